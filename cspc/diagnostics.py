@@ -1,0 +1,151 @@
+"""Source spans, diagnostics, and the two exception classes of the compiler.
+
+Every problem in a user's program is a :class:`Diagnostic` carried by a
+:class:`CompileError`; anything else escaping the compiler is a bug and is
+raised (or wrapped) as :class:`InternalError`.  The rendering is the same
+everywhere::
+
+    prog.csp:3:5: error: undeclared name `x'
+        x := 1
+        ^
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a node came from: 1-based lines and columns, end exclusive."""
+
+    file: str
+    line: int
+    col: int
+    end_line: int = 0
+    end_col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+    def to(self, other: "Span") -> "Span":
+        """The span from the start of this one to the end of ``other``."""
+        return Span(self.file, self.line, self.col, other.end_line, other.end_col)
+
+
+UNKNOWN = Span("<unknown>", 0, 0)
+
+
+@dataclass
+class Diagnostic:
+    severity: str  # "error" | "warning" | "note"
+    message: str
+    span: Span
+    notes: list["Diagnostic"] = field(default_factory=list)
+    include_chain: tuple[Span, ...] = ()  # where the file holding `span` was included from
+
+    def render(self, sources: "SourceCache | None" = None, colour: bool = False) -> str:
+        sources = sources or SOURCES
+        head = f"{self.span}: {self.severity}: {self.message}"
+        if colour:
+            code = {"error": "31", "warning": "35", "note": "36"}.get(self.severity, "0")
+            head = f"\x1b[1m{self.span}: \x1b[{code}m{self.severity}:\x1b[0m\x1b[1m {self.message}\x1b[0m"
+        lines = []
+        for site in self.include_chain:
+            lines.append(f"{site}: note: included from here")
+        lines.append(head)
+        text = sources.line(self.span.file, self.span.line)
+        if text is not None:
+            lines.append(f"    {text}")
+            lines.append("    " + caret_line(text, self.span))
+        for note in self.notes:
+            lines.append(note.render(sources, colour))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def caret_line(text: str, span: Span) -> str:
+    """A caret under the spot, widened with ``~`` to the end of a one-line span."""
+    start = max(span.col - 1, 0)
+    width = 1
+    if span.end_line == span.line and span.end_col > span.col:
+        width = min(span.end_col - span.col, max(len(text) - start, 1))
+    pad = "".join("\t" if ch == "\t" else " " for ch in text[:start])
+    return pad + "^" + "~" * (width - 1)
+
+
+class CompileError(Exception):
+    """A problem in the user's program (one or more diagnostics)."""
+
+    def __init__(self, diagnostics: Diagnostic | Iterable[Diagnostic]):
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(d.render() for d in self.diagnostics))
+
+    @classmethod
+    def at(cls, span: Span, message: str) -> "CompileError":
+        return cls(Diagnostic("error", message, span))
+
+
+class InternalError(Exception):
+    """A bug in cspc itself; never the user's fault."""
+
+
+class SourceCache:
+    """The text of every file the compiler has read, for quoting lines in messages."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[str]] = {}
+
+    def add(self, filename: str, text: str) -> None:
+        self._lines[filename] = text.splitlines()
+
+    def line(self, filename: str, lineno: int) -> str | None:
+        lines = self._lines.get(filename)
+        if lines is None and os.path.isfile(filename):
+            try:
+                with open(filename, encoding="utf-8", errors="replace") as f:
+                    lines = f.read().splitlines()
+            except OSError:
+                return None
+            self._lines[filename] = lines
+        if lines is None or not 1 <= lineno <= len(lines):
+            return None
+        return lines[lineno - 1]
+
+
+SOURCES = SourceCache()
+
+
+class Reporter:
+    """Collects diagnostics so a pass can report everything it finds, not just the first."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, span: Span, message: str, *notes: tuple[Span, str]) -> None:
+        self.diagnostics.append(
+            Diagnostic("error", message, span, [Diagnostic("note", m, s) for s, m in notes])
+        )
+
+    def warning(self, span: Span, message: str, *notes: tuple[Span, str]) -> None:
+        self.diagnostics.append(
+            Diagnostic("warning", message, span, [Diagnostic("note", m, s) for s, m in notes])
+        )
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise CompileError(self.errors)

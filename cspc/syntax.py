@@ -1,0 +1,555 @@
+"""The typed AST: the contract between the parser, the checks and the code generator.
+
+Every node carries ``span`` (see :class:`cspc.diagnostics.Span`).  Nothing after
+the parser sees a Lark tree.  Nodes compare by identity (``eq=False``) so they
+can be dictionary keys for the passes' side tables.
+
+Annotations filled in later passes (default ``None`` from the parser):
+
+* ``Name.symbol``   -- the :class:`Symbol` the name refers to (set by ``check``)
+* ``Expr.type``     -- the expression's occam type (set by ``check``)
+
+Naming of the node fields follows the occam 2.1 reference manual where it has a
+word for the thing (specification, abbreviation, replicator, guard, choice,
+alternative, variant, option).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Optional, Union
+
+from cspc.diagnostics import UNKNOWN, Span
+
+
+@dataclass(eq=False)
+class Node:
+    span: Span = field(default=UNKNOWN, kw_only=True, repr=False)
+
+
+# --------------------------------------------------------------------------- types
+
+
+class Type(Node):
+    """Base of occam types."""
+
+
+PRIMITIVE_TYPES = ("BOOL", "BYTE", "INT", "INT16", "INT32", "INT64", "REAL32", "REAL64")
+
+
+@dataclass(eq=False)
+class PrimType(Type):
+    name: str  # one of PRIMITIVE_TYPES
+
+
+@dataclass(eq=False)
+class NamedType(Type):
+    """A user type: a DATA TYPE (record) or a PROTOCOL name used as a channel protocol."""
+
+    name: "Name"
+
+
+@dataclass(eq=False)
+class ArrayType(Type):
+    size: Optional["Expr"]  # None for an open array `[]T`
+    elem: Type
+
+
+@dataclass(eq=False)
+class ChanType(Type):
+    protocol: "Protocol"
+
+
+@dataclass(eq=False)
+class TimerType(Type):
+    pass
+
+
+@dataclass(eq=False)
+class BarrierType(Type):
+    pass
+
+
+# A channel protocol: a single type (`CHAN INT`), a named PROTOCOL (`CHAN P`),
+# `ANY`, or a sequential/counted list written inline in a PROTOCOL declaration.
+@dataclass(eq=False)
+class CountedArray(Type):
+    """`INT::[]BYTE` -- a length of `count` type, then that many `elem`s."""
+
+    count: Type
+    elem: Type
+
+
+@dataclass(eq=False)
+class AnyProtocol(Type):
+    pass
+
+
+Protocol = Type  # PrimType | ArrayType | NamedType | CountedArray | AnyProtocol
+
+
+# --------------------------------------------------------------------------- expressions
+
+
+class Expr(Node):
+    """Base of expressions.  ``type`` is filled in by the checks."""
+
+    type: Optional[Type] = None
+
+
+@dataclass(eq=False)
+class Name(Expr):
+    name: str  # as written, dots and all
+    symbol: Optional["Symbol"] = field(default=None, compare=False, repr=False)
+
+
+@dataclass(eq=False)
+class Literal(Expr):
+    """A literal. ``kind`` is "int", "real", "byte", "bool" or "string".
+
+    ``value`` is an int (int and byte and hex literals), a str holding the
+    decimal text (real, kept exact), a bool, or bytes (strings, escapes decoded).
+    ``explicit`` is the type in `65(BYTE)` / `1.5(REAL32)`, else None.
+    """
+
+    kind: str
+    value: object
+    explicit: Optional[Type] = None
+
+
+@dataclass(eq=False)
+class ArrayLit(Expr):
+    """`[e1, e2, ...]`: a table."""
+
+    items: list[Expr]
+
+
+@dataclass(eq=False)
+class Subscript(Expr):
+    """`base[index]`.  Also record field selection `r[field]` (index is then a Name
+    that the checks resolve to a field Symbol)."""
+
+    base: Expr
+    index: Expr
+
+
+@dataclass(eq=False)
+class Slice(Expr):
+    """`[base FROM start FOR count]`; either of start/count may be None."""
+
+    base: Expr
+    start: Optional[Expr]
+    count: Optional[Expr]
+
+
+@dataclass(eq=False)
+class Binary(Expr):
+    """A dyadic operator, spelled as in occam: + - * / \\ REM PLUS MINUS TIMES
+    /\\ \\/ >< BITAND BITOR << >> AND OR = <> < > <= >= AFTER."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(eq=False)
+class Unary(Expr):
+    """A monadic operator: - MINUS ~ BITNOT NOT SIZE."""
+
+    op: str
+    operand: Expr
+
+
+@dataclass(eq=False)
+class Conversion(Expr):
+    """`INT x`, `REAL64 ROUND x`, `REAL32 TRUNC x`; mode is None, "ROUND" or "TRUNC"."""
+
+    target: Type
+    mode: Optional[str]
+    operand: Expr
+
+
+@dataclass(eq=False)
+class MostPos(Expr):
+    target: Type
+
+
+@dataclass(eq=False)
+class MostNeg(Expr):
+    target: Type
+
+
+@dataclass(eq=False)
+class Call(Expr):
+    """A FUNCTION call in an expression."""
+
+    func: Name
+    args: list[Expr]
+
+
+@dataclass(eq=False)
+class ChanEnd(Expr):
+    """A channel (or channel array) actual with a direction: `c?`, `c!`."""
+
+    chan: Expr
+    direction: str  # "?" or "!"
+
+
+@dataclass(eq=False)
+class CountedItem(Expr):
+    """`n::a` in an input or output of a counted-array protocol."""
+
+    count: Expr
+    array: Expr
+
+
+@dataclass(eq=False)
+class ValofExpr(Expr):
+    """A VALOF used directly as an expression (occam 2.1 allows it in parentheses)."""
+
+    valof: "Valof"
+
+
+# --------------------------------------------------------------------------- symbols
+
+
+@dataclass(eq=False)
+class Symbol:
+    """What a name denotes; made by the scope check, attached to ``Name.symbol``.
+
+    ``kind`` is one of: "variable", "channel", "timer", "barrier", "abbreviation"
+    (a reference abbreviation or a reference PROC parameter), "value" (VAL
+    abbreviation, VAL parameter, replicator index or named constant), "proc",
+    "function", "protocol", "tag", "record", "field".  ``decl`` is the declaring
+    node (VarDecl, Abbreviation, Param, Replicator, ProcDecl, ...).  ``type`` is
+    the occam type (for channels, a ChanType; for arrays of them, ArrayType of
+    ChanType).  ``direction`` is "?"/"!" for channel ends, else None.
+    """
+
+    name: str
+    kind: str
+    decl: Node
+    type: Optional[Type] = None
+    direction: Optional[str] = None
+    span: Span = UNKNOWN
+
+
+# --------------------------------------------------------------------------- specifications
+
+
+class Spec(Node):
+    """Base of specifications (declarations, abbreviations, definitions)."""
+
+
+@dataclass(eq=False)
+class VarDecl(Spec):
+    """`INT a, b:`, `[4]INT v:`, `CHAN INT c:`, `[n]CHAN OF P cs:`, `TIMER t:`, `BARRIER b:`."""
+
+    type: Type
+    names: list[Name]
+
+
+@dataclass(eq=False)
+class Abbreviation(Spec):
+    """`VAL INT x IS e:`, `INT x IS v:`, `VAL x IS e:`, `INITIAL INT x IS e:`,
+    `VAL []INT t IS [1, 2]:`, and channel abbreviations `CHAN INT c IS cs[i]:`.
+
+    ``mode`` is "VAL", "REF" or "INITIAL"; ``type`` is None when inferred."""
+
+    mode: str
+    type: Optional[Type]
+    name: Name
+    value: Expr
+
+
+@dataclass(eq=False)
+class Tag(Node):
+    """One case of a variant protocol: a tag and the items it carries (maybe none)."""
+
+    name: Name
+    items: list[Type]
+
+
+@dataclass(eq=False)
+class ProtocolDecl(Spec):
+    """`PROTOCOL P IS INT:` / `IS INT; BYTE:` / `IS INT::[]BYTE:` (``items``), or a
+    variant `PROTOCOL P` / `CASE` / tags (``tags``).  Exactly one of the two is set."""
+
+    name: Name
+    items: Optional[list[Type]] = None
+    tags: Optional[list[Tag]] = None
+
+
+@dataclass(eq=False)
+class Field(Node):
+    type: Type
+    name: Name
+
+
+@dataclass(eq=False)
+class DataTypeDecl(Spec):
+    """`DATA TYPE R` / `RECORD` / fields, or `DATA TYPE T IS type:` (``alias``)."""
+
+    name: Name
+    fields: Optional[list[Field]] = None
+    alias: Optional[Type] = None
+    packed: bool = False
+
+
+@dataclass(eq=False)
+class Param(Node):
+    """A formal parameter.  ``mode`` is "VAL" or "REF" (channels, timers and
+    barriers are "REF"); ``direction`` is "?"/"!" on channel parameters."""
+
+    mode: str
+    type: Type
+    name: Name
+    direction: Optional[str] = None
+
+
+@dataclass(eq=False)
+class ProcDecl(Spec):
+    name: Name
+    params: list[Param]
+    body: "Process"
+    recursive: bool = False
+
+
+@dataclass(eq=False)
+class Valof(Node):
+    """`VALOF` body `RESULT` e1, e2 -- with the specifications that precede VALOF."""
+
+    specs: list[Spec]
+    body: "Process"
+    results: list[Expr]
+
+
+@dataclass(eq=False)
+class FunctionDecl(Spec):
+    """`T FUNCTION f (params) IS e:` (body is a list of Exprs) or the VALOF form
+    (body is a Valof).  ``results`` lists the result types."""
+
+    results: list[Type]
+    name: Name
+    params: list[Param]
+    body: Union[Valof, list[Expr]]
+
+
+@dataclass(eq=False)
+class Pragma(Spec):
+    """`#PRAGMA NAME rest...`: ``name`` is the first word, ``args`` the raw rest."""
+
+    name: str
+    args: str
+
+
+# --------------------------------------------------------------------------- processes
+
+
+class Process(Node):
+    """Base of processes."""
+
+
+@dataclass(eq=False)
+class Specified(Process):
+    """Specifications scoping over the process that follows them."""
+
+    specs: list[Spec]
+    body: Process
+
+
+@dataclass(eq=False)
+class Skip(Process):
+    pass
+
+
+@dataclass(eq=False)
+class Stop(Process):
+    pass
+
+
+@dataclass(eq=False)
+class Assign(Process):
+    """`a := e` and multiple assignment `a, b := b, a`."""
+
+    targets: list[Expr]
+    values: list[Expr]
+
+
+@dataclass(eq=False)
+class Output(Process):
+    """`c ! e1; e2`, `c ! tag; e`, `c ! n::a`.  For a variant protocol the first item
+    is a Name whose symbol is a "tag"."""
+
+    chan: Expr
+    items: list[Expr]
+
+
+@dataclass(eq=False)
+class Input(Process):
+    """`c ? x; y`, `c ? n::a`, and also timer reads `tim ? t` (the checks tell them
+    apart by the channel's symbol kind).  ``tag`` is set for `c ? tag; x` on a
+    variant protocol when written as one alternative (also via CaseInput)."""
+
+    chan: Expr
+    items: list[Expr]
+
+
+@dataclass(eq=False)
+class Delay(Process):
+    """`tim ? AFTER e`."""
+
+    timer: Expr
+    time: Expr
+
+
+@dataclass(eq=False)
+class Variant(Node):
+    """One branch of `c ? CASE`: `tag; x; y` then a process."""
+
+    specs: list[Spec]
+    tag: Name
+    items: list[Expr]
+    body: Process
+
+
+@dataclass(eq=False)
+class CaseInput(Process):
+    """`c ? CASE` with one Variant per tag."""
+
+    chan: Expr
+    variants: list[Variant]
+
+
+@dataclass(eq=False)
+class Replicator(Node):
+    """`name = base FOR count [STEP step]`; the name is a "value" symbol."""
+
+    name: Name
+    base: Expr
+    count: Expr
+    step: Optional[Expr] = None
+
+
+@dataclass(eq=False)
+class Seq(Process):
+    body: list[Process]
+    replicator: Optional[Replicator] = None
+
+
+@dataclass(eq=False)
+class Par(Process):
+    body: list[Process]
+    replicator: Optional[Replicator] = None
+    pri: bool = False
+
+
+@dataclass(eq=False)
+class Choice(Node):
+    """One branch of IF: a condition and its process, or a nested IF (``nested``)."""
+
+    specs: list[Spec]
+    condition: Optional[Expr]
+    body: Optional[Process]
+    nested: Optional["If"] = None
+
+
+@dataclass(eq=False)
+class If(Process):
+    choices: list[Choice]
+    replicator: Optional[Replicator] = None
+
+
+@dataclass(eq=False)
+class While(Process):
+    condition: Expr
+    body: Process
+
+
+@dataclass(eq=False)
+class Option(Node):
+    """One branch of CASE: selector values (empty for ELSE) and a process."""
+
+    specs: list[Spec]
+    values: list[Expr]
+    body: Process
+    is_else: bool = False
+
+
+@dataclass(eq=False)
+class Case(Process):
+    selector: Expr
+    options: list[Option]
+
+
+@dataclass(eq=False)
+class Guard(Node):
+    """What an alternative waits for.  ``precondition`` is the `cond &` part (None
+    when absent).  ``guard`` is an Input, CaseInput, Delay or None for `cond & SKIP`."""
+
+    precondition: Optional[Expr]
+    guard: Union[Input, CaseInput, Delay, None]
+
+
+@dataclass(eq=False)
+class Alternative(Node):
+    """One branch of ALT: a guard and its process, or a nested ALT (``nested``).
+    For a CaseInput guard the body is None (each variant has its own)."""
+
+    specs: list[Spec]
+    guard: Optional[Guard]
+    body: Optional[Process]
+    nested: Optional["Alt"] = None
+
+
+@dataclass(eq=False)
+class Alt(Process):
+    alternatives: list[Alternative]
+    replicator: Optional[Replicator] = None
+    pri: bool = False
+
+
+@dataclass(eq=False)
+class ProcCall(Process):
+    proc: Name
+    args: list[Expr]
+
+
+# --------------------------------------------------------------------------- program
+
+
+@dataclass(eq=False)
+class Program(Node):
+    """A whole compilation: the top-level specifications of the main file with
+    those of every #INCLUDEd / #USEd file spliced in where they were included
+    (each node's span names its own file).  ``files`` lists every file read."""
+
+    file: str
+    specs: list[Spec]
+    files: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def children(node: Node):
+    """The direct child nodes of ``node`` (lists flattened), in field order."""
+    for f in fields(node):
+        if f.name in ("span", "symbol", "type"):
+            continue
+        value = getattr(node, f.name)
+        if isinstance(value, Node):
+            yield value
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, Node):
+                    yield item
+
+
+def walk(node: Node):
+    """Every node of the tree under ``node``, pre-order, ``node`` first."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(children(current))))
