@@ -8,6 +8,8 @@ Annotations filled in later passes (default ``None`` from the parser):
 
 * ``Name.symbol``   -- the :class:`Symbol` the name refers to (set by ``check``)
 * ``Expr.type``     -- the expression's occam type (set by ``check``)
+* ``Expr.const``    -- the folded value of a constant expression (int, bool or
+  float), else ``None`` (set by ``check``)
 
 Naming of the node fields follows the occam 2.1 reference manual where it has a
 word for the thing (specification, abbreviation, replicator, guard, choice,
@@ -92,9 +94,10 @@ Protocol = Type  # PrimType | ArrayType | NamedType | CountedArray | AnyProtocol
 
 
 class Expr(Node):
-    """Base of expressions.  ``type`` is filled in by the checks."""
+    """Base of expressions.  ``type`` and ``const`` are filled in by the checks."""
 
     type: Optional[Type] = None
+    const: object = None  # folded value of a constant expression, else None
 
 
 @dataclass(eq=False)
