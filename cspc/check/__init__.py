@@ -1,0 +1,107 @@
+"""Semantic analysis: what occam's compilers check between parsing and code generation.
+
+Entry point: :func:`check`.  It annotates the AST in place and reports every
+problem to the :class:`~cspc.diagnostics.Reporter` (it raises nothing for user
+errors; call ``reporter.raise_if_errors()`` afterwards).
+
+The annotation contract (what the code generator may rely on after a check
+without errors):
+
+* ``Name.symbol`` is set on every name that denotes a declaration, including
+  the names in declarations themselves, PROC/FUNCTION names at calls, protocol
+  tags (in outputs, inputs and CASE inputs: kind "tag") and record fields in
+  `r[field]` (the Subscript's index Name: kind "field").  There is exactly one
+  Symbol object per declared name; symbols compare by identity.
+* Symbol kinds (``syntax.Symbol.kind``): "variable" (declarations and INITIAL
+  abbreviations), "abbreviation" (reference abbreviations and reference data
+  parameters), "value" (VAL abbreviations, VAL parameters, replicator indices),
+  "channel" / "timer" / "barrier" (however declared: variable, abbreviation or
+  parameter, arrays of them included), "proc", "function", "protocol", "tag",
+  "record" (DATA TYPE; ``type`` is the aliased type for `DATA TYPE T IS t:`),
+  "field".  ``Symbol.direction`` is "?"/"!" for channel parameters and
+  abbreviations that carry one.  ``Symbol.decl`` is the declaring node
+  (VarDecl, Abbreviation, Param, Replicator, ProcDecl, FunctionDecl,
+  ProtocolDecl, Tag, DataTypeDecl, Field).
+* ``Expr.type`` is set on every expression node (a ``syntax`` Type node; the
+  primitive ones are the shared instances in :mod:`cspc.check.types`).  A call
+  of a FUNCTION with several results has a :class:`types.ResultsType`.
+  Tables and strings get an ``ArrayType`` whose size is an INT Literal with
+  ``const`` set.  A Slice's type has a constant size when it is known.
+* ``Expr.const`` holds the folded value of every constant expression (int,
+  bool, float; a tuple for a constant table or string), including names of VAL
+  abbreviations of constants, ``SIZE`` of arrays of known size and
+  MOSTPOS/MOSTNEG.  Array sizes in types (``ArrayType.size``) are folded, so
+  ``size.const`` is the size.
+* Literals: see :mod:`cspc.check.literals` (``value`` of an integer literal is
+  already wrapped into its type's range: `#FFFFFFFF` as INT is -1).
+* Timer reads: an ``Input`` whose channel's root Name has a symbol of kind
+  "timer" is a timer read (`tim ? t`); see :func:`is_timer_read`.
+* :func:`main_proc` picks the PROC the program runs.
+"""
+
+from __future__ import annotations
+
+from cspc import syntax as S
+from cspc.check import types
+from cspc.check.access import root_name
+from cspc.diagnostics import Reporter
+
+__all__ = ["check", "main_proc", "is_timer_read", "types"]
+
+
+def check(
+    program: S.Program,
+    reporter: Reporter,
+    include_paths=(),
+    warn_unused: bool = False,
+) -> None:
+    """Resolve names, type expressions, and check occam's rules over ``program``.
+
+    ``include_paths`` is accepted for symmetry with the parser (includes arrive
+    already spliced into ``program.specs``).
+    """
+    from cspc.check.resolve import Resolver
+
+    Resolver(reporter, warn_unused).program(program)
+    if reporter.errors:
+        # The usage rules assume names and types are right; avoid cascades.
+        return
+    from cspc.check.usage import check_usage
+
+    check_usage(program, reporter)
+
+
+def is_timer_read(node: S.Input) -> bool:
+    """Is this Input a timer read (`tim ? t`) rather than a channel input?"""
+    name = root_name(node.chan)
+    return name is not None and name.symbol is not None and name.symbol.kind == "timer"
+
+
+def _is_byte_channel(param: S.Param) -> bool:
+    t = param.type
+    return (
+        param.mode == "REF"
+        and isinstance(t, S.ChanType)
+        and isinstance(t.protocol, S.PrimType)
+        and t.protocol.name == "BYTE"
+    )
+
+
+def main_proc(program: S.Program) -> S.ProcDecl | None:
+    """The PROC to run: the last top-level `PROC p (CHAN BYTE in?, out!, err!)`.
+
+    Parameter names do not matter; directions may be absent (occam 2 style) but
+    if given must be `?`, `!`, `!`.  A PROC of the main file is preferred to one
+    from an included file.
+    """
+    candidates = [
+        spec
+        for spec in program.specs
+        if isinstance(spec, S.ProcDecl)
+        and len(spec.params) == 3
+        and all(_is_byte_channel(p) for p in spec.params)
+        and all(p.direction in (None, want) for p, want in zip(spec.params, "?!!"))
+    ]
+    own = [spec for spec in candidates if spec.span.file == program.file]
+    chosen = own or candidates
+    return chosen[-1] if chosen else None

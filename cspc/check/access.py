@@ -1,0 +1,93 @@
+"""What an element expression touches: its root name and the subscripts on the way.
+
+`a[i][2]`, `[a FROM 1 FOR 3]`, `cs[i]!` and `r[field]` all reach a declared
+variable or channel through a chain of subscripts and slices.  The usage rules
+(parallel use, aliasing) compare such chains.
+"""
+
+from __future__ import annotations
+
+from cspc import syntax as S
+
+
+def root_and_path(e: S.Expr) -> tuple[S.Symbol | None, list[S.Expr]]:
+    """The symbol at the root of ``e`` and the selectors from the root outwards.
+
+    A selector is the index expression of a Subscript, or the Slice node itself
+    (standing for a range).  The root is None when ``e`` is no element (a
+    literal, an operator, a call...).
+    """
+    path: list[S.Expr] = []
+    while True:
+        if isinstance(e, S.Name):
+            return e.symbol, path[::-1]
+        if isinstance(e, S.Subscript):
+            path.append(e.index)
+            e = e.base
+        elif isinstance(e, S.Slice):
+            path.append(e)
+            e = e.base
+        elif isinstance(e, S.ChanEnd):
+            e = e.chan
+        else:
+            return None, []
+
+
+def root_name(e: S.Expr) -> S.Name | None:
+    """The Name node at the root of an element expression."""
+    while True:
+        if isinstance(e, S.Name):
+            return e
+        if isinstance(e, (S.Subscript, S.Slice)):
+            e = e.base
+        elif isinstance(e, S.ChanEnd):
+            e = e.chan
+        else:
+            return None
+
+
+def direction_of(e: S.Expr) -> str | None:
+    """The channel-end direction an expression carries: written (`c?`) or declared."""
+    if isinstance(e, S.ChanEnd):
+        return e.direction
+    name = root_name(e)
+    if name is not None and name.symbol is not None:
+        return name.symbol.direction
+    return None
+
+
+def _field_or_const(selector: S.Expr):
+    """A comparable key for a selector known at compile time, else None."""
+    if isinstance(selector, S.Slice):
+        return None
+    if isinstance(selector, S.Name) and selector.symbol is not None and selector.symbol.kind == "field":
+        return ("field", id(selector.symbol))
+    if selector.const is not None:
+        return ("const", selector.const)
+    return None
+
+
+def _slice_range(selector: S.Expr):
+    if isinstance(selector, S.Slice):
+        start = 0 if selector.start is None else selector.start.const
+        count = selector.count.const if selector.count is not None else None
+        if isinstance(start, int) and isinstance(count, int):
+            return start, start + count
+        return None
+    if isinstance(selector.const, int) and not isinstance(selector.const, bool):
+        return selector.const, selector.const + 1
+    return None
+
+
+def paths_disjoint(a: list[S.Expr], b: list[S.Expr]) -> bool:
+    """True when two selector chains on one root provably select different elements."""
+    for sa, sb in zip(a, b):
+        ka, kb = _field_or_const(sa), _field_or_const(sb)
+        if ka is not None and kb is not None and ka != kb:
+            return True
+        ra, rb = _slice_range(sa), _slice_range(sb)
+        if ra is not None and rb is not None and (ra[1] <= rb[0] or rb[1] <= ra[0]):
+            return True
+        if ka is None or kb is None:
+            return False
+    return False

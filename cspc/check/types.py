@@ -1,0 +1,184 @@
+"""occam types as the checks see them: shared instances, comparison, printing, ranges.
+
+The checker annotates expressions with ``syntax.Type`` nodes.  Primitive types
+are the shared module-level instances below (``INT``, ``BYTE``, ...), so a code
+generator may compare ``t.name`` or use ``is``-free structural tests; two extra
+types exist only inside the checks:
+
+* :class:`UnknownType` (``UNKNOWN``) -- the type of an expression that already
+  produced an error; it matches everything, so one mistake gives one message.
+* :class:`ResultsType` -- the type of a call of a FUNCTION with several results,
+  which may only appear as the whole right-hand side of a multiple assignment
+  or as the value of an abbreviation list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cspc import syntax as S
+
+BOOL = S.PrimType("BOOL")
+BYTE = S.PrimType("BYTE")
+INT = S.PrimType("INT")
+INT16 = S.PrimType("INT16")
+INT32 = S.PrimType("INT32")
+INT64 = S.PrimType("INT64")
+REAL32 = S.PrimType("REAL32")
+REAL64 = S.PrimType("REAL64")
+
+PRIMS = {t.name: t for t in (BOOL, BYTE, INT, INT16, INT32, INT64, REAL32, REAL64)}
+
+INTEGER_NAMES = ("BYTE", "INT", "INT16", "INT32", "INT64")
+REAL_NAMES = ("REAL32", "REAL64")
+
+# Bits in each integer type; INT is 32-bit, as on KRoC's usual targets.
+WIDTH = {"BYTE": 8, "INT": 32, "INT16": 16, "INT32": 32, "INT64": 64}
+
+
+@dataclass(eq=False)
+class UnknownType(S.Type):
+    """The type of an erroneous expression: compatible with anything."""
+
+
+UNKNOWN = UnknownType()
+
+
+@dataclass(eq=False)
+class ResultsType(S.Type):
+    """The results of a multi-valued FUNCTION call, in order."""
+
+    types: list
+
+
+def prim(t: S.Type | None) -> str | None:
+    """The primitive type's name, or None for anything else."""
+    return t.name if isinstance(t, S.PrimType) else None
+
+
+def is_integer(t) -> bool:
+    return prim(t) in INTEGER_NAMES
+
+
+def is_real(t) -> bool:
+    return prim(t) in REAL_NAMES
+
+
+def is_numeric(t) -> bool:
+    return is_integer(t) or is_real(t)
+
+
+def is_unknown(t) -> bool:
+    return t is None or isinstance(t, UnknownType)
+
+
+def int_range(t) -> tuple[int, int]:
+    """The values of an integer type: BYTE is unsigned, the others two's complement."""
+    name = prim(t)
+    if name == "BYTE":
+        return 0, 255
+    bits = WIDTH[name]
+    return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+
+
+def wrap(value: int, t) -> int:
+    """``value`` reduced modulo the width of integer type ``t`` into its range."""
+    name = prim(t)
+    bits = WIDTH[name]
+    value &= (1 << bits) - 1
+    if name != "BYTE" and value >= 1 << (bits - 1):
+        value -= 1 << bits
+    return value
+
+
+def array_size(t) -> int | None:
+    """The constant size of an array type's outer dimension, if known."""
+    if isinstance(t, S.ArrayType) and t.size is not None:
+        size = t.size.const
+        return size if isinstance(size, int) and not isinstance(size, bool) else None
+    return None
+
+
+def element(t):
+    """What subscripting a value of type ``t`` gives (UNKNOWN if it is no array)."""
+    return t.elem if isinstance(t, S.ArrayType) else UNKNOWN
+
+
+def strip_arrays(t):
+    while isinstance(t, S.ArrayType):
+        t = t.elem
+    return t
+
+
+def is_channel(t) -> bool:
+    return isinstance(strip_arrays(t), S.ChanType)
+
+
+def is_timer(t) -> bool:
+    return isinstance(strip_arrays(t), S.TimerType)
+
+
+def is_barrier(t) -> bool:
+    return isinstance(strip_arrays(t), S.BarrierType)
+
+
+def is_data(t) -> bool:
+    """A type whose values can be assigned, communicated and abbreviated by VAL."""
+    base = strip_arrays(t)
+    return isinstance(base, (S.PrimType, S.NamedType)) or is_unknown(base)
+
+
+def same_type(a, b) -> bool:
+    """occam type equality; open array sizes and unknown sizes match any size."""
+    if is_unknown(a) or is_unknown(b):
+        return True
+    if isinstance(a, S.PrimType) and isinstance(b, S.PrimType):
+        return a.name == b.name
+    if isinstance(a, S.ArrayType) and isinstance(b, S.ArrayType):
+        sa, sb = array_size(a), array_size(b)
+        if sa is not None and sb is not None and sa != sb:
+            return False
+        return same_type(a.elem, b.elem)
+    if isinstance(a, S.NamedType) and isinstance(b, S.NamedType):
+        sa, sb = a.name.symbol, b.name.symbol
+        return sa is None or sb is None or sa is sb
+    if isinstance(a, S.ChanType) and isinstance(b, S.ChanType):
+        return same_protocol(a.protocol, b.protocol)
+    if isinstance(a, S.CountedArray) and isinstance(b, S.CountedArray):
+        return same_type(a.count, b.count) and same_type(a.elem, b.elem)
+    for cls in (S.TimerType, S.BarrierType, S.AnyProtocol):
+        if isinstance(a, cls) and isinstance(b, cls):
+            return True
+    return False
+
+
+def same_protocol(a, b) -> bool:
+    if isinstance(a, S.AnyProtocol) or isinstance(b, S.AnyProtocol):
+        return True
+    return same_type(a, b)
+
+
+def type_str(t) -> str:
+    """A type as occam writes it: `INT`, `[4]BYTE`, `[]INT`, `CHAN INT`, `P`."""
+    if is_unknown(t):
+        return "?"
+    if isinstance(t, S.PrimType):
+        return t.name
+    if isinstance(t, S.ArrayType):
+        size = array_size(t)
+        return f"[{'' if size is None else size}]{type_str(t.elem)}"
+    if isinstance(t, S.NamedType):
+        return t.name.name
+    if isinstance(t, S.ChanType):
+        return f"CHAN {type_str(t.protocol)}"
+    if isinstance(t, S.CountedArray):
+        return f"{type_str(t.count)}::{type_str(t.elem)}"
+    if isinstance(t, S.TimerType):
+        return "TIMER"
+    if isinstance(t, S.BarrierType):
+        return "BARRIER"
+    if isinstance(t, S.AnyProtocol):
+        return "ANY"
+    if isinstance(t, ResultsType):
+        return ", ".join(type_str(x) for x in t.types)
+    return type(t).__name__

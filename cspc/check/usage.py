@@ -1,0 +1,5 @@
+"""Parallel usage rules (work in progress)."""
+
+
+def check_usage(program, reporter) -> None:
+    return None
