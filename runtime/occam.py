@@ -1,0 +1,434 @@
+"""occam's data semantics, for code compiled by cspc.
+
+Compiled programs represent occam values with plain Python objects -- INT,
+INT16, INT32, INT64 and BYTE as ``int``, BOOL as ``bool``, REAL32 and REAL64
+as ``float``, arrays and records as ``list`` (strings may also be ``bytes``
+where they are only read) -- and inline the cheap checks (for example
+``-2147483648 <= r <= 2147483647`` after an addition).  This module holds what
+is too long to inline: truncating division, shifts, range-checked
+conversions, single-precision rounding, slices and array copies, and the
+functions that raise :class:`OccamError` with occam's wording.
+
+It is part of the runtime, so it imports nothing from the compiler; compiled
+modules import it as ``cspc.runtime.occam``.
+
+:func:`run_program` runs a compiled main PROC the way ``cspc run`` does and
+turns run-time errors into ``file:line: run-time error: message``, naming the
+``.csp`` line of the innermost compiled frame.
+"""
+
+from __future__ import annotations
+
+import linecache
+import math
+import os
+import struct
+import sys
+import traceback
+
+from cspc.runtime import OccamError
+
+# The value range of each integer type: (lowest, highest).
+RANGES = {
+    "BYTE": (0, 255),
+    "INT16": (-(1 << 15), (1 << 15) - 1),
+    "INT": (-(1 << 31), (1 << 31) - 1),
+    "INT32": (-(1 << 31), (1 << 31) - 1),
+    "INT64": (-(1 << 63), (1 << 63) - 1),
+}
+
+BITS = {"BYTE": 8, "INT16": 16, "INT": 32, "INT32": 32, "INT64": 64}
+
+SOURCE_SUFFIXES = (".csp", ".occ", ".module", ".inc")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def overflow():
+    raise OccamError("arithmetic overflow")
+
+
+def bad_index():
+    raise OccamError("array index out of range")
+
+
+def if_failed():
+    raise OccamError("IF: no condition is TRUE")
+
+
+def case_failed(value):
+    raise OccamError(f"CASE: no option matches the selector ({value})")
+
+
+def range_error(value, target):
+    raise OccamError(f"conversion out of range: {value} does not fit in {target}")
+
+
+def tag_mismatch(got, expected):
+    if expected is None:
+        raise OccamError(f"CASE input: no variant for tag {got}")
+    raise OccamError(f"input expected tag {expected} but received {got}")
+
+
+# --------------------------------------------------------------------------- Python interop
+
+_python_functions = {}
+
+
+def python_function(where):
+    """The Python callable named "module:function" (`#PRAGMA PYTHON`), imported on first use."""
+    fn = _python_functions.get(where)
+    if fn is None:
+        import importlib
+
+        module_name, _, name = where.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise OccamError(f"#PRAGMA PYTHON: cannot import {module_name}: {exc}") from None
+        fn = getattr(module, name, None)
+        if not callable(fn):
+            raise OccamError(f"#PRAGMA PYTHON: {module_name} has no function {name}")
+        _python_functions[where] = fn
+    return fn
+
+
+# --------------------------------------------------------------------------- integer arithmetic
+
+
+def div(a, b, lo, hi):
+    """``a / b`` truncating toward zero; division by zero and MOSTNEG / -1 are errors."""
+    if b == 0:
+        raise OccamError("division by zero")
+    q = abs(a) // abs(b)
+    if (a < 0) != (b < 0):
+        q = -q
+    if not lo <= q <= hi:
+        overflow()
+    return q
+
+
+def rem(a, b):
+    """``a \\ b``: the remainder has the sign of the dividend; ``x \\ 0`` is an error."""
+    if b == 0:
+        raise OccamError("remainder by zero")
+    r = abs(a) % abs(b)
+    return -r if a < 0 else r
+
+
+def wrap(x, bits):
+    """x reduced to a signed ``bits``-wide two's complement value (BYTE: unsigned)."""
+    if bits == 8:
+        return x & 0xFF
+    half = 1 << (bits - 1)
+    return ((x + half) & ((1 << bits) - 1)) - half
+
+
+def shl(x, n, bits):
+    """``x << n``: bits shifted out are lost; shifting by the width or more gives 0."""
+    if n < 0:
+        raise OccamError(f"shift by a negative count ({n})")
+    if n >= bits:
+        return 0
+    return wrap(x << n, bits)
+
+
+def shr(x, n, bits):
+    """``x >> n``: a logical shift (zeros come in at the top, whatever the sign)."""
+    if n < 0:
+        raise OccamError(f"shift by a negative count ({n})")
+    if n >= bits:
+        return 0
+    return wrap((x & ((1 << bits) - 1)) >> n, bits)
+
+
+def bitnot(x, bits):
+    return x ^ 0xFF if bits == 8 else ~x
+
+
+def after(a, b, bits=32):
+    """occam's AFTER: ``a AFTER b`` is ``(a MINUS b) > 0``."""
+    return wrap(a - b, bits) > 0
+
+
+# --------------------------------------------------------------------------- reals
+
+
+_FLOAT32 = struct.Struct("f")
+FLT_MAX = 3.4028234663852886e38
+
+
+def real32(x):
+    """x rounded to the nearest single-precision value; overflow is an error."""
+    try:
+        return _FLOAT32.unpack(_FLOAT32.pack(x))[0]
+    except OverflowError:
+        raise OccamError("REAL32 overflow") from None
+
+
+def real_checked(x):
+    """A REAL64 result: infinities and NaNs from finite operands are errors."""
+    if math.isinf(x) or math.isnan(x):
+        raise OccamError("floating-point overflow")
+    return x
+
+
+def fdiv(a, b):
+    if b == 0:
+        raise OccamError("floating-point division by zero")
+    return a / b
+
+
+def frem(a, b):
+    """The REAL remainder: ``a - b * n`` with n the integer nearest ``a / b``."""
+    if b == 0:
+        raise OccamError("floating-point remainder by zero")
+    return math.remainder(a, b)
+
+
+# --------------------------------------------------------------------------- conversions
+
+
+def to_int(x, target):
+    """An integer conversion (``BYTE n``, ``INT16 n``), range-checked."""
+    lo, hi = RANGES[target]
+    if not lo <= x <= hi:
+        range_error(x, target)
+    return x
+
+
+def to_bool(x):
+    if x == 0:
+        return False
+    if x == 1:
+        return True
+    range_error(x, "BOOL")
+
+
+def real_to_int(x, target, mode):
+    """``INT ROUND r`` (half to even) or ``INT TRUNC r`` (toward zero), range-checked."""
+    if math.isnan(x) or math.isinf(x):
+        range_error(x, target)
+    n = round(x) if mode == "ROUND" else math.trunc(x)
+    lo, hi = RANGES[target]
+    if not lo <= n <= hi:
+        range_error(x, target)
+    return n
+
+
+def int_to_real(x, target, mode):
+    """``REAL32 ROUND n`` / ``REAL64 TRUNC n``."""
+    if mode == "TRUNC" and target == "REAL64" and abs(x) > 1 << 53:
+        exact = float(x)
+        if abs(int(exact)) > abs(x):  # rounded away from zero: step back toward it
+            exact = math.nextafter(exact, 0.0)
+        return exact
+    value = float(x)
+    return real32(value) if target == "REAL32" else value
+
+
+def real_to_real(x, target, mode):
+    return real32(x) if target == "REAL32" else float(x)
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+def new_array(dims, make):
+    """A fresh array with the given dimensions, each element ``make()``."""
+    for d in dims:
+        if d < 0:
+            raise OccamError(f"array size is negative ({d})")
+    return _build(dims, 0, make)
+
+
+def _build(dims, level, make):
+    if level == len(dims) - 1:
+        return [make() for _ in range(dims[level])]
+    return [_build(dims, level + 1, make) for _ in range(dims[level])]
+
+
+def copy(value):
+    """A deep copy of an array or record value (scalars are immutable already)."""
+    if isinstance(value, (list, View)):
+        return [copy(item) for item in value]
+    if isinstance(value, (bytes, bytearray)):
+        return list(value)
+    return value
+
+
+def assign(target, value):
+    """``target := value`` for arrays and records: copy element by element, in place,
+    so that every abbreviation of ``target`` sees the new value."""
+    if len(target) != len(value):
+        raise OccamError(f"array sizes differ in assignment ({len(target)} := {len(value)})")
+    target[:] = [copy(item) for item in value]
+
+
+def check_size(value, size):
+    """An array received or abbreviated with a known size must have that size."""
+    if len(value) != size:
+        raise OccamError(f"array size mismatch: expected {size}, got {len(value)}")
+    return value
+
+
+def slice_bounds(array, start, count):
+    if start < 0 or count < 0 or start + count > len(array):
+        raise OccamError(
+            f"slice [FROM {start} FOR {count}] out of range of array of size {len(array)}"
+        )
+
+
+def slice_value(array, start, count):
+    """``[a FROM s FOR n]`` read as a value: a copy of that part."""
+    slice_bounds(array, start, count)
+    return array[start : start + count]
+
+
+def slice_view(array, start, count):
+    """``[a FROM s FOR n]`` used as a variable: a view writing through to ``a``."""
+    slice_bounds(array, start, count)
+    return View(array, start, count)
+
+
+def counted_input(target, count, items):
+    """``c ? n::a``: store the received items at the start of ``a``."""
+    if not 0 <= count <= len(target):
+        raise OccamError(f"counted array input of {count} items into array of size {len(target)}")
+    target[:count] = items
+    return count
+
+
+def counted_output(count, array):
+    if not 0 <= count <= len(array):
+        raise OccamError(f"counted array output of {count} items from array of size {len(array)}")
+    return (count, copy(array[:count]))
+
+
+class View:
+    """A writable window onto part of a list (a slice used as a variable)."""
+
+    __slots__ = ("base", "start", "count")
+
+    def __init__(self, base, start, count):
+        self.base, self.start, self.count = base, start, count
+
+    def __len__(self):
+        return self.count
+
+    def _index(self, i):
+        if not 0 <= i < self.count:
+            bad_index()
+        return self.start + i
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.base[self.start + j] for j in range(*i.indices(self.count))]
+        return self.base[self._index(i)]
+
+    def __setitem__(self, i, value):
+        if isinstance(i, slice):
+            positions = range(*i.indices(self.count))
+            value = list(value)
+            if len(value) != len(positions):
+                raise OccamError("array sizes differ in assignment")
+            for j, item in zip(positions, value):
+                self.base[self.start + j] = item
+        else:
+            self.base[self._index(i)] = value
+
+    def __iter__(self):
+        base = self.base
+        for j in range(self.start, self.start + self.count):
+            yield base[j]
+
+    def __repr__(self):
+        return f"View({list(self)!r})"
+
+
+# --------------------------------------------------------------------------- running a program
+
+
+def csp_frame(tb):
+    """(file, line) of the innermost traceback frame in a compiled occam source."""
+    found = None
+    for frame, lineno in traceback.walk_tb(tb):
+        filename = frame.f_code.co_filename
+        if filename.endswith(SOURCE_SUFFIXES):
+            found = (filename, lineno)
+        else:
+            mapped = frame.f_globals.get("__csp_lines__")
+            if mapped and lineno in mapped:
+                found = mapped[lineno]
+    return found
+
+
+# Python exceptions that generated code can raise for an occam run-time error.
+_RUNTIME_EXCEPTIONS = {
+    IndexError: "array index out of range",
+    ZeroDivisionError: "division by zero",
+    OverflowError: "arithmetic overflow",
+    RecursionError: "recursion too deep",
+}
+
+
+def runtime_error_text(exc):
+    """The message for a run-time error, or None if ``exc`` is not one (a bug)."""
+    if isinstance(exc, OccamError):
+        return str(exc)
+    for kind, text in _RUNTIME_EXCEPTIONS.items():
+        if isinstance(exc, kind):
+            return text
+    return None
+
+
+def is_runtime_error(exc):
+    from cspc import runtime
+
+    deadlock = getattr(runtime, "Deadlock", ())
+    return isinstance(exc, deadlock) or runtime_error_text(exc) is not None
+
+
+def format_runtime_error(exc):
+    """``file:line: run-time error: message`` plus the source line, for a user."""
+    from cspc import runtime
+
+    deadlock = getattr(runtime, "Deadlock", ())
+    if isinstance(exc, deadlock):
+        return f"run-time error: deadlock: {exc}"
+    text = runtime_error_text(exc)
+    where = csp_frame(exc.__traceback__)
+    if where is None:
+        return f"run-time error: {text}"
+    filename, lineno = where
+    shown = os.path.relpath(filename) if os.path.isabs(filename) else filename
+    if shown.startswith(".."):
+        shown = filename
+    lines = [f"{shown}:{lineno}: run-time error: {text}"]
+    source = linecache.getline(filename, lineno).rstrip("\n")
+    if source:
+        lines.append(f"    {source}")
+    return "\n".join(lines)
+
+
+def run_program(proc, backend=None, stdin=None, stdout=None, stderr=None):
+    """Run a compiled main PROC on the process's standard streams; return the exit status.
+
+    0 on success; 1 (after printing the message on stderr) on a run-time error
+    or deadlock.  Other exceptions are bugs and propagate.
+    """
+    from cspc import runtime
+
+    try:
+        runtime.run_main(proc, backend=backend, stdin=stdin, stdout=stdout, stderr=stderr)
+    except BaseException as exc:  # noqa: BLE001 -- sorted out just below
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)) or not is_runtime_error(exc):
+            raise
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
+        print(format_runtime_error(exc), file=sys.stderr, flush=True)
+        return 1
+    return 0
