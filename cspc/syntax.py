@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Optional, Union
 
-from cspc.diagnostics import UNKNOWN, Span
+from cspc.diagnostics import UNKNOWN, Diagnostic, Span
 
 
 @dataclass(eq=False)
@@ -118,6 +118,7 @@ class Literal(Expr):
     kind: str
     value: object
     explicit: Optional[Type] = None
+    hex: bool = False  # written `#FF`: value is the raw unsigned number; the checks wrap it
 
 
 @dataclass(eq=False)
@@ -513,6 +514,13 @@ class Alt(Process):
 
 
 @dataclass(eq=False)
+class Sync(Process):
+    """occam-pi `SYNC b` on a BARRIER."""
+
+    barrier: Expr
+
+
+@dataclass(eq=False)
 class ProcCall(Process):
     proc: Name
     args: list[Expr]
@@ -530,6 +538,8 @@ class Program(Node):
     file: str
     specs: list[Spec]
     files: list[str] = field(default_factory=list)
+    # Warnings found while parsing (unknown #PRAGMAs, ...), for the driver to report.
+    warnings: list["Diagnostic"] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- helpers
