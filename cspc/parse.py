@@ -1,0 +1,1039 @@
+"""The front end: occam text -> :class:`cspc.syntax.Program`.
+
+Pipeline, one small step each:
+
+1. :func:`_check_tabs` rejects tab characters in indentation (every line, so
+   one run reports them all).
+2. Lark's LALR parser reads ``grammar/occam.lark``; :class:`Layout`, the
+   postlexer, turns line breaks into ``_NL``/``_INDENT``/``_DEDENT`` (exactly
+   2 spaces per level) and joins continued lines.
+3. :class:`ToAST` turns the Lark tree into AST nodes, one method per rule.
+4. :func:`parse_file` splices in ``#INCLUDE``/``#USE`` files.
+
+Errors are :class:`~cspc.diagnostics.CompileError`.  When a parse fails, the
+file is split at its top-level declarations and each part is parsed on its
+own, so one run reports the first error of every PROC (see
+:func:`_parse_errors_per_chunk`).
+
+Decisions about the AST (see also ``cspc/syntax.py``):
+
+* Hex literals keep their raw unsigned value (``#FFFFFFFF`` is 4294967295)
+  with ``Literal.hex = True``; the checks wrap it into the target type.
+* Strings are ``Literal("string", bytes)`` with escapes decoded (UTF-8 for
+  non-ASCII characters); byte literals are ``Literal("byte", int)``; reals
+  keep their decimal text; ``TRUE``/``FALSE`` are ``Literal("bool", bool)``.
+* ``-1`` is ``Unary("-", Literal(1))``.
+* A shared formal type (``VAL INT a, b``) gives each Param the same Type node,
+  as a declaration ``INT a, b:`` shares one type between its names.
+* ``#PRAGMA`` lines become :class:`~cspc.syntax.Pragma` specifications; an
+  unknown pragma adds a warning to ``Program.warnings``.
+* An included file is read once per compilation: a second ``#INCLUDE`` or
+  ``#USE`` of the same file adds nothing (like an include guard).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+from cspc import syntax as S
+from cspc.diagnostics import SOURCES, CompileError, Diagnostic, InternalError, Span
+
+__all__ = ["parse_text", "parse_file", "KNOWN_PRAGMAS", "INDENT_STEP"]
+
+INDENT_STEP = 2
+
+# Pragmas cspc acts on (or knowingly accepts); any other is ignored with a warning.
+KNOWN_PRAGMAS = frozenset()
+
+
+# --------------------------------------------------------------------------- grammar
+
+
+_PARSER: Lark | None = None
+
+
+def _parser() -> Lark:
+    """The Lark parser, built once per process."""
+    global _PARSER
+    if _PARSER is None:
+        from cspc.grammar import grammar_text
+
+        _PARSER = Lark(
+            grammar_text(),
+            parser="lalr",
+            lexer="basic",
+            postlex=Layout(),
+            propagate_positions=True,
+            maybe_placeholders=False,
+            cache=_cache_file(),
+        )
+    return _PARSER
+
+
+def _cache_file() -> str | bool:
+    """A per-user cache for the parse tables (lark checks the grammar's hash)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "cspc")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return False
+    return os.path.join(folder, "occam-grammar.lark-cache")
+
+
+# --------------------------------------------------------------------------- layout
+
+
+class LayoutError(Exception):
+    """A layout problem found by the postlexer: message, line, column (1-based)."""
+
+    def __init__(self, message: str, line: int, col: int):
+        super().__init__(message)
+        self.message, self.line, self.col = message, line, col
+
+
+# A line ending with one of these continues on the next line.
+_CONTINUES_LINE = frozenset(
+    """, ; := :: & IS FROM FOR + - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR
+    << >> AND OR = <> < > <= >= AFTER""".split()
+)
+_OPENERS = frozenset({"LPAR", "LSQB"})
+_CLOSERS = frozenset({"RPAR", "RSQB"})
+
+
+class Layout:
+    """Postlexer: line breaks and indentation become _NL, _INDENT and _DEDENT.
+
+    occam's rule is strict: a nested block is indented by exactly two spaces,
+    and a line that goes back out must land on an enclosing block's column.
+    A line break inside brackets, or after an operator, comma, `;', `:=' or
+    IS, is a continuation: it produces no tokens at all.
+    """
+
+    always_accept = ("_NL",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        levels = [0]
+        depth = 0
+        previous: Token | None = None
+        for token in stream:
+            if token.type == "_NL":
+                if previous is None:  # blank lines and comments before the first token
+                    self._check_first_line(token)
+                    continue
+                if depth > 0 or previous.value in _CONTINUES_LINE:
+                    continue
+                yield token
+                yield from self._indentation(token, levels)
+                previous = token
+                continue
+            if token.type in _OPENERS:
+                depth += 1
+            elif token.type in _CLOSERS:
+                depth = max(depth - 1, 0)
+            previous = token
+            yield token
+        if previous is not None and previous.type != "_NL":
+            yield _layout_token("_NL", "", previous, previous.end_line, previous.end_column)
+        end = previous
+        while len(levels) > 1:
+            levels.pop()
+            yield _layout_token("_DEDENT", "", end, end.end_line, end.end_column)
+
+    @staticmethod
+    def _check_first_line(token: Token) -> None:
+        indent = _last_line(token)
+        if indent:
+            line = token.end_line
+            raise LayoutError("the first line must not be indented", line, 1)
+
+    @staticmethod
+    def _indentation(token: Token, levels: list[int]) -> Iterator[Token]:
+        indent = len(_last_line(token))
+        line = token.end_line
+        col = indent + 1
+        if indent > levels[-1]:
+            if indent != levels[-1] + INDENT_STEP:
+                raise LayoutError(
+                    f"indentation must grow by exactly {INDENT_STEP} spaces "
+                    f"(this line is indented {indent - levels[-1]} more than the block it is in)",
+                    line,
+                    col,
+                )
+            levels.append(indent)
+            yield _layout_token("_INDENT", "", token, line, col)
+            return
+        while indent < levels[-1]:
+            levels.pop()
+            yield _layout_token("_DEDENT", "", token, line, col)
+        if indent != levels[-1]:
+            raise LayoutError(
+                f"this line's indentation ({indent} spaces) matches no enclosing block "
+                f"(indent by {INDENT_STEP} spaces per level)",
+                line,
+                col,
+            )
+
+
+def _last_line(nl_token: Token) -> str:
+    """The indentation that an _NL token leaves behind (text after its last newline)."""
+    return nl_token.value.rsplit("\n", 1)[-1]
+
+
+def _layout_token(kind: str, value: str, borrow: Token, line: int, col: int) -> Token:
+    tok = Token.new_borrow_pos(kind, value, borrow)
+    tok.line, tok.column, tok.end_line, tok.end_column = line, col, line, col
+    return tok
+
+
+_TAB_IN_INDENT = re.compile(r"^[ ]*\t", re.M)
+
+
+def _check_tabs(text: str, filename: str) -> list[Diagnostic]:
+    problems = []
+    for match in _TAB_IN_INDENT.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        col = match.end() - match.start()
+        problems.append(
+            Diagnostic(
+                "error",
+                "tab character in indentation: occam indents with 2 spaces per level",
+                Span(filename, line, col, line, col + 1),
+            )
+        )
+    return problems
+
+
+# --------------------------------------------------------------------------- literals
+
+
+_ESCAPES = {"n": 10, "c": 13, "t": 9, "s": 32, "*": 42, '"': 34, "'": 39}
+_STRING_PIECE = re.compile(r"\*[ \t]*\r?\n[ \t]*\*|\*#[0-9A-Fa-f]{2}|\*.|[^*]+", re.S)
+
+
+class _BadEscape(Exception):
+    def __init__(self, escape: str, offset: int):
+        self.escape, self.offset = escape, offset
+
+
+def decode_occam_text(body: str) -> bytes:
+    """Decode the inside of a string or byte literal (escapes, continuations)."""
+    out = bytearray()
+    for match in _STRING_PIECE.finditer(body):
+        piece = match.group()
+        if piece.startswith("*") and len(piece) > 1:
+            if "\n" in piece:
+                continue  # a string continued on the next line
+            if piece[1] == "#":
+                out.append(int(piece[2:], 16))
+            elif piece[1] in _ESCAPES:
+                out.append(_ESCAPES[piece[1]])
+            elif piece[1].lower() in _ESCAPES:  # *N, *C, *T, *S are accepted too
+                out.append(_ESCAPES[piece[1].lower()])
+            else:
+                raise _BadEscape(piece, match.start())
+        elif piece == "*":
+            raise _BadEscape(piece, match.start())
+        else:
+            out += piece.encode("utf-8")
+    return bytes(out)
+
+
+# --------------------------------------------------------------------------- tree -> AST
+
+
+@dataclass(eq=False)
+class _Include(S.Spec):
+    """An #INCLUDE/#USE directive before it is resolved (never leaves this module)."""
+
+    path: str
+    directive: str  # "#INCLUDE" or "#USE"
+
+
+def _is_spec(x) -> bool:
+    return isinstance(x, S.Spec)
+
+
+@v_args(meta=True)
+class ToAST(Transformer):
+    """One method per grammar rule (or alias); each returns an AST node or a list."""
+
+    def __init__(self, filename: str):
+        super().__init__(visit_tokens=False)
+        self.filename = filename
+        self.warnings: list[Diagnostic] = []
+
+    # ---- helpers
+    def _span(self, meta) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(self.filename, 0, 0)
+        return Span(self.filename, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _tok_span(self, tok: Token) -> Span:
+        return Span(self.filename, tok.line, tok.column, tok.end_line, tok.end_column)
+
+    def __default__(self, data, children, meta):
+        raise InternalError(f"parser: no AST rule for grammar rule {data!r}")
+
+    # ---- program
+    def start(self, meta, children):
+        return list(children)
+
+    def include(self, meta, children):
+        return _Include(self._string_path(children[0]), "#INCLUDE", span=self._span(meta))
+
+    def use(self, meta, children):
+        return _Include(self._string_path(children[0]), "#USE", span=self._span(meta))
+
+    def _string_path(self, tok: Token) -> str:
+        return self._decode(tok, tok.value[1:-1]).decode("utf-8", errors="replace")
+
+    def pragma(self, meta, children):
+        text = children[0].value[len("#PRAGMA"):].strip()
+        name, _, args = text.partition(" ")
+        span = self._span(meta)
+        if not name:
+            raise CompileError.at(span, "#PRAGMA needs a name")
+        if name not in KNOWN_PRAGMAS:
+            self.warnings.append(
+                Diagnostic("warning", f"#PRAGMA {name} is not known to cspc; ignored", span)
+            )
+        return S.Pragma(name, args.strip(), span=span)
+
+    # ---- specifications
+    def declaration(self, meta, children):
+        type_, names = children
+        return S.VarDecl(type_, names, span=self._span(meta))
+
+    def name_list(self, meta, children):
+        return list(children)
+
+    def val_abbreviation(self, meta, children):
+        return self._abbreviation("VAL", meta, children)
+
+    def ref_abbreviation(self, meta, children):
+        return self._abbreviation("REF", meta, children)
+
+    def initial_abbreviation(self, meta, children):
+        return self._abbreviation("INITIAL", meta, children)
+
+    def _abbreviation(self, mode, meta, children):
+        *type_, name, value = children
+        return S.Abbreviation(mode, type_[0] if type_ else None, name, value, span=self._span(meta))
+
+    def recursive(self, meta, children):
+        return True
+
+    def proc_decl(self, meta, children):
+        recursive = children[0] is True
+        if recursive:
+            children = children[1:]
+        name, *rest = children
+        body = rest[-1]
+        params = rest[0] if len(rest) == 2 else []
+        return S.ProcDecl(name, params, body, recursive=recursive, span=self._span(meta))
+
+    def formals(self, meta, children):
+        params = []
+        for kind, mode, type_, name, direction, span in children:
+            if kind == "shared":
+                if not params:
+                    raise CompileError.at(span, f"parameter `{name.name}' needs a type")
+                mode, type_ = params[-1].mode, params[-1].type
+            params.append(S.Param(mode, type_, name, direction, span=span))
+        return params
+
+    def val_formal(self, meta, children):
+        type_, name = children
+        return ("typed", "VAL", type_, name, None, self._span(meta))
+
+    def ref_formal(self, meta, children):
+        type_, name, *direction = children
+        return ("typed", "REF", type_, name, direction[0] if direction else None, self._span(meta))
+
+    def shared_formal(self, meta, children):
+        name, *direction = children
+        return ("shared", None, None, name, direction[0] if direction else None, self._span(meta))
+
+    def direction(self, meta, children):
+        return children[0].value
+
+    def function_is(self, meta, children):
+        results, name, *rest = children
+        params = rest[0] if len(rest) == 2 else []
+        return S.FunctionDecl(results, name, params, rest[-1], span=self._span(meta))
+
+    def function_valof(self, meta, children):
+        return self.function_is(meta, children)
+
+    def result_types(self, meta, children):
+        return list(children)
+
+    def valof(self, meta, children):
+        *specs, body, results = children
+        return S.Valof(specs, body, results, span=self._span(meta))
+
+    def protocol_sequential(self, meta, children):
+        name, items = children
+        return S.ProtocolDecl(name, items=items, span=self._span(meta))
+
+    def sequential_protocol(self, meta, children):
+        return list(children)
+
+    def counted_protocol(self, meta, children):
+        count, elem = children
+        return S.CountedArray(count, elem, span=self._span(meta))
+
+    def protocol_variant(self, meta, children):
+        name, *tags = children
+        return S.ProtocolDecl(name, tags=tags[0] if tags else [], span=self._span(meta))
+
+    def tag_block(self, meta, children):
+        return list(children)
+
+    def tag(self, meta, children):
+        name, *items = children
+        return S.Tag(name, items, span=self._span(meta))
+
+    def data_type_alias(self, meta, children):
+        name, alias = children
+        return S.DataTypeDecl(name, alias=alias, span=self._span(meta))
+
+    def data_type_record(self, meta, children):
+        name, *rest = children
+        packed = bool(rest) and isinstance(rest[0], Token)
+        if packed:
+            rest = rest[1:]
+        fields = [f for group in rest for f in group]
+        return S.DataTypeDecl(name, fields=fields, packed=packed, span=self._span(meta))
+
+    def field_decl(self, meta, children):
+        type_, names = children
+        return [S.Field(type_, name, span=name.span) for name in names]
+
+    # ---- types
+    def primitive_type(self, meta, children):
+        return S.PrimType(children[0].value, span=self._span(meta))
+
+    def named_type(self, meta, children):
+        return S.NamedType(children[0], span=self._span(meta))
+
+    def array_type(self, meta, children):
+        size, elem = children
+        return S.ArrayType(size, elem, span=self._span(meta))
+
+    def open_array_type(self, meta, children):
+        return S.ArrayType(None, children[0], span=self._span(meta))
+
+    def chan_type(self, meta, children):
+        return S.ChanType(children[0], span=self._span(meta))
+
+    def timer_type(self, meta, children):
+        return S.TimerType(span=self._span(meta))
+
+    def barrier_type(self, meta, children):
+        return S.BarrierType(span=self._span(meta))
+
+    def any_protocol(self, meta, children):
+        return S.AnyProtocol(span=self._span(meta))
+
+    # ---- processes
+    def specified(self, meta, children):
+        *specs, body = children
+        return S.Specified(specs, body, span=self._span(meta))
+
+    def skip(self, meta, children):
+        return S.Skip(span=self._span(meta))
+
+    def stop(self, meta, children):
+        return S.Stop(span=self._span(meta))
+
+    def assignment(self, meta, children):
+        *targets, values = children
+        return S.Assign(targets, values, span=self._span(meta))
+
+    def output(self, meta, children):
+        chan, *items = children
+        return S.Output(chan, items, span=self._span(meta))
+
+    def input(self, meta, children):
+        chan, *items = children
+        return S.Input(chan, items, span=self._span(meta))
+
+    input_guard = input
+
+    def counted_item(self, meta, children):
+        count, array = children
+        return S.CountedItem(count, array, span=self._span(meta))
+
+    def delay(self, meta, children):
+        timer, time = children
+        return S.Delay(timer, time, span=self._span(meta))
+
+    delay_guard = delay
+
+    def case_input(self, meta, children):
+        chan, *variants = children
+        return S.CaseInput(chan, variants, span=self._span(meta))
+
+    def variant(self, meta, children):
+        specs = [c for c in children if _is_spec(c)]
+        tag, *items, body = children[len(specs):]
+        return S.Variant(specs, tag, items, body, span=self._span(meta))
+
+    def proc_call(self, meta, children):
+        name, *args = children
+        return S.ProcCall(name, args[0] if args else [], span=self._span(meta))
+
+    def actuals(self, meta, children):
+        return list(children)
+
+    def chan_end_in(self, meta, children):
+        return S.ChanEnd(children[0], "?", span=self._span(meta))
+
+    def chan_end_out(self, meta, children):
+        return S.ChanEnd(children[0], "!", span=self._span(meta))
+
+    def sync(self, meta, children):
+        return S.Sync(children[0], span=self._span(meta))
+
+    # ---- constructions
+    def _pri(self, children):
+        if children and isinstance(children[0], Token) and children[0].type == "PRI":
+            return True, children[1:]
+        return False, children
+
+    def _body(self, children):
+        """(replicator, components) from a construction's children."""
+        if children and isinstance(children[0], S.Replicator):
+            return children[0], [children[1]]
+        return None, (children[0] if children else [])
+
+    def seq(self, meta, children):
+        replicator, body = self._body(children)
+        return S.Seq(body, replicator, span=self._span(meta))
+
+    def par(self, meta, children):
+        pri, children = self._pri(children)
+        replicator, body = self._body(children)
+        return S.Par(body, replicator, pri, span=self._span(meta))
+
+    def process_block(self, meta, children):
+        return list(children)
+
+    choice_block = option_block = alternative_block = process_block
+
+    def replicator(self, meta, children):
+        name, base, count, *step = children
+        return S.Replicator(name, base, count, step[0] if step else None, span=self._span(meta))
+
+    def if_(self, meta, children):
+        replicator, choices = self._body(children)
+        return S.If(choices, replicator, span=self._span(meta))
+
+    def guarded_choice(self, meta, children):
+        *specs, condition, body = children
+        return S.Choice(specs, condition, body, span=self._span(meta))
+
+    def nested_choice(self, meta, children):
+        *specs, nested = children
+        return S.Choice(specs, None, None, nested, span=self._span(meta))
+
+    def while_(self, meta, children):
+        condition, body = children
+        return S.While(condition, body, span=self._span(meta))
+
+    def case(self, meta, children):
+        selector, *options = children
+        return S.Case(selector, options[0] if options else [], span=self._span(meta))
+
+    def option(self, meta, children):
+        specs = [c for c in children if _is_spec(c)]
+        *values, body = children[len(specs):]
+        return S.Option(specs, values, body, span=self._span(meta))
+
+    def else_option(self, meta, children):
+        *specs, body = children
+        return S.Option(specs, [], body, is_else=True, span=self._span(meta))
+
+    def alt(self, meta, children):
+        pri, children = self._pri(children)
+        replicator, alternatives = self._body(children)
+        return S.Alt(alternatives, replicator, pri, span=self._span(meta))
+
+    def guarded_alternative(self, meta, children):
+        *specs, guard, body = children
+        return S.Alternative(specs, guard, body, span=self._span(meta))
+
+    def case_alternative(self, meta, children):
+        specs = [c for c in children if _is_spec(c)]
+        guard, *variants = children[len(specs):]
+        guard.guard.variants = variants
+        guard.guard.span = guard.guard.span.to(variants[-1].span)
+        return S.Alternative(specs, guard, None, span=self._span(meta))
+
+    def nested_alternative(self, meta, children):
+        *specs, nested = children
+        return S.Alternative(specs, None, None, nested, span=self._span(meta))
+
+    def guard(self, meta, children):
+        *precondition, guard = children
+        return S.Guard(precondition[0] if precondition else None, guard, span=self._span(meta))
+
+    def skip_guard(self, meta, children):
+        return S.Guard(children[0] if children else None, None, span=self._span(meta))
+
+    def case_guard(self, meta, children):
+        *precondition, chan = children
+        span = self._span(meta)
+        case_input = S.CaseInput(chan, [], span=chan.span.to(span))
+        return S.Guard(precondition[0] if precondition else None, case_input, span=span)
+
+    # ---- expressions
+    def expression_list(self, meta, children):
+        return list(children)
+
+    def monadic(self, meta, children):
+        op, operand = children
+        return S.Unary(op, operand, span=self._span(meta))
+
+    def dyadic(self, meta, children):
+        left, op, right = children
+        return S.Binary(op, left, right, span=self._span(meta))
+
+    def monadic_op(self, meta, children):
+        return children[0].value
+
+    dyadic_op = round_mode = monadic_op
+
+    def most_pos(self, meta, children):
+        return S.MostPos(children[0], span=self._span(meta))
+
+    def most_neg(self, meta, children):
+        return S.MostNeg(children[0], span=self._span(meta))
+
+    def conversion(self, meta, children):
+        target, *mode, operand = children
+        return S.Conversion(target, mode[0] if mode else None, operand, span=self._span(meta))
+
+    def function_call(self, meta, children):
+        name, *args = children
+        return S.Call(name, args[0] if args else [], span=self._span(meta))
+
+    def table(self, meta, children):
+        return S.ArrayLit(list(children), span=self._span(meta))
+
+    def subscript(self, meta, children):
+        base, index = children
+        return S.Subscript(base, index, span=self._span(meta))
+
+    def slice_from_for(self, meta, children):
+        base, start, count = children
+        return S.Slice(base, start, count, span=self._span(meta))
+
+    def slice_from(self, meta, children):
+        base, start = children
+        return S.Slice(base, start, None, span=self._span(meta))
+
+    def slice_for(self, meta, children):
+        base, count = children
+        return S.Slice(base, None, count, span=self._span(meta))
+
+    def name(self, meta, children):
+        return S.Name(children[0].value, span=self._tok_span(children[0]))
+
+    # ---- literals
+    def literal_type(self, meta, children):
+        return children[0]
+
+    def _typed(self, kind, value, meta, children, **extra):
+        explicit = children[1] if len(children) > 1 else None
+        return S.Literal(kind, value, explicit, span=self._span(meta), **extra)
+
+    def int_literal(self, meta, children):
+        return self._typed("int", int(children[0].value), meta, children)
+
+    def hex_literal(self, meta, children):
+        return self._typed("int", int(children[0].value[1:], 16), meta, children, hex=True)
+
+    def real_literal(self, meta, children):
+        return self._typed("real", children[0].value, meta, children)
+
+    def byte_literal(self, meta, children):
+        tok = children[0]
+        data = self._decode(tok, tok.value[1:-1])
+        if len(data) != 1:
+            raise CompileError.at(self._tok_span(tok), "a byte literal holds exactly one byte")
+        return self._typed("byte", data[0], meta, children)
+
+    def string_literal(self, meta, children):
+        tok = children[0]
+        return S.Literal("string", self._decode(tok, tok.value[1:-1]), span=self._span(meta))
+
+    def true_literal(self, meta, children):
+        return S.Literal("bool", True, span=self._span(meta))
+
+    def false_literal(self, meta, children):
+        return S.Literal("bool", False, span=self._span(meta))
+
+    def _decode(self, tok: Token, body: str) -> bytes:
+        try:
+            return decode_occam_text(body)
+        except _BadEscape as bad:
+            before = body[: bad.offset]
+            line = tok.line + before.count("\n")
+            col = (len(before) - before.rfind("\n")) if "\n" in before else tok.column + 1 + len(before)
+            raise CompileError.at(
+                Span(self.filename, line, col, line, col + len(bad.escape)),
+                f"unknown escape `{bad.escape}' (use *n *c *t *s ** *\" *' or *#hh)",
+            ) from None
+
+
+# --------------------------------------------------------------------------- errors
+
+
+_LAYOUT_WORDS = {
+    "_NL": "end of line",
+    "_INDENT": "indentation",
+    "_DEDENT": "end of block",
+    "$END": "end of file",
+    "NAME": "a name",
+    "INTEGER": "a number",
+    "HEX": "a number",
+    "REAL": "a number",
+    "STRING": "a string",
+    "BYTE_LIT": "a byte literal",
+    "PRAGMA": "#PRAGMA",
+}
+
+# Expected-token sets large enough to be summed up in a word.
+_PROCESS_STARTS = {"SKIP", "STOP", "SEQ", "PAR", "IF", "WHILE", "ALT"}
+_EXPRESSION_STARTS = {"INTEGER", "NAME", "LPAR", "TRUE", "FALSE", "MOSTPOS", "NOT"}
+_TYPE_STARTS = {"INT", "BYTE", "BOOL", "CHAN", "TIMER"}
+
+_DYADIC_OPERATORS = frozenset(
+    """+ - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR << >> AND OR = <> < > <= >=
+    AFTER""".split()
+)
+
+
+def _terminal_text(parser: Lark, name: str) -> str:
+    if name in _LAYOUT_WORDS:
+        return _LAYOUT_WORDS[name]
+    try:
+        term = parser.get_terminal(name)
+    except KeyError:
+        return "a token"
+    value = term.pattern.value
+    if term.pattern.type == "str":
+        return f"`{value}'"
+    return "a token"
+
+
+def _describe_token(token: Token) -> str:
+    if token.type in ("_NL", "_INDENT", "_DEDENT", "$END"):
+        return _LAYOUT_WORDS[token.type]
+    if token.type == "NAME":
+        return f"name `{token.value}'"
+    if token.type in ("INTEGER", "HEX", "REAL"):
+        return f"number {token.value}"
+    if token.type == "STRING":
+        return "string"
+    if token.type == "BYTE_LIT":
+        return f"byte literal {token.value}"
+    return f"`{token.value}'"
+
+
+def _describe_expected(parser: Lark, expected: Iterable[str]) -> str:
+    expected = set(expected)
+    words = []
+    if _PROCESS_STARTS <= expected:
+        words.append("a process")
+        expected -= _PROCESS_STARTS | _EXPRESSION_STARTS | _TYPE_STARTS
+        expected = {e for e in expected if e in ("_DEDENT",)}
+    if len(_EXPRESSION_STARTS & expected) >= 4:
+        words.append("an expression")
+        expected = {e for e in expected if e not in _EXPRESSION_STARTS and not _starts_expression(parser, e)}
+    if len(_TYPE_STARTS & expected) >= 4:
+        words.append("a type")
+        expected = {e for e in expected if not _starts_type(parser, e)}
+    rest = sorted({_terminal_text(parser, e) for e in expected})
+    words += rest
+    if not words:
+        return ""
+    if len(words) > 6:
+        words = words[:6] + ["..."]
+        return "expected " + ", ".join(words)
+    if len(words) == 1:
+        return "expected " + words[0]
+    return "expected " + ", ".join(words[:-1]) + " or " + words[-1]
+
+
+_EXPRESSION_TOKENS = {
+    "INTEGER", "HEX", "REAL", "STRING", "BYTE_LIT", "NAME", "LPAR", "LSQB", "TRUE", "FALSE",
+    "MOSTPOS", "MOSTNEG", "NOT", "SIZE", "BITNOT", "TILDE", "MINUS",
+}
+_TYPE_TOKENS = {"INT", "INT16", "INT32", "INT64", "BYTE", "BOOL", "REAL32", "REAL64", "CHAN", "TIMER",
+                "BARRIER", "LSQB", "NAME"}
+
+
+def _starts_expression(parser: Lark, name: str) -> bool:
+    if name in _EXPRESSION_TOKENS or name in _TYPE_TOKENS:
+        return True
+    return _terminal_text(parser, name) == "`MINUS'"
+
+
+def _starts_type(parser: Lark, name: str) -> bool:
+    return name in _TYPE_TOKENS
+
+
+def _unexpected_token_message(parser: Lark, err: UnexpectedToken) -> str:
+    token = err.token
+    if token.value in _DYADIC_OPERATORS and token.type not in ("_NL", "$END") and _after_operand(err):
+        return "occam has no operator precedence: add parentheses to show which operator applies first"
+    message = f"unexpected {_describe_token(token)}"
+    expected = _describe_expected(parser, err.accepts or err.expected)
+    return f"{message}; {expected}" if expected else message
+
+
+def _after_operand(err: UnexpectedToken) -> bool:
+    """Did the parser just finish a monadic/dyadic expression or a conversion?"""
+    try:
+        stack = err.interactive_parser.parser_state.value_stack
+    except AttributeError:
+        return False
+    for value in stack[-3:]:
+        if isinstance(value, Tree) and value.data in ("dyadic_op", "monadic_op", "primitive_type", "round_mode"):
+            return True
+    return False
+
+
+def _diagnostic_from_lark(parser: Lark, err: UnexpectedInput, filename: str) -> Diagnostic:
+    if isinstance(err, UnexpectedToken):
+        tok = err.token
+        line = tok.line if isinstance(tok.line, int) else 1
+        col = tok.column if isinstance(tok.column, int) else 1
+        end_col = tok.end_column if tok.end_line == line and tok.type not in ("_NL",) else col + 1
+        return Diagnostic("error", _unexpected_token_message(parser, err), Span(filename, line, col, line, end_col))
+    if isinstance(err, UnexpectedCharacters):
+        char = err.char
+        if char == '"':
+            message = "unterminated string (a string ends on its line unless continued with `*')"
+        elif char == "'":
+            message = "bad byte literal: write one character or escape in quotes, like 'a' or '*n'"
+        elif char == "#":
+            message = "unknown directive or bad hex number after `#'"
+        else:
+            message = f"unexpected character `{char}'"
+        return Diagnostic("error", message, Span(filename, err.line, err.column, err.line, err.column + 1))
+    return Diagnostic("error", "syntax error", Span(filename, getattr(err, "line", 1), getattr(err, "column", 1)))
+
+
+# --------------------------------------------------------------------------- parsing one text
+
+
+def _parse_tree(text: str, filename: str) -> Tree:
+    """Lark tree for ``text``, or CompileError with the first problem."""
+    parser = _parser()
+    try:
+        return parser.parse(text)
+    except LayoutError as err:
+        raise CompileError.at(Span(filename, err.line, err.col, err.line, err.col + 1), err.message) from None
+    except UnexpectedInput as err:
+        raise CompileError(_diagnostic_from_lark(parser, err, filename)) from None
+
+
+_TOP_LEVEL_START = re.compile(r"^(?![ \t]|--|:|\r?$)", re.M)
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """Split ``text`` at the start of each top-level item: (first line, text padded
+    with blank lines so that line numbers stay right)."""
+    starts = [m.start() for m in _TOP_LEVEL_START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    pieces = []
+    for begin, end in zip(starts, starts[1:] + [len(text)]):
+        first_line = text.count("\n", 0, begin)
+        pieces.append((first_line + 1, "\n" * first_line + text[begin:end]))
+    return pieces
+
+
+def _parse_errors_per_chunk(text: str, filename: str) -> list[Diagnostic]:
+    """After a failed parse: the first error of every top-level item."""
+    found = []
+    for _, chunk in _chunks(text):
+        try:
+            _parse_tree(chunk, filename)
+        except CompileError as err:
+            found.extend(err.diagnostics)
+    return found
+
+
+def _parse_specs(text: str, filename: str) -> tuple[list[S.Spec], list[Diagnostic]]:
+    """Parse one file's text into its top-level specs (includes unresolved) and warnings."""
+    SOURCES.add(filename, text)
+    if not text.endswith("\n"):
+        text += "\n"
+    problems = _check_tabs(text, filename)
+    if problems:
+        raise CompileError(problems)
+    try:
+        tree = _parse_tree(text, filename)
+    except CompileError as first:
+        found = _parse_errors_per_chunk(text, filename) or first.diagnostics
+        raise CompileError(_dedupe(found)) from None
+    builder = ToAST(filename)
+    try:
+        specs = builder.transform(tree)
+    except VisitError as err:
+        if isinstance(err.orig_exc, (CompileError, InternalError)):
+            raise err.orig_exc from None
+        raise InternalError(f"parser: {err.orig_exc!r}") from err.orig_exc
+    return specs, builder.warnings
+
+
+def _dedupe(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    seen, unique = set(), []
+    for d in diagnostics:
+        key = (d.span.file, d.span.line, d.span.col, d.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(d)
+    return unique
+
+
+# --------------------------------------------------------------------------- includes
+
+
+def _library_folder() -> Path:
+    import cspc.lib
+
+    return Path(cspc.lib.__file__).parent
+
+
+def _candidates(name: str, here: Path | None, include_paths: Sequence[os.PathLike | str]) -> Iterator[Path]:
+    folders = ([here] if here is not None else []) + [Path(p) for p in include_paths] + [_library_folder()]
+    names = [name]
+    if name.endswith(".lib"):  # KRoC's `#USE "course.lib"` names the compiled library
+        names.append(name[: -len(".lib")] + ".module")
+    elif "." not in os.path.basename(name):
+        names.append(name + ".module")
+    for spelling in names:
+        for folder in folders:
+            yield folder / spelling
+
+
+def _resolve(inc: _Include, here: Path | None, include_paths) -> Path:
+    for candidate in _candidates(inc.path, here, include_paths):
+        if candidate.is_file():
+            return candidate
+    where = [str(here)] if here is not None else []
+    where += [str(p) for p in include_paths] + ["cspc's library"]
+    raise CompileError.at(inc.span, f"cannot find {inc.directive} file \"{inc.path}\" (looked in {', '.join(where)})")
+
+
+class _Includer:
+    """Reads a file and every file it includes, splicing their specifications."""
+
+    def __init__(self, include_paths):
+        self.include_paths = list(include_paths)
+        self.files: list[str] = []
+        self.seen: set[str] = set()
+        self.warnings: list[Diagnostic] = []
+
+    def specs_of_text(self, text: str, filename: str, here: Path | None, chain: tuple) -> list[S.Spec]:
+        try:
+            specs, warnings = _parse_specs(text, filename)
+        except CompileError as err:
+            for d in err.diagnostics:
+                d.include_chain = tuple(site.span for site in chain)
+            raise
+        for w in warnings:
+            w.include_chain = tuple(site.span for site in chain)
+        self.warnings += warnings
+        out = []
+        for spec in specs:
+            if isinstance(spec, _Include):
+                out += self.include(spec, here, chain)
+            else:
+                out.append(spec)
+        return out
+
+    def include(self, inc: _Include, here: Path | None, chain: tuple) -> list[S.Spec]:
+        try:
+            path = _resolve(inc, here, self.include_paths)
+        except CompileError as err:
+            for d in err.diagnostics:
+                d.include_chain = tuple(site.span for site in chain)
+            raise
+        key = os.path.realpath(path)
+        active = [os.path.realpath(site_file) for site_file in self._chain_files(chain)]
+        if key in active or key == os.path.realpath(inc.span.file):
+            cycle = " -> ".join([*(str(p) for p in self._chain_files(chain)), inc.span.file, str(path)])
+            raise CompileError(
+                Diagnostic(
+                    "error",
+                    f"include cycle: {cycle}",
+                    inc.span,
+                    include_chain=tuple(site.span for site in chain),
+                )
+            )
+        if key in self.seen:
+            return []
+        return self.read(path, chain + (inc,))
+
+    @staticmethod
+    def _chain_files(chain: tuple) -> list[str]:
+        return [site.span.file for site in chain]
+
+    def read(self, path: Path, chain: tuple = ()) -> list[S.Spec]:
+        key = os.path.realpath(path)
+        self.seen.add(key)
+        filename = str(path)
+        self.files.append(filename)
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as err:
+            site = chain[-1].span if chain else Span(filename, 0, 0)
+            raise CompileError.at(site, f"cannot read {filename}: {err.strerror}") from None
+        return self.specs_of_text(text, filename, path.parent, chain)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def parse_text(text: str, filename: str = "<string>", include_paths: Sequence = ()) -> S.Program:
+    """Parse occam source text.  Includes resolve against the current folder
+    (for ``<string>``) or the file's folder, then ``include_paths``, then cspc's
+    library.  Raises CompileError."""
+    includer = _Includer(include_paths)
+    here = Path(filename).parent if filename != "<string>" else Path.cwd()
+    includer.files.append(filename)
+    if os.path.isfile(filename):
+        includer.seen.add(os.path.realpath(filename))
+    specs = includer.specs_of_text(text, filename, here, ())
+    return _program(filename, specs, includer)
+
+
+def parse_file(path, include_paths: Sequence = ()) -> S.Program:
+    """Parse an occam file and everything it includes.  Raises CompileError."""
+    path = Path(path)
+    includer = _Includer(include_paths)
+    if not path.is_file():
+        raise CompileError.at(Span(str(path), 0, 0), f"cannot read {path}: no such file")
+    specs = includer.read(path)
+    return _program(str(path), specs, includer)
+
+
+def _program(filename: str, specs: list[S.Spec], includer: _Includer) -> S.Program:
+    program = S.Program(filename, specs, includer.files, span=Span(filename, 1, 1))
+    program.warnings = includer.warnings
+    return program
