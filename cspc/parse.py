@@ -50,7 +50,8 @@ __all__ = ["parse_text", "parse_file", "KNOWN_PRAGMAS", "INDENT_STEP"]
 INDENT_STEP = 2
 
 # Pragmas cspc acts on (or knowingly accepts); any other is ignored with a warning.
-KNOWN_PRAGMAS = frozenset()
+# PYTHON "module:function" binds the next PROC/FUNCTION to Python (see cspc/codegen.py).
+KNOWN_PRAGMAS = frozenset({"PYTHON"})
 
 
 # --------------------------------------------------------------------------- grammar
