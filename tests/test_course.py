@@ -342,6 +342,32 @@ def read_string(size: int = 10, max_chars: int = 10) -> str:
         """
 
 
+def file_read(proc: str, max_chars: int = 10) -> str:
+    """file.in.string or file.in.token, then `=length,text`."""
+    return f"""
+        [10]BYTE s:
+        INT length:
+        SEQ
+          {proc} (s, length, {max_chars}, keyboard?)
+          out.int (length, 0, screen!)
+          screen ! ','
+          write.string (s, 0, screen!)
+        """
+
+
+def file_read_int(max_chars: int = 10) -> str:
+    return f"""
+        INT n:
+        BOOL ok:
+        SEQ
+          n := 99
+          file.in.int (n, {max_chars}, ok, keyboard?)
+          out.bool (ok, 0, screen!)
+          screen ! ' '
+          out.int (n, 0, screen!)
+        """
+
+
 def read_bool() -> str:
     return """
         BOOL b:
@@ -392,6 +418,22 @@ INPUT_CASES = [
         "BYTE d:\nSEQ\n  in.digit (d, keyboard?, screen!)\n  screen ! '='\n  screen ! d",
         b"a5",
         BEL + b"=5",
+    ),
+    # the file.in.* procedures neither echo nor bleep; unprintable
+    # characters and those beyond `max` are dropped
+    ("file.string", file_read("file.in.string"), b" a\tb c\r\n", b"5, ab c"),
+    ("file.string.max", file_read("file.in.string", 3), b"abcdef\n", b"3,abc"),
+    ("file.token", file_read("file.in.token"), b" \t\r\n tok1 ", b"4,tok1"),
+    ("file.token.max", file_read("file.in.token", 2), b"xyz\n", b"2,xy"),
+    ("file.int", file_read_int(), b"  -42 ", b"TRUE -42"),
+    ("file.int.plus", file_read_int(), b"+7\n", b"TRUE 7"),
+    ("file.int.letter", file_read_int(), b"4x ", b"FALSE 99"),
+    ("file.int.sign.only", file_read_int(), b"- ", b"FALSE 99"),
+    (
+        "file.number",
+        "INT n:\nBOOL ok:\nSEQ\n  file.in.number (n, 10, ok, keyboard?)\n  out.int (n, 0, screen!)",
+        b"123\n",
+        b"123",
     ),
     (
         "ask.string",
@@ -640,6 +682,10 @@ BOOL FUNCTION check.num.chars (VAL []BYTE s, VAL INT length)
 BOOL, INT FUNCTION convert.num.chars (VAL []BYTE s)
 PROC in.int (INT n, VAL INT max, CHAN BYTE in?, CHAN BYTE out!)
 PROC black.hole (CHAN BYTE in?)
+PROC file.in.string ([]BYTE s, INT length, VAL INT max, CHAN BYTE in?)
+PROC file.in.token ([]BYTE t, INT length, VAL INT max, CHAN BYTE in?)
+PROC file.in.int (INT n, VAL INT max, BOOL ok, CHAN BYTE in?)
+PROC file.in.number (INT n, VAL INT max, BOOL ok, CHAN BYTE in?)
 PROC ask.string (VAL []BYTE prompt, []BYTE s, INT length, VAL INT max, CHAN BYTE in?, CHAN BYTE out!)
 PROC ask.bool (VAL []BYTE prompt, BOOL b, CHAN BYTE in?, CHAN BYTE out!)
 PROC ask.byte (VAL []BYTE prompt, BYTE b, VAL INT max, CHAN BYTE in?, CHAN BYTE out!)
