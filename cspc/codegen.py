@@ -276,6 +276,22 @@ class Generator:
         stamp(module, Span(self.program.file, 1, 1))
         return ast.fix_missing_locations(module)
 
+    def def_files(self) -> dict[str, str]:
+        """Python name -> source file, for top-level definitions from #INCLUDEd files."""
+        files = {}
+        for spec in self.program.specs:
+            if isinstance(spec, (S.ProcDecl, S.FunctionDecl)) and spec.span.file != self.program.file:
+                files[self.idents[self.key(spec, spec.name.name)]] = spec.span.file
+        return files
+
+    def top_level_names(self) -> dict[str, str]:
+        """occam name -> Python name of every top-level PROC and FUNCTION (last one wins)."""
+        return {
+            spec.name.name: self.idents[self.key(spec, spec.name.name)]
+            for spec in self.program.specs
+            if isinstance(spec, (S.ProcDecl, S.FunctionDecl))
+        }
+
     def imports(self) -> list[ast.stmt]:
         doc = expr_stmt(const(f"Compiled by cspc from {self.program.file}."))
         stmts: list[ast.stmt] = [doc, ast.Import([ast.alias("cspc.runtime", "_rt")])]
@@ -557,13 +573,14 @@ class Generator:
             for q in p.body:
                 stmts.extend(self.process(q))
             return stmts
+        self.declare(p.replicator.name, p.replicator)
         body = []
         for q in p.body:
             body.extend(self.process(q))
         return self.replicated(p.replicator, body or [ast.Pass()])
 
     def replicated(self, rep: S.Replicator, body: list[ast.stmt]) -> list[ast.stmt]:
-        """``for i in range(...)`` over a replicator (declaring its index first)."""
+        """``for i in range(...)`` over a replicator (whose index is declared already)."""
         index = self.declare(rep.name, rep)
         base, count = self.expr(rep.base), self.expr(rep.count)
         if rep.step is None:
@@ -686,6 +703,7 @@ class Generator:
             return stmts + self.choices(first.nested.choices + rest, on_match, otherwise)
         if first.nested is not None:
             matched = self.temp("matched")
+            self.declare(first.nested.replicator.name, first.nested.replicator)
             inner = self.choices(
                 first.nested.choices, [assign(store(matched), const(True)), ast.Break()], []
             )
@@ -892,8 +910,8 @@ class Generator:
         keys = self.temp("keys")
         stmts.extend([assign(store(guards), ast.List([], ast.Load())), assign(store(keys), ast.List([], ast.Load()))])
         for n, (alt, reps) in enumerate(leaves):
-            pre, guard = self.guard(alt)
             reps_values = [load(self.declare(r.name, r)) for r in reps]
+            pre, guard = self.guard(alt)
             inner = pre + [
                 expr_stmt(method(load(guards), "append", guard)),
                 expr_stmt(method(load(keys), "append", ast.Tuple([const(n)] + reps_values, ast.Load()))),

@@ -1,0 +1,239 @@
+"""The ``cspc`` command line: a thin layer over :mod:`cspc.compiler` and the runtime.
+
+Exit status: 0 success; 1 a user error (compile-time diagnostics, or a
+run-time error such as overflow or deadlock); 2 a usage error (click's);
+3 an internal compiler error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+import cspc
+from cspc.diagnostics import CompileError, Diagnostic, InternalError
+
+EXIT_USER_ERROR = 1
+EXIT_INTERNAL_ERROR = 3
+
+include_option = click.option(
+    "-I",
+    "--include",
+    "include_paths",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="Also look for #INCLUDE / #USE files in DIR (repeatable).",
+    metavar="DIR",
+)
+debug_option = click.option(
+    "--debug", is_flag=True, help="Show Python tracebacks for internal and run-time errors."
+)
+
+
+def use_colour(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def report(diagnostics: list[Diagnostic]) -> None:
+    colour = use_colour(sys.stderr)
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.render(colour=colour), err=True)
+
+
+def internal_error(exc: BaseException, debug: bool) -> None:
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    message = str(exc) or type(exc).__name__
+    click.echo(f"cspc: internal compiler error: {message}", err=True)
+    if not debug:
+        click.echo("(run again with --debug for the traceback; please report it)", err=True)
+    sys.exit(EXIT_INTERNAL_ERROR)
+
+
+def compile_or_exit(path: str, include_paths, debug: bool, **kwargs):
+    """Compile ``path``; on failure print why and exit with the right status."""
+    from cspc.compiler import compile_file
+
+    try:
+        result = compile_file(path, include_paths, **kwargs)
+    except CompileError as exc:
+        report(exc.diagnostics)
+        sys.exit(EXIT_USER_ERROR)
+    except (InternalError, Exception) as exc:  # noqa: BLE001 -- every other failure is ours
+        internal_error(exc, debug)
+    report(result.warnings)
+    return result
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""\b
+Examples:
+  cspc run hello.csp                      compile (cached) and run
+  cspc run --backend threads sim.csp      run on OS threads
+  cspc compile hello.csp -o hello.py      write a standalone Python module
+  python hello.py                         ... which runs like `cspc run`
+  cspc check -W *.csp                     diagnostics only, with unused-name warnings
+""",
+)
+@click.version_option(cspc.__version__, prog_name="cspc")
+def main() -> None:
+    """cspc: compile occam programs (.csp) to Python and run them as CSP process networks."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--backend",
+    type=click.Choice(["greenlet", "threads"]),
+    default=None,
+    help="Scheduler: greenlets (default, or $CSPC_BACKEND) or OS threads.",
+)
+@include_option
+@debug_option
+def run(file: str, backend: str | None, include_paths, debug: bool) -> None:
+    """Compile FILE (using the cache) and run its main PROC.
+
+    The main PROC is the last one with parameters (CHAN BYTE keyboard?,
+    screen!, error!); they are bound to stdin, stdout and stderr.
+    Run-time errors print `file:line: run-time error: ...` and exit 1.
+
+    \b
+    Example:
+      cspc run -I mylib prog.csp
+    """
+    result = compile_or_exit(file, include_paths, debug)
+    if result.main is None:
+        click.echo(
+            f"{file}: error: no main PROC: the program needs a PROC with parameters "
+            "(CHAN BYTE keyboard?, screen!, error!)",
+            err=True,
+        )
+        sys.exit(EXIT_USER_ERROR)
+    namespace = result.new_namespace()
+    try:
+        exec(result.code, namespace)
+    except Exception as exc:  # noqa: BLE001 -- module set-up failing is a user error or a bug
+        fail_at_run_time(exc, debug)
+    sys.exit(run_main_proc(namespace[result.main], backend, debug))
+
+
+def run_main_proc(proc, backend: str | None, debug: bool) -> int:
+    from cspc import runtime
+
+    try:
+        runtime.run_main(proc, backend=backend)
+    except KeyboardInterrupt:
+        click.echo("cspc: interrupted", err=True)
+        return 130
+    except Exception as exc:  # noqa: BLE001 -- sorted by fail_at_run_time
+        fail_at_run_time(exc, debug)
+    return 0
+
+
+def fail_at_run_time(exc: BaseException, debug: bool) -> None:
+    from cspc.runtime import occam
+
+    if not occam.is_runtime_error(exc):
+        internal_error(exc, debug)
+    flush_stdout()
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    click.echo(occam.format_runtime_error(exc), err=True)
+    sys.exit(EXIT_USER_ERROR)
+
+
+def flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+
+
+@main.command(name="compile")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the result here (default: FILE with .py, or stdout for -o -).",
+)
+@click.option(
+    "--emit",
+    type=click.Choice(["py", "ast"]),
+    default="py",
+    show_default=True,
+    help="py: a readable Python module; ast: a dump of its Python AST.",
+)
+@include_option
+@debug_option
+def compile_command(file: str, output: str | None, emit: str, include_paths, debug: bool) -> None:
+    """Compile FILE to a standalone Python module.
+
+    The module imports only cspc.runtime; `python OUT.py` runs the main PROC
+    just as `cspc run` does, and each PROC is a function callable from Python.
+
+    \b
+    Examples:
+      cspc compile prog.csp               writes prog.py
+      cspc compile prog.csp -o - | less   prints the module
+      cspc compile --emit ast prog.csp -o -
+    """
+    import ast
+
+    result = compile_or_exit(file, include_paths, debug, use_cache=False)
+    try:
+        if emit == "ast":
+            text = ast.dump(result.module, indent=2) + "\n"
+        else:
+            text = result.python_source()
+    except Exception as exc:  # noqa: BLE001
+        internal_error(exc, debug)
+    if output is None:
+        output = os.path.splitext(file)[0] + (".py" if emit == "py" else ".ast.txt")
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    with open(output, "w", encoding="utf-8") as f:
+        f.write(text)
+    click.echo(f"cspc: wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("-W", "--warn-unused", is_flag=True, help="Warn about names declared but never used.")
+@include_option
+@debug_option
+def check(files, warn_unused: bool, include_paths, debug: bool) -> None:
+    """Parse and check FILES; print diagnostics only (nothing is run).
+
+    \b
+    Example:
+      cspc check -W prog.csp lib/*.csp
+    """
+    from cspc.compiler import check_file
+
+    failed = False
+    for file in files:
+        try:
+            warnings = check_file(file, include_paths, warn_unused=warn_unused)
+        except CompileError as exc:
+            report(exc.diagnostics)
+            failed = True
+            continue
+        except Exception as exc:  # noqa: BLE001
+            internal_error(exc, debug)
+        report(warnings)
+    sys.exit(EXIT_USER_ERROR if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
