@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from cspc import syntax as S
 from cspc.diagnostics import SOURCES, CompileError, Diagnostic, InternalError, Span
@@ -71,8 +72,9 @@ def _parser() -> Lark:
             parser="lalr",
             lexer="basic",
             postlex=Layout(),
-            propagate_positions=True,
             maybe_placeholders=False,
+            keep_all_tokens=True,  # keywords' positions go into spans; _Callbacks filters
+            transformer=_Callbacks(),
             cache=_cache_file(),
         )
     return _PARSER
@@ -189,7 +191,9 @@ def _last_line(nl_token: Token) -> str:
 
 
 def _layout_token(kind: str, value: str, borrow: Token, line: int, col: int) -> Token:
-    tok = Token.new_borrow_pos(kind, value, borrow)
+    # Never an empty value: Lark takes an empty token for "no token" when it
+    # places the end-of-file marker.
+    tok = Token.new_borrow_pos(kind, value or kind, borrow)
     tok.line, tok.column, tok.end_line, tok.end_column = line, col, line, col
     return tok
 
@@ -262,44 +266,38 @@ def _is_spec(x) -> bool:
     return isinstance(x, S.Spec)
 
 
-@v_args(meta=True)
-class ToAST(Transformer):
-    """One method per grammar rule (or alias); each returns an AST node or a list."""
+class ToAST:
+    """One method per grammar rule (or alias): ``method(span, children)`` returns
+    an AST node or a list.  ``children`` are the rule's values (sub-results and
+    named tokens, as Lark would pass them); ``span`` covers all of the rule's
+    text, keywords included.  Called by the parser as it reduces (see
+    :class:`_Callbacks`), so no parse tree is ever built."""
 
     def __init__(self, filename: str):
-        super().__init__(visit_tokens=False)
         self.filename = filename
         self.warnings: list[Diagnostic] = []
 
     # ---- helpers
-    def _span(self, meta) -> Span:
-        if getattr(meta, "empty", True):
-            return Span(self.filename, 0, 0)
-        return Span(self.filename, meta.line, meta.column, meta.end_line, meta.end_column)
-
     def _tok_span(self, tok: Token) -> Span:
         return Span(self.filename, tok.line, tok.column, tok.end_line, tok.end_column)
 
-    def __default__(self, data, children, meta):
-        raise InternalError(f"parser: no AST rule for grammar rule {data!r}")
-
     # ---- program
-    def start(self, meta, children):
+    def start(self, span, children):
         return list(children)
 
-    def include(self, meta, children):
-        return _Include(self._string_path(children[0]), "#INCLUDE", span=self._span(meta))
+    def include(self, span, children):
+        return _Include(self._string_path(children[0]), "#INCLUDE", span=span)
 
-    def use(self, meta, children):
-        return _Include(self._string_path(children[0]), "#USE", span=self._span(meta))
+    def use(self, span, children):
+        return _Include(self._string_path(children[0]), "#USE", span=span)
 
     def _string_path(self, tok: Token) -> str:
         return self._decode(tok, tok.value[1:-1]).decode("utf-8", errors="replace")
 
-    def pragma(self, meta, children):
+    def pragma(self, span, children):
         text = children[0].value[len("#PRAGMA"):].strip()
         name, _, args = text.partition(" ")
-        span = self._span(meta)
+        span = span
         if not name:
             raise CompileError.at(span, "#PRAGMA needs a name")
         if name not in KNOWN_PRAGMAS:
@@ -309,201 +307,205 @@ class ToAST(Transformer):
         return S.Pragma(name, args.strip(), span=span)
 
     # ---- specifications
-    def declaration(self, meta, children):
+    def declaration(self, span, children):
         type_, names = children
-        return S.VarDecl(type_, names, span=self._span(meta))
+        return S.VarDecl(type_, names, span=span)
 
-    def name_list(self, meta, children):
+    def name_list(self, span, children):
         return list(children)
 
-    def val_abbreviation(self, meta, children):
-        return self._abbreviation("VAL", meta, children)
+    def val_abbreviation(self, span, children):
+        return self._abbreviation("VAL", span, children)
 
-    def ref_abbreviation(self, meta, children):
-        return self._abbreviation("REF", meta, children)
+    def ref_abbreviation(self, span, children):
+        return self._abbreviation("REF", span, children)
 
-    def initial_abbreviation(self, meta, children):
-        return self._abbreviation("INITIAL", meta, children)
+    def initial_abbreviation(self, span, children):
+        return self._abbreviation("INITIAL", span, children)
 
-    def _abbreviation(self, mode, meta, children):
+    def _abbreviation(self, mode, span, children):
         *type_, name, value = children
-        return S.Abbreviation(mode, type_[0] if type_ else None, name, value, span=self._span(meta))
+        return S.Abbreviation(mode, type_[0] if type_ else None, name, value, span=span)
 
-    def recursive(self, meta, children):
+    def recursive(self, span, children):
         return True
 
-    def proc_decl(self, meta, children):
+    def operand(self, span, children):
+        (inner,) = children  # `( expression )'
+        return inner
+
+    def proc_decl(self, span, children):
         recursive = children[0] is True
         if recursive:
             children = children[1:]
         name, *rest = children
         body = rest[-1]
         params = rest[0] if len(rest) == 2 else []
-        return S.ProcDecl(name, params, body, recursive=recursive, span=self._span(meta))
+        return S.ProcDecl(name, params, body, recursive=recursive, span=span)
 
-    def formals(self, meta, children):
+    def formals(self, span, children):
         params = []
-        for kind, mode, type_, name, direction, span in children:
-            if kind == "shared":
+        for param in children:
+            if param.type is None:  # a name sharing the type of the formal before it
                 if not params:
-                    raise CompileError.at(span, f"parameter `{name.name}' needs a type")
-                mode, type_ = params[-1].mode, params[-1].type
-            params.append(S.Param(mode, type_, name, direction, span=span))
+                    raise CompileError.at(param.span, f"parameter `{param.name.name}' needs a type")
+                param.mode, param.type = params[-1].mode, params[-1].type
+            params.append(param)
         return params
 
-    def val_formal(self, meta, children):
+    def val_formal(self, span, children):
         type_, name = children
-        return ("typed", "VAL", type_, name, None, self._span(meta))
+        return S.Param("VAL", type_, name, span=span)
 
-    def ref_formal(self, meta, children):
+    def ref_formal(self, span, children):
         type_, name, *direction = children
-        return ("typed", "REF", type_, name, direction[0] if direction else None, self._span(meta))
+        return S.Param("REF", type_, name, direction[0] if direction else None, span=span)
 
-    def shared_formal(self, meta, children):
+    def shared_formal(self, span, children):
         name, *direction = children
-        return ("shared", None, None, name, direction[0] if direction else None, self._span(meta))
+        return S.Param(None, None, name, direction[0] if direction else None, span=span)
 
-    def direction(self, meta, children):
+    def direction(self, span, children):
         return children[0].value
 
-    def function_is(self, meta, children):
+    def function_is(self, span, children):
         results, name, *rest = children
         params = rest[0] if len(rest) == 2 else []
-        return S.FunctionDecl(results, name, params, rest[-1], span=self._span(meta))
+        return S.FunctionDecl(results, name, params, rest[-1], span=span)
 
-    def function_valof(self, meta, children):
-        return self.function_is(meta, children)
+    def function_valof(self, span, children):
+        return self.function_is(span, children)
 
-    def result_types(self, meta, children):
+    def result_types(self, span, children):
         return list(children)
 
-    def valof(self, meta, children):
+    def valof(self, span, children):
         *specs, body, results = children
-        return S.Valof(specs, body, results, span=self._span(meta))
+        return S.Valof(specs, body, results, span=span)
 
-    def protocol_sequential(self, meta, children):
+    def protocol_sequential(self, span, children):
         name, items = children
-        return S.ProtocolDecl(name, items=items, span=self._span(meta))
+        return S.ProtocolDecl(name, items=items, span=span)
 
-    def sequential_protocol(self, meta, children):
+    def sequential_protocol(self, span, children):
         return list(children)
 
-    def counted_protocol(self, meta, children):
+    def counted_protocol(self, span, children):
         count, elem = children
-        return S.CountedArray(count, elem, span=self._span(meta))
+        return S.CountedArray(count, elem, span=span)
 
-    def protocol_variant(self, meta, children):
+    def protocol_variant(self, span, children):
         name, *tags = children
-        return S.ProtocolDecl(name, tags=tags[0] if tags else [], span=self._span(meta))
+        return S.ProtocolDecl(name, tags=tags[0] if tags else [], span=span)
 
-    def tag_block(self, meta, children):
+    def tag_block(self, span, children):
         return list(children)
 
-    def tag(self, meta, children):
+    def tag(self, span, children):
         name, *items = children
-        return S.Tag(name, items, span=self._span(meta))
+        return S.Tag(name, items, span=span)
 
-    def data_type_alias(self, meta, children):
+    def data_type_alias(self, span, children):
         name, alias = children
-        return S.DataTypeDecl(name, alias=alias, span=self._span(meta))
+        return S.DataTypeDecl(name, alias=alias, span=span)
 
-    def data_type_record(self, meta, children):
+    def data_type_record(self, span, children):
         name, *rest = children
         packed = bool(rest) and isinstance(rest[0], Token)
         if packed:
             rest = rest[1:]
         fields = [f for group in rest for f in group]
-        return S.DataTypeDecl(name, fields=fields, packed=packed, span=self._span(meta))
+        return S.DataTypeDecl(name, fields=fields, packed=packed, span=span)
 
-    def field_decl(self, meta, children):
+    def field_decl(self, span, children):
         type_, names = children
         return [S.Field(type_, name, span=name.span) for name in names]
 
     # ---- types
-    def primitive_type(self, meta, children):
-        return S.PrimType(children[0].value, span=self._span(meta))
+    def primitive_type(self, span, children):
+        return S.PrimType(children[0].value, span=span)
 
-    def named_type(self, meta, children):
-        return S.NamedType(children[0], span=self._span(meta))
+    def named_type(self, span, children):
+        return S.NamedType(children[0], span=span)
 
-    def array_type(self, meta, children):
+    def array_type(self, span, children):
         size, elem = children
-        return S.ArrayType(size, elem, span=self._span(meta))
+        return S.ArrayType(size, elem, span=span)
 
-    def open_array_type(self, meta, children):
-        return S.ArrayType(None, children[0], span=self._span(meta))
+    def open_array_type(self, span, children):
+        return S.ArrayType(None, children[0], span=span)
 
-    def chan_type(self, meta, children):
-        return S.ChanType(children[0], span=self._span(meta))
+    def chan_type(self, span, children):
+        return S.ChanType(children[0], span=span)
 
-    def timer_type(self, meta, children):
-        return S.TimerType(span=self._span(meta))
+    def timer_type(self, span, children):
+        return S.TimerType(span=span)
 
-    def barrier_type(self, meta, children):
-        return S.BarrierType(span=self._span(meta))
+    def barrier_type(self, span, children):
+        return S.BarrierType(span=span)
 
-    def any_protocol(self, meta, children):
-        return S.AnyProtocol(span=self._span(meta))
+    def any_protocol(self, span, children):
+        return S.AnyProtocol(span=span)
 
     # ---- processes
-    def specified(self, meta, children):
+    def specified(self, span, children):
         *specs, body = children
-        return S.Specified(specs, body, span=self._span(meta))
+        return S.Specified(specs, body, span=span)
 
-    def skip(self, meta, children):
-        return S.Skip(span=self._span(meta))
+    def skip(self, span, children):
+        return S.Skip(span=span)
 
-    def stop(self, meta, children):
-        return S.Stop(span=self._span(meta))
+    def stop(self, span, children):
+        return S.Stop(span=span)
 
-    def assignment(self, meta, children):
+    def assignment(self, span, children):
         *targets, values = children
-        return S.Assign(targets, values, span=self._span(meta))
+        return S.Assign(targets, values, span=span)
 
-    def output(self, meta, children):
+    def output(self, span, children):
         chan, *items = children
-        return S.Output(chan, items, span=self._span(meta))
+        return S.Output(chan, items, span=span)
 
-    def input(self, meta, children):
+    def input(self, span, children):
         chan, *items = children
-        return S.Input(chan, items, span=self._span(meta))
+        return S.Input(chan, items, span=span)
 
     input_guard = input
 
-    def counted_item(self, meta, children):
+    def counted_item(self, span, children):
         count, array = children
-        return S.CountedItem(count, array, span=self._span(meta))
+        return S.CountedItem(count, array, span=span)
 
-    def delay(self, meta, children):
+    def delay(self, span, children):
         timer, time = children
-        return S.Delay(timer, time, span=self._span(meta))
+        return S.Delay(timer, time, span=span)
 
     delay_guard = delay
 
-    def case_input(self, meta, children):
+    def case_input(self, span, children):
         chan, *variants = children
-        return S.CaseInput(chan, variants, span=self._span(meta))
+        return S.CaseInput(chan, variants, span=span)
 
-    def variant(self, meta, children):
+    def variant(self, span, children):
         specs = [c for c in children if _is_spec(c)]
         tag, *items, body = children[len(specs):]
-        return S.Variant(specs, tag, items, body, span=self._span(meta))
+        return S.Variant(specs, tag, items, body, span=span)
 
-    def proc_call(self, meta, children):
+    def proc_call(self, span, children):
         name, *args = children
-        return S.ProcCall(name, args[0] if args else [], span=self._span(meta))
+        return S.ProcCall(name, args[0] if args else [], span=span)
 
-    def actuals(self, meta, children):
+    def actuals(self, span, children):
         return list(children)
 
-    def chan_end_in(self, meta, children):
-        return S.ChanEnd(children[0], "?", span=self._span(meta))
+    def chan_end_in(self, span, children):
+        return S.ChanEnd(children[0], "?", span=span)
 
-    def chan_end_out(self, meta, children):
-        return S.ChanEnd(children[0], "!", span=self._span(meta))
+    def chan_end_out(self, span, children):
+        return S.ChanEnd(children[0], "!", span=span)
 
-    def sync(self, meta, children):
-        return S.Sync(children[0], span=self._span(meta))
+    def sync(self, span, children):
+        return S.Sync(children[0], span=span)
 
     # ---- constructions
     def _pri(self, children):
@@ -517,172 +519,172 @@ class ToAST(Transformer):
             return children[0], [children[1]]
         return None, (children[0] if children else [])
 
-    def seq(self, meta, children):
+    def seq(self, span, children):
         replicator, body = self._body(children)
-        return S.Seq(body, replicator, span=self._span(meta))
+        return S.Seq(body, replicator, span=span)
 
-    def par(self, meta, children):
+    def par(self, span, children):
         pri, children = self._pri(children)
         replicator, body = self._body(children)
-        return S.Par(body, replicator, pri, span=self._span(meta))
+        return S.Par(body, replicator, pri, span=span)
 
-    def process_block(self, meta, children):
+    def process_block(self, span, children):
         return list(children)
 
     choice_block = option_block = alternative_block = process_block
 
-    def replicator(self, meta, children):
+    def replicator(self, span, children):
         name, base, count, *step = children
-        return S.Replicator(name, base, count, step[0] if step else None, span=self._span(meta))
+        return S.Replicator(name, base, count, step[0] if step else None, span=span)
 
-    def if_(self, meta, children):
+    def if_(self, span, children):
         replicator, choices = self._body(children)
-        return S.If(choices, replicator, span=self._span(meta))
+        return S.If(choices, replicator, span=span)
 
-    def guarded_choice(self, meta, children):
+    def guarded_choice(self, span, children):
         *specs, condition, body = children
-        return S.Choice(specs, condition, body, span=self._span(meta))
+        return S.Choice(specs, condition, body, span=span)
 
-    def nested_choice(self, meta, children):
+    def nested_choice(self, span, children):
         *specs, nested = children
-        return S.Choice(specs, None, None, nested, span=self._span(meta))
+        return S.Choice(specs, None, None, nested, span=span)
 
-    def while_(self, meta, children):
+    def while_(self, span, children):
         condition, body = children
-        return S.While(condition, body, span=self._span(meta))
+        return S.While(condition, body, span=span)
 
-    def case(self, meta, children):
+    def case(self, span, children):
         selector, *options = children
-        return S.Case(selector, options[0] if options else [], span=self._span(meta))
+        return S.Case(selector, options[0] if options else [], span=span)
 
-    def option(self, meta, children):
+    def option(self, span, children):
         specs = [c for c in children if _is_spec(c)]
         *values, body = children[len(specs):]
-        return S.Option(specs, values, body, span=self._span(meta))
+        return S.Option(specs, values, body, span=span)
 
-    def else_option(self, meta, children):
+    def else_option(self, span, children):
         *specs, body = children
-        return S.Option(specs, [], body, is_else=True, span=self._span(meta))
+        return S.Option(specs, [], body, is_else=True, span=span)
 
-    def alt(self, meta, children):
+    def alt(self, span, children):
         pri, children = self._pri(children)
         replicator, alternatives = self._body(children)
-        return S.Alt(alternatives, replicator, pri, span=self._span(meta))
+        return S.Alt(alternatives, replicator, pri, span=span)
 
-    def guarded_alternative(self, meta, children):
+    def guarded_alternative(self, span, children):
         *specs, guard, body = children
-        return S.Alternative(specs, guard, body, span=self._span(meta))
+        return S.Alternative(specs, guard, body, span=span)
 
-    def case_alternative(self, meta, children):
+    def case_alternative(self, span, children):
         specs = [c for c in children if _is_spec(c)]
         guard, *variants = children[len(specs):]
         guard.guard.variants = variants
         guard.guard.span = guard.guard.span.to(variants[-1].span)
-        return S.Alternative(specs, guard, None, span=self._span(meta))
+        return S.Alternative(specs, guard, None, span=span)
 
-    def nested_alternative(self, meta, children):
+    def nested_alternative(self, span, children):
         *specs, nested = children
-        return S.Alternative(specs, None, None, nested, span=self._span(meta))
+        return S.Alternative(specs, None, None, nested, span=span)
 
-    def guard(self, meta, children):
+    def guard(self, span, children):
         *precondition, guard = children
-        return S.Guard(precondition[0] if precondition else None, guard, span=self._span(meta))
+        return S.Guard(precondition[0] if precondition else None, guard, span=span)
 
-    def skip_guard(self, meta, children):
-        return S.Guard(children[0] if children else None, None, span=self._span(meta))
+    def skip_guard(self, span, children):
+        return S.Guard(children[0] if children else None, None, span=span)
 
-    def case_guard(self, meta, children):
+    def case_guard(self, span, children):
         *precondition, chan = children
-        span = self._span(meta)
+        span = span
         case_input = S.CaseInput(chan, [], span=chan.span.to(span))
         return S.Guard(precondition[0] if precondition else None, case_input, span=span)
 
     # ---- expressions
-    def expression_list(self, meta, children):
+    def expression_list(self, span, children):
         return list(children)
 
-    def monadic(self, meta, children):
+    def monadic(self, span, children):
         op, operand = children
-        return S.Unary(op, operand, span=self._span(meta))
+        return S.Unary(op, operand, span=span)
 
-    def dyadic(self, meta, children):
+    def dyadic(self, span, children):
         left, op, right = children
-        return S.Binary(op, left, right, span=self._span(meta))
+        return S.Binary(op, left, right, span=span)
 
-    def monadic_op(self, meta, children):
+    def monadic_op(self, span, children):
         return children[0].value
 
     dyadic_op = round_mode = monadic_op
 
-    def most_pos(self, meta, children):
-        return S.MostPos(children[0], span=self._span(meta))
+    def most_pos(self, span, children):
+        return S.MostPos(children[0], span=span)
 
-    def most_neg(self, meta, children):
-        return S.MostNeg(children[0], span=self._span(meta))
+    def most_neg(self, span, children):
+        return S.MostNeg(children[0], span=span)
 
-    def conversion(self, meta, children):
+    def conversion(self, span, children):
         target, *mode, operand = children
-        return S.Conversion(target, mode[0] if mode else None, operand, span=self._span(meta))
+        return S.Conversion(target, mode[0] if mode else None, operand, span=span)
 
-    def function_call(self, meta, children):
+    def function_call(self, span, children):
         name, *args = children
-        return S.Call(name, args[0] if args else [], span=self._span(meta))
+        return S.Call(name, args[0] if args else [], span=span)
 
-    def table(self, meta, children):
-        return S.ArrayLit(list(children), span=self._span(meta))
+    def table(self, span, children):
+        return S.ArrayLit(list(children), span=span)
 
-    def subscript(self, meta, children):
+    def subscript(self, span, children):
         base, index = children
-        return S.Subscript(base, index, span=self._span(meta))
+        return S.Subscript(base, index, span=span)
 
-    def slice_from_for(self, meta, children):
+    def slice_from_for(self, span, children):
         base, start, count = children
-        return S.Slice(base, start, count, span=self._span(meta))
+        return S.Slice(base, start, count, span=span)
 
-    def slice_from(self, meta, children):
+    def slice_from(self, span, children):
         base, start = children
-        return S.Slice(base, start, None, span=self._span(meta))
+        return S.Slice(base, start, None, span=span)
 
-    def slice_for(self, meta, children):
+    def slice_for(self, span, children):
         base, count = children
-        return S.Slice(base, None, count, span=self._span(meta))
+        return S.Slice(base, None, count, span=span)
 
-    def name(self, meta, children):
+    def name(self, span, children):
         return S.Name(children[0].value, span=self._tok_span(children[0]))
 
     # ---- literals
-    def literal_type(self, meta, children):
+    def literal_type(self, span, children):
         return children[0]
 
-    def _typed(self, kind, value, meta, children, **extra):
+    def _typed(self, kind, value, span, children, **extra):
         explicit = children[1] if len(children) > 1 else None
-        return S.Literal(kind, value, explicit, span=self._span(meta), **extra)
+        return S.Literal(kind, value, explicit, span=span, **extra)
 
-    def int_literal(self, meta, children):
-        return self._typed("int", int(children[0].value), meta, children)
+    def int_literal(self, span, children):
+        return self._typed("int", int(children[0].value), span, children)
 
-    def hex_literal(self, meta, children):
-        return self._typed("int", int(children[0].value[1:], 16), meta, children, hex=True)
+    def hex_literal(self, span, children):
+        return self._typed("int", int(children[0].value[1:], 16), span, children, hex=True)
 
-    def real_literal(self, meta, children):
-        return self._typed("real", children[0].value, meta, children)
+    def real_literal(self, span, children):
+        return self._typed("real", children[0].value, span, children)
 
-    def byte_literal(self, meta, children):
+    def byte_literal(self, span, children):
         tok = children[0]
         data = self._decode(tok, tok.value[1:-1])
         if len(data) != 1:
             raise CompileError.at(self._tok_span(tok), "a byte literal holds exactly one byte")
-        return self._typed("byte", data[0], meta, children)
+        return self._typed("byte", data[0], span, children)
 
-    def string_literal(self, meta, children):
+    def string_literal(self, span, children):
         tok = children[0]
-        return S.Literal("string", self._decode(tok, tok.value[1:-1]), span=self._span(meta))
+        return S.Literal("string", self._decode(tok, tok.value[1:-1]), span=span)
 
-    def true_literal(self, meta, children):
-        return S.Literal("bool", True, span=self._span(meta))
+    def true_literal(self, span, children):
+        return S.Literal("bool", True, span=span)
 
-    def false_literal(self, meta, children):
-        return S.Literal("bool", False, span=self._span(meta))
+    def false_literal(self, span, children):
+        return S.Literal("bool", False, span=span)
 
     def _decode(self, tok: Token, body: str) -> bytes:
         try:
@@ -697,12 +699,87 @@ class ToAST(Transformer):
             ) from None
 
 
+# Tokens that carry a value into the AST; every other token (keywords,
+# punctuation, layout) only contributes its position to the rule's span.
+_VALUE_TOKENS = frozenset({"NAME", "INTEGER", "HEX", "REAL", "STRING", "BYTE_LIT", "PRAGMA", "PRI", "PACKED"})
+# Rules written `!rule' in the grammar: their keyword tokens are their value.
+_TOKEN_RULES = frozenset({"primitive_type", "monadic_op", "dyadic_op", "direction", "round_mode"})
+_LAYOUT = frozenset({"_NL", "_INDENT", "_DEDENT"})
+
+
+def _start_of(item):
+    if isinstance(item, Token):
+        return None if item.type in _LAYOUT else (item.line, item.column)
+    if isinstance(item, S.Node):
+        return (item.span.line, item.span.col) if item.span.line else None
+    if isinstance(item, list):
+        for x in item:
+            found = _start_of(x)
+            if found:
+                return found
+    return None
+
+
+def _end_of(item):
+    if isinstance(item, Token):
+        return None if item.type in _LAYOUT else (item.end_line, item.end_column)
+    if isinstance(item, S.Node):
+        return (item.span.end_line, item.span.end_col) if item.span.line else None
+    if isinstance(item, list):
+        for x in reversed(item):
+            found = _end_of(x)
+            if found:
+                return found
+    return None
+
+
+class _Callbacks:
+    """The parser's reduce callbacks: each filters a rule's children the way Lark
+    would, computes the rule's span, and calls the :class:`ToAST` method of the
+    builder for the file being parsed (``_CURRENT.builder``)."""
+
+    def __getattr__(self, rule: str):
+        method = getattr(ToAST, rule, None)
+        if method is None or rule.startswith("_"):
+            raise AttributeError(rule)
+        keep_all = rule in _TOKEN_RULES
+
+        def reduce(children):
+            builder = _CURRENT.builder
+            start = end = None
+            for child in children:
+                start = _start_of(child)
+                if start:
+                    break
+            for child in reversed(children):
+                end = _end_of(child)
+                if end:
+                    break
+            if start and end:
+                span = Span(builder.filename, start[0], start[1], end[0], end[1])
+            else:
+                span = Span(builder.filename, 0, 0)
+            if not keep_all:
+                children = [c for c in children if not isinstance(c, Token) or c.type in _VALUE_TOKENS]
+            return method(builder, span, children)
+
+        return reduce
+
+    def __default__(self, data, children, meta):
+        if data.startswith("_"):  # an inlined rule: Lark splices its children into the parent
+            return Tree(data, children)
+        raise InternalError(f"parser: no AST rule for grammar rule {data!r}")
+
+
+_CURRENT = threading.local()
+
+
 # --------------------------------------------------------------------------- errors
 
 
 _LAYOUT_WORDS = {
     "_NL": "end of line",
-    "_INDENT": "indentation",
+    "_INDENT": "an indented block (2 more spaces)",
     "_DEDENT": "end of block",
     "$END": "end of file",
     "NAME": "a name",
@@ -739,7 +816,9 @@ def _terminal_text(parser: Lark, name: str) -> str:
 
 
 def _describe_token(token: Token) -> str:
-    if token.type in ("_NL", "_INDENT", "_DEDENT", "$END"):
+    if token.type == "_INDENT":
+        return "indentation"
+    if token.type in ("_NL", "_DEDENT", "$END"):
         return _LAYOUT_WORDS[token.type]
     if token.type == "NAME":
         return f"name `{token.value}'"
@@ -810,10 +889,10 @@ def _after_operand(err: UnexpectedToken) -> bool:
         stack = err.interactive_parser.parser_state.value_stack
     except AttributeError:
         return False
-    for value in stack[-3:]:
-        if isinstance(value, Tree) and value.data in ("dyadic_op", "monadic_op", "primitive_type", "round_mode"):
-            return True
-    return False
+    last = stack[-3:]
+    if any(type(value) is str for value in last):  # an operator reduced by dyadic_op/monadic_op
+        return True
+    return len(last) >= 2 and isinstance(last[-2], S.PrimType) and isinstance(last[-1], S.Expr)
 
 
 def _diagnostic_from_lark(parser: Lark, err: UnexpectedInput, filename: str) -> Diagnostic:
@@ -840,15 +919,20 @@ def _diagnostic_from_lark(parser: Lark, err: UnexpectedInput, filename: str) -> 
 # --------------------------------------------------------------------------- parsing one text
 
 
-def _parse_tree(text: str, filename: str) -> Tree:
-    """Lark tree for ``text``, or CompileError with the first problem."""
+def _parse_with(builder: ToAST, text: str) -> list:
+    """Parse ``text`` straight into AST nodes, or raise CompileError with the first problem."""
     parser = _parser()
+    filename = builder.filename
+    saved = getattr(_CURRENT, "builder", None)  # parsing can nest (an include read while parsing)
+    _CURRENT.builder = builder
     try:
         return parser.parse(text)
     except LayoutError as err:
         raise CompileError.at(Span(filename, err.line, err.col, err.line, err.col + 1), err.message) from None
     except UnexpectedInput as err:
         raise CompileError(_diagnostic_from_lark(parser, err, filename)) from None
+    finally:
+        _CURRENT.builder = saved
 
 
 _TOP_LEVEL_START = re.compile(r"^(?![ \t]|--|:|\r?$)", re.M)
@@ -872,7 +956,7 @@ def _parse_errors_per_chunk(text: str, filename: str) -> list[Diagnostic]:
     found = []
     for _, chunk in _chunks(text):
         try:
-            _parse_tree(chunk, filename)
+            _parse_with(ToAST(filename), chunk)
         except CompileError as err:
             found.extend(err.diagnostics)
     return found
@@ -886,18 +970,12 @@ def _parse_specs(text: str, filename: str) -> tuple[list[S.Spec], list[Diagnosti
     problems = _check_tabs(text, filename)
     if problems:
         raise CompileError(problems)
+    builder = ToAST(filename)
     try:
-        tree = _parse_tree(text, filename)
+        specs = _parse_with(builder, text)
     except CompileError as first:
         found = _parse_errors_per_chunk(text, filename) or first.diagnostics
         raise CompileError(_dedupe(found)) from None
-    builder = ToAST(filename)
-    try:
-        specs = builder.transform(tree)
-    except VisitError as err:
-        if isinstance(err.orig_exc, (CompileError, InternalError)):
-            raise err.orig_exc from None
-        raise InternalError(f"parser: {err.orig_exc!r}") from err.orig_exc
     return specs, builder.warnings
 
 
