@@ -886,6 +886,7 @@ class Generator:
 
     def proc_Alt(self, p: S.Alt) -> list[ast.stmt]:
         leaves = list(alt_leaves(p, ()))
+        self.alt_site = f"{p.span.file}:{p.span.line}:{p.span.col}"
         guards, index, value = self.temp("g"), self.temp("i"), self.temp("v")
         stmts: list[ast.stmt] = []
         replicated = any(reps for _, reps in leaves)
@@ -936,7 +937,7 @@ class Generator:
 
     def alt_call(self, index: str, value: str, guards: ast.expr, pri: bool) -> ast.stmt:
         target = ast.Tuple([store(index), store(value)], ast.Store())
-        kwargs = {"pri": const(True)} if pri else {}
+        kwargs = {"pri": const(True)} if pri else {"site": const(self.alt_site)}
         return assign(target, call(self.rt("alt"), guards, **kwargs))
 
     def guard(self, alt: S.Alternative) -> tuple[list[ast.stmt], ast.expr]:

@@ -383,9 +383,22 @@ def runtime_error_text(exc):
     return None
 
 
+def root_cause(exc):
+    """The exception a process died of: a PAR reports a failed branch as a
+    ProcessError whose ``__cause__`` is the original exception."""
+    from cspc import runtime
+
+    wrapper = getattr(runtime, "ProcessError", ())
+    seen = 0
+    while isinstance(exc, wrapper) and exc.__cause__ is not None and seen < 1000:
+        exc, seen = exc.__cause__, seen + 1
+    return exc
+
+
 def is_runtime_error(exc):
     from cspc import runtime
 
+    exc = root_cause(exc)
     deadlock = getattr(runtime, "Deadlock", ())
     return isinstance(exc, deadlock) or runtime_error_text(exc) is not None
 
@@ -394,6 +407,7 @@ def format_runtime_error(exc):
     """``file:line: run-time error: message`` plus the source line, for a user."""
     from cspc import runtime
 
+    exc = root_cause(exc)
     deadlock = getattr(runtime, "Deadlock", ())
     if isinstance(exc, deadlock):
         return f"run-time error: deadlock: {exc}"
