@@ -66,9 +66,11 @@ def check(
     if reporter.errors:
         # The usage rules assume names and types are right; avoid cascades.
         return
+    from cspc.check.flow import check_flow
     from cspc.check.usage import check_usage
 
     check_usage(program, reporter)
+    check_flow(program, reporter)
 
 
 def is_timer_read(node: S.Input) -> bool:

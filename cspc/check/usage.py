@@ -1,5 +1,610 @@
-"""Parallel usage rules (work in progress)."""
+"""occam's parallel usage rules, on the resolved and typed AST.
+
+Within a PAR, a variable assigned or input by one branch is neither read nor
+assigned by another, and a channel is input by at most one branch and output by
+at most one.  For a replicated PAR the same holds between any two copies: an
+element selected by a subscript that provably differs for different values of
+the index (`a[i]`, `a[i + 1]`, `a[(i + 1) \\ n]` over `i = 0 FOR n`) is fine.
+Where distinctness can be neither proved nor refuted the checker warns rather
+than rejects, as KRoC accepts such programs.
+
+The pass works bottom-up: :meth:`UsageChecker.process` gives the
+:class:`Usage` of a process (which elements it reads, writes, inputs from and
+outputs to, with positions), and PAR compares the usages of its branches.
+Reference abbreviations are seen through to the element they abbreviate, and a
+PROC call contributes what the PROC's body does to its actuals.
+
+It also reports a channel parameter used both ways, and warns when one process
+(no PAR in between) both inputs from and outputs to a channel it declared,
+which can only deadlock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cspc import syntax as S
+from cspc.check import types as T
+from cspc.check.access import root_and_path
+from cspc.diagnostics import Reporter
+
+DATA_KINDS = ("variable", "abbreviation")
 
 
-def check_usage(program, reporter) -> None:
+@dataclass(eq=False)
+class Access:
+    symbol: S.Symbol
+    path: list  # selectors from the root outwards (index Exprs or Slice nodes)
+    span: object
+    # Replicator indices in scope at the access with known bounds: id -> (low, high).
+    ranges: dict = field(default_factory=dict)
+
+
+@dataclass
+class Usage:
+    reads: list[Access] = field(default_factory=list)
+    writes: list[Access] = field(default_factory=list)
+    inputs: list[Access] = field(default_factory=list)
+    outputs: list[Access] = field(default_factory=list)
+    # Channel uses made by this very process (not split off by a PAR or a call).
+    own_inputs: list[Access] = field(default_factory=list)
+    own_outputs: list[Access] = field(default_factory=list)
+
+    def add(self, other: "Usage") -> "Usage":
+        for name in ("reads", "writes", "inputs", "outputs", "own_inputs", "own_outputs"):
+            getattr(self, name).extend(getattr(other, name))
+        return self
+
+    def without(self, symbols: set[int]) -> "Usage":
+        """This usage minus the accesses to symbols declared inside it."""
+        result = Usage()
+        for name in ("reads", "writes", "inputs", "outputs", "own_inputs", "own_outputs"):
+            kept = [a for a in getattr(self, name) if id(a.symbol) not in symbols]
+            setattr(result, name, kept)
+        return result
+
+
+@dataclass
+class Summary:
+    """What a PROC or FUNCTION body does to its parameters and to free names."""
+
+    params: list[S.Param]
+    usage: Usage
+
+
+# --------------------------------------------------------------------------- affine subscripts
+
+
+def affine(e: S.Expr) -> dict | None:
+    """``e`` as {id(symbol): coefficient, None: constant}, or None if not linear."""
+    if isinstance(e.const, int) and not isinstance(e.const, bool):
+        return {None: e.const}
+    if isinstance(e, S.Name) and e.symbol is not None and e.symbol.kind in ("value", "variable", "abbreviation"):
+        return {id(e.symbol): 1, None: 0}
+    if isinstance(e, S.Binary) and e.op in ("+", "-", "PLUS", "MINUS"):
+        left, right = affine(e.left), affine(e.right)
+        if left is None or right is None:
+            return None
+        sign = 1 if e.op in ("+", "PLUS") else -1
+        result = dict(left)
+        for key, coeff in right.items():
+            result[key] = result.get(key, 0) + sign * coeff
+        return result
+    if isinstance(e, S.Binary) and e.op in ("*", "TIMES"):
+        left, right = affine(e.left), affine(e.right)
+        if left is None or right is None:
+            return None
+        for scale, form in ((left, right), (right, left)):
+            if set(scale) == {None}:
+                return {k: v * scale[None] for k, v in form.items()}
+        return None
+    if isinstance(e, S.Unary) and e.op in ("-", "MINUS"):
+        inner = affine(e.operand)
+        return None if inner is None else {k: -v for k, v in inner.items()}
     return None
+
+
+def _difference(a: dict, b: dict) -> dict:
+    result = dict(a)
+    for key, coeff in b.items():
+        result[key] = result.get(key, 0) - coeff
+    return {k: v for k, v in result.items() if v != 0 or k is None}
+
+
+SAME, DISJOINT, UNKNOWN = "same", "disjoint", "unknown"
+
+
+def compare_selector(sa: S.Expr, sb: S.Expr, ranges: dict | None = None) -> str:
+    """Do two selectors (of branches running side by side) pick the same element?
+
+    ``ranges`` bounds replicator indices in the selectors: `pipe[k]` over
+    `k = 0 FOR N` never meets `pipe[N]`.
+    """
+    if isinstance(sa, S.Slice) or isinstance(sb, S.Slice):
+        from cspc.check.access import paths_disjoint
+
+        return DISJOINT if paths_disjoint([sa], [sb]) else UNKNOWN
+    if _is_field(sa) or _is_field(sb):
+        return SAME if sa.symbol is sb.symbol else DISJOINT
+    fa, fb = affine(sa), affine(sb)
+    if fa is None or fb is None:
+        return UNKNOWN
+    diff = _difference(fa, fb)
+    if set(diff) == {None}:
+        return SAME if diff[None] == 0 else DISJOINT
+    bounds = _interval(diff, ranges or {})
+    if bounds is not None and not bounds[0] <= 0 <= bounds[1]:
+        return DISJOINT
+    return UNKNOWN
+
+
+def _interval(form: dict, ranges: dict) -> tuple[int, int] | None:
+    """The least and greatest value of an affine form, if every variable is bounded."""
+    low = high = form.get(None, 0)
+    for key, coeff in form.items():
+        if key is None:
+            continue
+        if key not in ranges:
+            return None
+        a, b = coeff * ranges[key][0], coeff * ranges[key][1]
+        low, high = low + min(a, b), high + max(a, b)
+    return low, high
+
+
+def _is_field(e) -> bool:
+    return isinstance(e, S.Name) and e.symbol is not None and e.symbol.kind == "field"
+
+
+def _modular_in(e: S.Expr, rep: S.Replicator) -> bool:
+    """`(i + k) \\ n` over `i = 0 FOR n`: a permutation of the copies' indices."""
+    if not (isinstance(e, S.Binary) and e.op in ("\\", "REM")):
+        return False
+    form = affine(e.left)
+    index = id(rep.name.symbol)
+    if form is None or form.get(index, 0) not in (1, -1) or set(form) - {index, None}:
+        return False
+    if rep.base.const != 0:
+        return False
+    modulus, count = e.right, rep.count
+    if modulus.const is not None and modulus.const == count.const:
+        return True
+    return (isinstance(modulus, S.Name) and isinstance(count, S.Name)
+            and modulus.symbol is not None and modulus.symbol is count.symbol)
+
+
+def compare_across_copies(sa: S.Expr, sb: S.Expr, rep: S.Replicator, same_access: bool, inside=frozenset()) -> str:
+    """Do selectors ``sa`` (in copy i) and ``sb`` (in copy i', i != i') pick one element?
+
+    Names in ``inside`` are declared within the replicated body, so each copy has
+    its own: nothing can be proved about them.
+    """
+    if isinstance(sa, S.Slice) or isinstance(sb, S.Slice) or _is_field(sa) or _is_field(sb):
+        return compare_selector(sa, sb)
+    index = id(rep.name.symbol)
+    fa, fb = affine(sa), affine(sb)
+    if fa is not None and fb is not None and (set(fa) | set(fb)) & inside:
+        return UNKNOWN
+    if fa is None or fb is None:
+        if same_access and _modular_in(sa, rep):
+            return DISJOINT
+        return UNKNOWN
+    ca, cb = fa.get(index, 0), fb.get(index, 0)
+    rest = _difference({k: v for k, v in fa.items() if k != index}, {k: v for k, v in fb.items() if k != index})
+    if set(rest) != {None}:
+        return UNKNOWN
+    if ca == 0 and cb == 0:
+        return SAME if rest[None] == 0 else DISJOINT
+    if ca != cb:
+        return UNKNOWN
+    # ca*i + ka = ca*i' + kb  <=>  i - i' = (kb - ka) / ca, which must be non-zero.
+    gap = -rest[None]
+    if gap == 0 or gap % ca != 0:
+        return DISJOINT
+    count = rep.count.const
+    if isinstance(count, int) and abs(gap // ca) >= count:
+        return DISJOINT
+    return UNKNOWN
+
+
+def combine(results) -> str:
+    verdict = SAME
+    for r in results:
+        if r == DISJOINT:
+            return DISJOINT
+        if r == UNKNOWN:
+            verdict = UNKNOWN
+    return verdict
+
+
+# --------------------------------------------------------------------------- the pass
+
+
+class UsageChecker:
+    def __init__(self, reporter: Reporter) -> None:
+        self.reporter = reporter
+        self.summaries: dict[int, Summary] = {}  # id(proc/function symbol) -> Summary
+        self.reported: set[tuple] = set()
+
+    # -- accesses
+
+    def access(self, e: S.Expr) -> Access | None:
+        """The element ``e`` denotes, seen through reference abbreviations."""
+        symbol, path = root_and_path(e)
+        if symbol is None:
+            return None
+        seen = 0
+        while isinstance(symbol.decl, S.Abbreviation) and symbol.decl.mode == "REF" and seen < 100:
+            inner, inner_path = root_and_path(symbol.decl.value)
+            if inner is None:
+                break
+            symbol, path = inner, inner_path + path
+            seen += 1
+        return Access(symbol, path, e.span)
+
+    def reads(self, e: S.Expr | None) -> Usage:
+        usage = Usage()
+        if e is not None:
+            self._reads(e, usage)
+        return usage
+
+    def _reads(self, e: S.Expr, usage: Usage) -> None:
+        if isinstance(e, S.Unary) and e.op == "SIZE":
+            self._selector_reads(e.operand, usage)
+            return
+        if isinstance(e, (S.Name, S.Subscript, S.Slice)):
+            access = self.access(e)
+            if access is not None and access.symbol.kind in DATA_KINDS:
+                usage.reads.append(access)
+            self._selector_reads(e, usage)
+            return
+        if isinstance(e, S.Call):
+            summary = self.summaries.get(id(e.func.symbol))
+            if summary is not None:
+                usage.add(self.apply(summary, e.args, e.span))
+            else:
+                for arg in e.args:
+                    self._reads(arg, usage)
+            return
+        if isinstance(e, S.ValofExpr):
+            usage.add(self.valof(e.valof))
+            return
+        for child in S.children(e):
+            if isinstance(child, S.Expr):
+                self._reads(child, usage)
+
+    def _selector_reads(self, e: S.Expr, usage: Usage) -> None:
+        """Reads made by the subscripts of an element expression."""
+        while True:
+            if isinstance(e, S.Subscript):
+                if not _is_field(e.index):
+                    self._reads(e.index, usage)
+                e = e.base
+            elif isinstance(e, S.Slice):
+                for part in (e.start, e.count):
+                    if part is not None:
+                        self._reads(part, usage)
+                e = e.base
+            elif isinstance(e, S.ChanEnd):
+                e = e.chan
+            else:
+                return
+
+    def written(self, e: S.Expr) -> Usage:
+        usage = Usage()
+        access = self.access(e)
+        if access is not None and access.symbol.kind in DATA_KINDS:
+            usage.writes.append(access)
+        self._selector_reads(e, usage)
+        return usage
+
+    def chan_use(self, chan: S.Expr, direction: str, own: bool = True) -> Usage:
+        usage = Usage()
+        access = self.access(chan)
+        if access is not None and access.symbol.kind == "channel":
+            (usage.inputs if direction == "?" else usage.outputs).append(access)
+            if own:
+                (usage.own_inputs if direction == "?" else usage.own_outputs).append(access)
+        self._selector_reads(chan, usage)
+        return usage
+
+    # -- processes
+
+    def process(self, p: S.Process | None) -> Usage:
+        if p is None:
+            return Usage()
+        return getattr(self, "proc_" + type(p).__name__)(p)
+
+    def proc_Skip(self, p) -> Usage:
+        return Usage()
+
+    proc_Stop = proc_Skip
+
+    def proc_Assign(self, p: S.Assign) -> Usage:
+        usage = Usage()
+        for target in p.targets:
+            usage.add(self.written(target))
+        for value in p.values:
+            usage.add(self.reads(value))
+        return usage
+
+    def items(self, items: list[S.Expr], is_input: bool) -> Usage:
+        usage = Usage()
+        for item in items:
+            if isinstance(item, S.Name) and item.symbol is not None and item.symbol.kind == "tag":
+                continue
+            parts = [item.count, item.array] if isinstance(item, S.CountedItem) else [item]
+            for part in parts:
+                usage.add(self.written(part) if is_input else self.reads(part))
+        return usage
+
+    def proc_Output(self, p: S.Output) -> Usage:
+        return self.chan_use(p.chan, "!").add(self.items(p.items, is_input=False))
+
+    def proc_Input(self, p: S.Input) -> Usage:
+        from cspc.check import is_timer_read
+
+        if is_timer_read(p):
+            return self.items(p.items, is_input=True)
+        return self.chan_use(p.chan, "?").add(self.items(p.items, is_input=True))
+
+    def proc_CaseInput(self, p: S.CaseInput) -> Usage:
+        usage = self.chan_use(p.chan, "?")
+        for v in p.variants:
+            inner = self.items(v.items, is_input=True).add(self.process(v.body))
+            usage.add(self.specified(v.specs, inner))
+        return usage
+
+    def proc_Delay(self, p: S.Delay) -> Usage:
+        return self.reads(p.time)
+
+    def proc_Specified(self, p: S.Specified) -> Usage:
+        return self.specified(p.specs, None, p.body)
+
+    def specified(self, specs: list[S.Spec], inner: Usage | None, body: S.Process | None = None) -> Usage:
+        """The usage of ``specs`` scoping over ``body`` (or an already computed ``inner``)."""
+        usage = Usage()
+        local: set[int] = set()
+        for spec in specs:
+            usage.add(self.spec(spec))
+            local.update(id(n.symbol) for n in declared_names(spec) if n.symbol is not None)
+        if inner is None:
+            inner = self.process(body)
+        usage.add(inner)
+        self.deadlock_warnings(specs, inner)
+        return usage.without(local)
+
+    def spec(self, spec: S.Spec) -> Usage:
+        if isinstance(spec, S.Abbreviation):
+            if spec.mode == "REF":
+                usage = Usage()
+                self._selector_reads(spec.value, usage)
+                return usage
+            return self.reads(spec.value)
+        if isinstance(spec, S.ProcDecl):
+            self.routine(spec, spec.params, lambda: self.process(spec.body))
+        elif isinstance(spec, S.FunctionDecl):
+            if isinstance(spec.body, S.Valof):
+                self.routine(spec, spec.params, lambda: self.valof(spec.body))
+            else:
+                self.routine(spec, spec.params, lambda: _sum(self.reads(e) for e in spec.body))
+        return Usage()
+
+    def routine(self, decl, params: list[S.Param], body) -> None:
+        usage = body()
+        self.parameter_directions(params, usage)
+        summary_usage = Usage()
+        for name in ("reads", "writes", "inputs", "outputs"):
+            setattr(summary_usage, name, list(getattr(usage, name)))
+        self.summaries[id(decl.name.symbol)] = Summary(params, summary_usage)
+
+    def parameter_directions(self, params: list[S.Param], usage: Usage) -> None:
+        for p in params:
+            symbol = p.name.symbol
+            if symbol is None or symbol.kind != "channel" or p.direction is not None:
+                continue
+            ins = [a for a in usage.inputs if a.symbol is symbol]
+            outs = [a for a in usage.outputs if a.symbol is symbol]
+            if ins and outs:
+                self.reporter.error(
+                    p.name.span,
+                    f"channel parameter `{symbol.name}' is used for both input and output",
+                    (ins[0].span, "input here"),
+                    (outs[0].span, "output here"),
+                )
+
+    def valof(self, valof: S.Valof) -> Usage:
+        inner = self.process(valof.body)
+        for e in valof.results:
+            inner.add(self.reads(e))
+        return self.specified(valof.specs, inner)
+
+    def deadlock_warnings(self, specs: list[S.Spec], inner: Usage) -> None:
+        for spec in specs:
+            if not isinstance(spec, S.VarDecl) or not T.is_channel(spec.type):
+                continue
+            for name in spec.names:
+                ins = [a for a in inner.own_inputs if a.symbol is name.symbol]
+                outs = [a for a in inner.own_outputs if a.symbol is name.symbol]
+                if ins and outs:
+                    self.reporter.warning(
+                        name.span,
+                        f"channel `{name.name}' is used for both input and output by one process: "
+                        "it will deadlock",
+                        (ins[0].span, "input here"),
+                        (outs[0].span, "output here"),
+                    )
+
+    def replicator_reads(self, r: S.Replicator | None) -> Usage:
+        if r is None:
+            return Usage()
+        usage = self.reads(r.base).add(self.reads(r.count))
+        return usage.add(self.reads(r.step)) if r.step is not None else usage
+
+    def proc_Seq(self, p: S.Seq) -> Usage:
+        body = _sum(self.process(b) for b in p.body)
+        bound(body, p.replicator)
+        return body.add(self.replicator_reads(p.replicator))
+
+    def proc_If(self, p: S.If) -> Usage:
+        usage = Usage()
+        for c in p.choices:
+            if c.nested is not None:
+                inner = self.process(c.nested)
+            else:
+                inner = self.reads(c.condition).add(self.process(c.body))
+            usage.add(self.specified(c.specs, inner))
+        bound(usage, p.replicator)
+        return usage.add(self.replicator_reads(p.replicator))
+
+    def proc_While(self, p: S.While) -> Usage:
+        return self.reads(p.condition).add(self.process(p.body))
+
+    def proc_Case(self, p: S.Case) -> Usage:
+        usage = self.reads(p.selector)
+        for option in p.options:
+            usage.add(self.specified(option.specs, self.process(option.body)))
+        return usage
+
+    def proc_Alt(self, p: S.Alt) -> Usage:
+        usage = Usage()
+        for a in p.alternatives:
+            if a.nested is not None:
+                inner = self.process(a.nested)
+            else:
+                inner = Usage()
+                if a.guard is not None:
+                    inner.add(self.reads(a.guard.precondition))
+                    inner.add(self.process(a.guard.guard))
+                inner.add(self.process(a.body))
+            usage.add(self.specified(a.specs, inner))
+        bound(usage, p.replicator)
+        return usage.add(self.replicator_reads(p.replicator))
+
+    def proc_ProcCall(self, p: S.ProcCall) -> Usage:
+        summary = self.summaries.get(id(p.proc.symbol))
+        if summary is None:  # a RECURSIVE call inside its own body
+            return _sum(self.reads(a) for a in p.args)
+        return self.apply(summary, p.args, p.span)
+
+    def apply(self, summary: Summary, args: list[S.Expr], span) -> Usage:
+        """A call's usage: the body's, with each parameter replaced by its actual."""
+        usage = Usage()
+        actual_of = {}
+        for param, arg in zip(summary.params, args):
+            actual_of[id(param.name.symbol)] = arg
+            if param.mode == "VAL":
+                usage.add(self.reads(arg))
+            else:
+                usage.add(self.reads(arg) if T.is_data(param.type) else Usage())
+                self._selector_reads(arg, usage)
+        for name in ("reads", "writes", "inputs", "outputs"):
+            target = getattr(usage, name)
+            for a in getattr(summary.usage, name):
+                arg = actual_of.get(id(a.symbol))
+                if arg is None:
+                    target.append(Access(a.symbol, a.path, span))
+                    continue
+                actual = self.access(arg)
+                if actual is not None and (actual.symbol.kind in DATA_KINDS or actual.symbol.kind == "channel"):
+                    target.append(Access(actual.symbol, actual.path + a.path, arg.span))
+        return usage
+
+    # -- PAR
+
+    def proc_Par(self, p: S.Par) -> Usage:
+        branches = [self.process(b) for b in p.body]
+        if p.replicator is None:
+            for i, a in enumerate(branches):
+                for b in branches[i + 1:]:
+                    self.compare(a, b, lambda x, y: combine(
+                        compare_selector(sa, sb, {**x.ranges, **y.ranges}) for sa, sb in zip(x.path, y.path)
+                    ))
+        else:
+            body = _sum(branches)
+            rep = p.replicator
+            inside = declared_inside(p) - {id(rep.name.symbol)}
+            self.compare(body, body, lambda x, y: combine(
+                compare_across_copies(sa, sb, rep, sa is sb, inside) for sa, sb in zip(x.path, y.path)
+            ), replicated=True)
+            bound(body, rep)
+        usage = _sum(branches).add(self.replicator_reads(p.replicator))
+        usage.own_inputs, usage.own_outputs = [], []
+        return usage
+
+    def compare(self, a: Usage, b: Usage, verdict, replicated: bool = False) -> None:
+        pairs = [
+            (a.writes, b.writes, "variable `{}' is assigned to in parallel", "assigned here"),
+            (a.writes, b.reads, "variable `{}' is assigned to and read in parallel", "read here"),
+            (a.inputs, b.inputs, "parallel inputs on channel `{}'", "input here"),
+            (a.outputs, b.outputs, "parallel outputs on channel `{}'", "output here"),
+        ]
+        if not replicated:
+            pairs.insert(2, (b.writes, a.reads, "variable `{}' is assigned to and read in parallel", "read here"))
+        for left, right, message, other in pairs:
+            for x in left:
+                for y in right:
+                    if x.symbol is not y.symbol:
+                        continue
+                    result = verdict(x, y) if (x.path or y.path) else SAME
+                    self.conflict(result, message.format(x.symbol.name), x, y, other, replicated)
+
+    def conflict(self, result: str, message: str, x: Access, y: Access, other: str, replicated: bool) -> None:
+        if result == DISJOINT:
+            return
+        key = (message, x.span, y.span) if result == UNKNOWN else (message, id(x.symbol))
+        if key in self.reported:
+            return
+        self.reported.add(key)
+        first = "used here" if "channel" in message else "assigned here"
+        if x is y:
+            notes = [(x.span, "here, in every copy of the replicated PAR")]
+        else:
+            notes = [(x.span, first), (y.span, other + (" (another copy)" if replicated else ", in parallel"))]
+        if result == SAME:
+            self.reporter.error(x.span, message, *notes)
+        else:
+            self.reporter.warning(x.span, f"cannot prove the subscripts distinct: {message} if they are equal", *notes)
+
+
+def bound(usage: Usage, rep: S.Replicator | None) -> None:
+    """Record the replicator's range on every access made under it, when constant."""
+    if rep is None or rep.name.symbol is None:
+        return
+    base, count = rep.base.const, rep.count.const
+    if not isinstance(base, int) or not isinstance(count, int) or count <= 0 or rep.step is not None:
+        return
+    for name in ("reads", "writes", "inputs", "outputs"):
+        for access in getattr(usage, name):
+            access.ranges[id(rep.name.symbol)] = (base, base + count - 1)
+
+
+def declared_inside(node: S.Node) -> set[int]:
+    """The symbols of every name declared within ``node``."""
+    found = set()
+    for n in S.walk(node):
+        if isinstance(n, S.Spec):
+            found.update(id(name.symbol) for name in declared_names(n) if name.symbol is not None)
+        elif isinstance(n, S.Replicator) and n.name.symbol is not None:
+            found.add(id(n.name.symbol))
+    return found
+
+
+def declared_names(spec: S.Spec) -> list[S.Name]:
+    if isinstance(spec, S.VarDecl):
+        return list(spec.names)
+    if isinstance(spec, (S.Abbreviation, S.ProcDecl, S.FunctionDecl, S.ProtocolDecl, S.DataTypeDecl)):
+        return [spec.name]
+    return []
+
+
+def _sum(usages) -> Usage:
+    total = Usage()
+    for u in usages:
+        total.add(u)
+    return total
+
+
+def check_usage(program: S.Program, reporter: Reporter) -> None:
+    checker = UsageChecker(reporter)
+    for spec in program.specs:
+        checker.spec(spec)
