@@ -331,7 +331,8 @@ class ToAST:
         return True
 
     def operand(self, span, children):
-        (inner,) = children  # `( expression )'
+        (inner,) = children  # `( expression )': the parentheses belong to its span
+        inner.span = span
         return inner
 
     def proc_decl(self, span, children):
