@@ -410,7 +410,8 @@ def format_runtime_error(exc):
     exc = root_cause(exc)
     deadlock = getattr(runtime, "Deadlock", ())
     if isinstance(exc, deadlock):
-        return f"run-time error: deadlock: {exc}"
+        text = str(exc)
+        return f"run-time error: {text if text.startswith('deadlock') else 'deadlock: ' + text}"
     text = runtime_error_text(exc)
     where = csp_frame(exc.__traceback__)
     if where is None:

@@ -1,0 +1,296 @@
+"""ALT: wait for the first of several guards to become ready.
+
+Guards: :class:`InputGuard`, :class:`OutputGuard`, :class:`SkipGuard` and
+:class:`TimeoutGuard`, each with a boolean precondition.  ``alt(guards)``
+returns ``(index, value)``: the chosen guard's index and, for an input guard,
+the value read (else None).
+
+Choice: when several guards are ready at once, the *choice policy* decides
+(``set_alt_policy``).  The default, :class:`FairPolicy`, takes the first ready
+guard for PRI ALT; for plain ALT it takes the first ready guard at or after a
+starting index that rotates by one on every ALT (per Alt object, per ``site``
+passed to ``alt``, or else per process), so a guard that stays ready is chosen
+at least once every n ALTs of n guards -- never starved.  When nothing is
+ready, the ALT waits and the first guard to become ready wins.  An ALT with no
+enabled guard behaves as STOP.
+"""
+
+from __future__ import annotations
+
+from . import _core
+from .channels import as_channel
+from .errors import BlockedProcess, CSPError
+from .timers import deadline_us, now_us
+
+_current = _block = _wake = _acquire = _release = _spawn = None
+_core.hot(globals())
+
+_INPUT, _OUTPUT, _SKIP, _TIMEOUT = range(4)
+
+
+class Guard:
+    __slots__ = ("precondition",)
+    kind = -1
+
+
+class InputGuard(Guard):
+    """Ready when a writer waits on the channel (occam ``cond & c ? x``)."""
+
+    __slots__ = ("channel",)
+    kind = _INPUT
+
+    def __init__(self, channel, precondition=True):
+        self.channel = as_channel(channel, "input")
+        self.precondition = precondition
+
+    def __repr__(self):
+        return f"InputGuard({self.channel.name})"
+
+
+class OutputGuard(Guard):
+    """Ready when a reader waits on the channel; chosen, it writes ``value``."""
+
+    __slots__ = ("channel", "value")
+    kind = _OUTPUT
+
+    def __init__(self, channel, value, precondition=True):
+        self.channel = as_channel(channel, "output")
+        self.value = value
+        self.precondition = precondition
+
+    def __repr__(self):
+        return f"OutputGuard({self.channel.name}, {self.value!r})"
+
+
+class SkipGuard(Guard):
+    """Always ready (occam ``cond & SKIP``)."""
+
+    __slots__ = ()
+    kind = _SKIP
+
+    def __init__(self, precondition=True):
+        self.precondition = precondition
+
+    def __repr__(self):
+        return "SkipGuard()"
+
+
+class TimeoutGuard(Guard):
+    """Ready once the timer clock is AFTER ``deadline`` (occam ``tim ? AFTER t``;
+    ``deadline`` is a value of the wrapping Timer clock)."""
+
+    __slots__ = ("deadline",)
+    kind = _TIMEOUT
+
+    def __init__(self, deadline, precondition=True):
+        self.deadline = deadline
+        self.precondition = precondition
+
+    def __repr__(self):
+        return f"TimeoutGuard({self.deadline})"
+
+
+# -- choice policies -------------------------------------------------------------
+
+
+class FairPolicy:
+    """PRI ALT: the first ready guard.  ALT: the first ready guard at or after a
+    starting index that rotates by one on every ALT of the same site."""
+
+    def choose(self, process, guards, ready, pri, site) -> int:
+        if pri or len(ready) == 1:
+            return ready[0]
+        start = _next_start(process, site, len(guards))
+        for i in ready:
+            if i >= start:
+                return i
+        return ready[0]
+
+
+def _next_start(process, site, n) -> int:
+    if site is None:
+        count = process.alt_count
+        process.alt_count = count + 1
+    else:
+        counts = process.alt_sites
+        if counts is None:
+            counts = process.alt_sites = {}
+        count = counts.get(site, 0)
+        counts[site] = count + 1
+    return count % n
+
+
+_policy = FairPolicy()
+
+
+def set_alt_policy(policy) -> None:
+    """Replace the choice policy: ``policy.choose(process, guards, ready, pri,
+    site) -> index``, called (under the runtime lock) with the indices of the
+    ready guards in order, whenever an ALT finds at least one ready guard.
+    None restores the default FairPolicy."""
+    global _policy
+    _policy = FairPolicy() if policy is None else policy
+
+
+def get_alt_policy():
+    return _policy
+
+
+# -- the ALT itself ----------------------------------------------------------------
+
+
+class _AltState:
+    """A waiting ALT: the process, its guards, and where it is registered."""
+
+    __slots__ = ("proc", "guards", "registered", "timeout_index", "done")
+
+    def __init__(self, proc, guards):
+        self.proc = proc
+        self.guards = guards
+        self.registered = []
+        self.timeout_index = -1
+        self.done = False  # resolved, failed, timed out or cancelled
+
+    def _unregister(self) -> None:
+        self.done = True
+        for g in self.registered:
+            if g.kind == _INPUT:
+                g.channel._in_unregister(self)
+            else:
+                g.channel._out_unregister(self)
+        self.registered = []
+
+    def resolve(self, index, value) -> None:
+        """A partner completed guard ``index`` (lock held): wake the ALT with it."""
+        self._unregister()
+        self.proc.slot = (index, value)
+        _wake(self.proc)
+
+    def fail(self, exc) -> None:
+        self._unregister()
+        self.proc.exc = exc
+        _wake(self.proc)
+
+    def _timeout(self, proc) -> bool:
+        """The earliest timeout guard's deadline passed: choose it, unless a
+        partner got here first."""
+        if self.done:
+            return False
+        self._unregister()
+        proc.slot = (self.timeout_index, None)
+        return True
+
+    def _cancel(self, proc) -> None:
+        self._unregister()
+
+    def _kill(self, proc, exc) -> None:
+        self.fail(exc)
+
+    def _describe(self, proc) -> BlockedProcess:
+        names = []
+        for g in self.registered:
+            mark = "?" if g.kind == _INPUT else "!"
+            names.append(g.channel.name + mark)
+        return BlockedProcess(proc.name, "ALT", ", ".join(names) or None)
+
+
+def alt(guards, pri=False, site=None):
+    """Wait for one of ``guards``; return ``(index, value_read_or_None)``.
+
+    ``pri=True`` is PRI ALT.  ``site`` (any hashable, e.g. a constant per ALT in
+    the source) keys the fairness rotation of plain ALT."""
+    cur = _current()
+    _acquire()
+    ready = []
+    enabled = False
+    earliest = None
+    now = None
+    try:
+        for i, g in enumerate(guards):
+            if not g.precondition:
+                continue
+            enabled = True
+            kind = g.kind
+            if kind == _INPUT:
+                if g.channel._in_ready():
+                    ready.append(i)
+            elif kind == _OUTPUT:
+                if g.channel._out_ready():
+                    ready.append(i)
+            elif kind == _SKIP:
+                ready.append(i)
+            elif kind == _TIMEOUT:
+                if now is None:
+                    now = now_us()
+                deadline = deadline_us(g.deadline, now)
+                if deadline <= now:
+                    ready.append(i)
+                elif earliest is None or deadline < earliest[0]:
+                    earliest = (deadline, i)
+            else:
+                raise CSPError(f"alt: not a guard: {g!r}")
+    except BaseException:
+        _release()
+        raise
+    if ready:
+        try:
+            i = _policy.choose(cur, guards, ready, pri, site)
+            g = guards[i]
+            value = None
+            if g.kind == _INPUT:
+                value = g.channel._in_take(cur)
+            elif g.kind == _OUTPUT:
+                g.channel._out_give(cur, g.value)
+        finally:
+            _release()
+        return i, value
+    if not enabled:
+        _release()
+        from .process import stop
+
+        stop()
+    state = _AltState(cur, guards)
+    for i, g in enumerate(guards):
+        if g.precondition and g.kind <= _OUTPUT:
+            try:
+                if g.kind == _INPUT:
+                    g.channel._in_register(state, i)
+                else:
+                    g.channel._out_register(state, i)
+            except BaseException:
+                _acquire()  # the register call released the lock to raise
+                state._unregister()
+                _release()
+                raise
+            state.registered.append(g)
+    cur.wait_on = state
+    if earliest is None:
+        _block(cur)
+    else:
+        state.timeout_index = earliest[1]
+        _block(cur, earliest[0])
+    result = cur.slot
+    cur.slot = None
+    return result
+
+
+class Alt:
+    """``Alt(*guards).select()`` -> (index, value).  Keeps its own fairness
+    rotation, so reusing one Alt object in a loop is fair."""
+
+    pri = False
+
+    def __init__(self, *guards):
+        self.guards = list(guards)
+
+    def select(self):
+        return alt(self.guards, self.pri, self)
+
+    def __call__(self):
+        return self.select()
+
+
+class PriAlt(Alt):
+    """PRI ALT: the first ready guard in order wins."""
+
+    pri = True

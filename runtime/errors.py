@@ -1,0 +1,81 @@
+"""The runtime's exception classes and the deadlock report.
+
+* :class:`CSPError` -- misuse of the runtime, or a run-level failure.
+* :class:`PoisonError` -- an operation on a poisoned channel.
+* :class:`ProcessError` -- a process in a PAR died of an exception; the
+  original exception (with its traceback) is ``__cause__`` and ``.original``.
+* :class:`Deadlock` -- no process can proceed; ``.blocked`` lists who waits on what.
+* :class:`OccamError` -- a run-time error of an occam program (overflow,
+  range, IF with no true branch, ...), raised by generated code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CSPError(Exception):
+    """Misuse of a channel, barrier or process, or a failed run."""
+
+
+class PoisonError(CSPError):
+    """Raised by every operation on a poisoned channel."""
+
+
+class OccamError(Exception):
+    """A run-time error in an occam program (what KRoC calls STOP on error)."""
+
+
+class ProcessError(CSPError):
+    """A process died of an exception.  ``process_name`` names it and
+    ``original`` (also ``__cause__``) is the exception it died of, with its
+    traceback.  ProcessErrors never nest: the innermost failing process is named."""
+
+    def __init__(self, process_name: str, original: BaseException):
+        self.process_name = process_name
+        self.original = original
+        super().__init__(f"process {process_name!r} failed: {type(original).__name__}: {original}")
+
+
+@dataclass
+class BlockedProcess:
+    """One line of a deadlock report."""
+
+    process: str  # the process's name
+    waiting_for: str  # "input" | "output" | "ALT" | "SYNC" | "STOP" | "timer" | "CLAIM" | "keyboard" | "PAR"
+    channel: str | None = None  # the channel's source name (for ALT: the names, comma separated)
+    partner: str | None = None  # the process that never came, where known
+    location: str | None = None  # "file:line" of the blocked statement, where known
+    detail: str | None = None  # anything else worth saying
+
+    def describe(self) -> str:
+        what = {
+            "input": f"waits to input from channel {self.channel}",
+            "output": f"waits to output on channel {self.channel}",
+            "ALT": f"waits in an ALT on {self.channel}" if self.channel else "waits in an ALT",
+            "SYNC": f"waits to SYNC on barrier {self.channel}",
+            "STOP": "has stopped (STOP)",
+            "timer": "waits on a timer",
+            "CLAIM": f"waits to CLAIM a shared end of channel {self.channel}",
+            "keyboard": "waits to input from the keyboard, which is at end of file",
+            "PAR": "waits for its PAR branches to finish",
+        }.get(self.waiting_for, f"waits ({self.waiting_for})")
+        text = f"{self.process!r} {what}"
+        if self.partner:
+            text += f" ({self.partner})"
+        if self.detail:
+            text += f" [{self.detail}]"
+        if self.location:
+            text = f"{self.location}: {text}"
+        return text
+
+
+class Deadlock(CSPError):
+    """No process can proceed: nothing runnable, no timer pending, no external input pending."""
+
+    def __init__(self, blocked: list[BlockedProcess]):
+        self.blocked = blocked
+        leaves = [b for b in blocked if b.waiting_for != "PAR"]
+        lines = [f"deadlock: no process can proceed ({len(leaves)} blocked)"]
+        lines += ["  " + b.describe() for b in leaves]
+        super().__init__("\n".join(lines))

@@ -1,0 +1,189 @@
+"""occam's top-level channels: ``keyboard``, ``screen`` and ``error`` as bytes.
+
+``run_main(proc)`` runs ``proc(keyboard, screen, error)`` the way KRoC runs a
+top-level PROC:
+
+* ``keyboard`` is a real :class:`Channel` (so it works in ALTs) fed, one byte
+  per communication, by a daemon process that reads stdin through the
+  backend's ``external_call``: on greenlets a helper thread does the read, so
+  a process waiting for the keyboard never freezes the others, and a pending
+  read never counts as deadlock.  At end of file the feeder stops: a process
+  that then reads the keyboard is blocked for good, and the deadlock report
+  says the keyboard is at end of file (KRoC would hang forever instead).
+* ``screen`` and ``error`` are :class:`ScreenWriter` ends: ``write(byte)``
+  appends to a buffer (no process, no context switch) that is written to the
+  stream when the program writes FLUSH (byte 255, not printed), when the
+  program reads the keyboard or every process is waiting for the outside
+  world, when the buffer grows large, and when the run ends -- also when it
+  ends in deadlock or an error, before the error is reported.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import sys
+
+from . import _core
+from .channels import Channel
+from .errors import BlockedProcess, CSPError
+from .process import branch_name, spawn_daemon
+from .scheduler import run
+
+FLUSH = 255
+_FLUSH_AT = 1 << 16
+
+
+class ScreenWriter:
+    """A buffered byte-writing end bound to a stream (``screen!``/``error!``)."""
+
+    __slots__ = ("name", "_buf", "_stream", "_decoder")
+
+    def __init__(self, stream, name="screen"):
+        self.name = name
+        self._buf = bytearray()
+        self._stream, self._decoder = _binary_target(stream)
+
+    def write(self, value) -> None:
+        if value.__class__ is int:
+            if value == FLUSH:
+                self.flush()
+                return
+            self._buf.append(value)
+        elif isinstance(value, (bytes, bytearray)):
+            self._buf += value
+        elif isinstance(value, str):
+            self._buf += value.encode()
+        else:
+            raise CSPError(f"{self.name}: expected a BYTE (an int 0..255), got {value!r}")
+        if len(self._buf) >= _FLUSH_AT:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._buf:
+            return
+        data = bytes(self._buf)
+        self._buf.clear()
+        if self._decoder is not None:
+            self._stream.write(self._decoder.decode(data))
+        else:
+            self._stream.write(data)
+        self._stream.flush()
+
+    def writer(self):
+        return self
+
+    def poison(self) -> None:
+        pass
+
+    def __repr__(self):
+        return f"<ScreenWriter {self.name}>"
+
+
+def _binary_target(stream):
+    """(stream, decoder): a binary stream, or a text stream with a UTF-8 decoder."""
+    if isinstance(stream, io.TextIOBase) or (not _accepts_bytes(stream) and hasattr(stream, "encoding")):
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            stream.flush()
+            return buffer, None
+        return stream, codecs.getincrementaldecoder("utf-8")(errors="replace")
+    return stream, None
+
+
+def _accepts_bytes(stream) -> bool:
+    return isinstance(stream, (io.RawIOBase, io.BufferedIOBase))
+
+
+class KeyboardChannel(Channel):
+    """The ``keyboard`` channel: reading it first flushes the screen."""
+
+    __slots__ = ()
+    flush_first = None  # set per instance through the class made by run_main
+
+    def read(self):
+        screens = _screens_to_flush
+        for s in screens:
+            s.flush()
+        return Channel.read(self)
+
+
+_screens_to_flush: list = []
+
+
+def _reader_for(stream):
+    """A function reading the next chunk of bytes (b"" at end of file)."""
+    if isinstance(stream, io.TextIOBase) and getattr(stream, "buffer", None) is None:
+        return lambda: stream.read(4096).encode()
+    stream = getattr(stream, "buffer", stream)
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = None
+    if fd is not None and not isinstance(stream, io.BytesIO):
+        return lambda: os.read(fd, 4096)  # returns what is there: interactive
+    read1 = getattr(stream, "read1", None) or stream.read
+    return lambda: read1(4096)
+
+
+class _EndOfFile:
+    """What the keyboard feeder waits on once stdin is exhausted."""
+
+    __slots__ = ()
+
+    def _cancel(self, proc):
+        pass
+
+    def _kill(self, proc, exc):
+        proc.exc = exc
+        _core.active.wake(proc)
+
+    def _describe(self, proc):
+        return BlockedProcess(proc.name, "keyboard", "keyboard", detail="stdin is at end of file")
+
+
+def _feed_keyboard(keyboard, read_chunk, screens):
+    backend = _core.active
+
+    def feeder():
+        while True:
+            for s in screens:
+                s.flush()
+            data = backend.external_call(read_chunk, "stdin")
+            if not data:
+                break
+            for byte in data:
+                keyboard.write(byte)
+        cur = backend.primitives()["_current"]()
+        backend.primitives()["_acquire"]()
+        cur.wait_on = _EndOfFile()
+        backend.primitives()["_block"](cur)
+
+    return feeder
+
+
+def run_main(proc, backend=None, stdin=None, stdout=None, stderr=None) -> int:
+    """Run an occam top-level PROC ``proc(keyboard, screen, error)`` with stdin,
+    stdout and stderr (or the given streams) as bytes; return 0 on success.
+    Deadlock, ProcessError and the program's own errors propagate after the
+    output written so far has been flushed."""
+    stdin = sys.stdin if stdin is None else stdin
+    screen = ScreenWriter(sys.stdout if stdout is None else stdout, "screen")
+    error = ScreenWriter(sys.stderr if stderr is None else stderr, "error")
+    keyboard = KeyboardChannel("keyboard")
+    screens = (screen, error)
+
+    def main():
+        spawn_daemon(_feed_keyboard(keyboard, _reader_for(stdin), screens), "keyboard")
+        proc(keyboard, screen, error)
+
+    _screens_to_flush[:] = screens
+    idle = lambda: [s.flush() for s in screens]  # noqa: E731
+    try:
+        run(main, backend=backend, name=branch_name(proc, 0), idle_hook=idle)
+    finally:
+        _screens_to_flush.clear()
+        screen.flush()
+        error.flush()
+    return 0
