@@ -125,11 +125,11 @@ class Layout:
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         levels = [0]
         depth = 0
-        previous: Token | None = None
+        previous: Token | None = None  # the last token passed on
+        last_real: Token | None = None  # the last token that is not layout
         for token in stream:
             if token.type == "_NL":
                 if previous is None:  # blank lines and comments before the first token
-                    self._check_first_line(token)
                     continue
                 if depth > 0 or previous.value in _CONTINUES_LINE:
                     continue
@@ -137,25 +137,28 @@ class Layout:
                 yield from self._indentation(token, levels)
                 previous = token
                 continue
+            if last_real is None and token.column != 1:
+                raise LayoutError(
+                    "the first line is indented, but it is not inside anything (start it in column 1)",
+                    token.line,
+                    token.column,
+                )
             if token.type in _OPENERS:
                 depth += 1
             elif token.type in _CLOSERS:
                 depth = max(depth - 1, 0)
-            previous = token
+            previous = last_real = token
             yield token
-        if previous is not None and previous.type != "_NL":
-            yield _layout_token("_NL", "", previous, previous.end_line, previous.end_column)
-        end = previous
+        if last_real is None:
+            return
+        # End of file: close the last line and every open block, at the end of
+        # the last token (so an "unexpected end of file" points there).
+        line, col = last_real.end_line, last_real.end_column
+        if previous.type != "_NL":
+            yield _layout_token("_NL", "", last_real, line, col)
         while len(levels) > 1:
             levels.pop()
-            yield _layout_token("_DEDENT", "", end, end.end_line, end.end_column)
-
-    @staticmethod
-    def _check_first_line(token: Token) -> None:
-        indent = _last_line(token)
-        if indent:
-            line = token.end_line
-            raise LayoutError("the first line must not be indented", line, 1)
+            yield _layout_token("_DEDENT", "", last_real, line, col)
 
     @staticmethod
     def _indentation(token: Token, levels: list[int]) -> Iterator[Token]:
@@ -803,6 +806,15 @@ _DYADIC_OPERATORS = frozenset(
 )
 
 
+def _terminal_value(parser: Lark, name: str) -> str:
+    """The literal text of a keyword or punctuation terminal, else ''."""
+    try:
+        term = parser.get_terminal(name)
+    except KeyError:
+        return ""
+    return term.pattern.value if term.pattern.type == "str" else ""
+
+
 def _terminal_text(parser: Lark, name: str) -> str:
     if name in _LAYOUT_WORDS:
         return _LAYOUT_WORDS[name]
@@ -832,9 +844,24 @@ def _describe_token(token: Token) -> str:
     return f"`{token.value}'"
 
 
+_SPEC_STARTS = {"PROC", "VAL", "PROTOCOL", "DATA", "INITIAL"}
+_SPEC_TOKENS = {"PROC", "VAL", "PROTOCOL", "DATA", "INITIAL", "RECURSIVE", "REC", "PRAGMA", "__HASH_INCLUDE",
+                "__HASH_USE"}
+
+
 def _describe_expected(parser: Lark, expected: Iterable[str]) -> str:
     expected = set(expected)
     words = []
+    operators = {e for e in expected if _terminal_value(parser, e) in _DYADIC_OPERATORS}
+    if len(operators) >= 5:
+        words.append("an operator")
+        expected -= operators
+    if _SPEC_STARTS <= expected and "SKIP" not in expected:
+        words.append("a declaration")
+        expected = {
+            e for e in expected
+            if e not in _SPEC_TOKENS and not _starts_type(parser, e) and not _terminal_value(parser, e).startswith("#")
+        }
     if _PROCESS_STARTS <= expected:
         words.append("a process")
         expected -= _PROCESS_STARTS | _EXPRESSION_STARTS | _TYPE_STARTS
@@ -880,8 +907,13 @@ def _unexpected_token_message(parser: Lark, err: UnexpectedToken) -> str:
     if token.value in _DYADIC_OPERATORS and token.type not in ("_NL", "$END") and _after_operand(err):
         return "occam has no operator precedence: add parentheses to show which operator applies first"
     message = f"unexpected {_describe_token(token)}"
-    expected = _describe_expected(parser, err.accepts or err.expected)
-    return f"{message}; {expected}" if expected else message
+    accepts = set(err.accepts or err.expected)
+    expected = _describe_expected(parser, accepts)
+    if expected:
+        message = f"{message}; {expected}"
+    if token.type in _PROCESS_STARTS and "PROC" in accepts and "SKIP" not in accepts:
+        message += " (a process must be inside a PROC)"
+    return message
 
 
 def _after_operand(err: UnexpectedToken) -> bool:
@@ -896,11 +928,21 @@ def _after_operand(err: UnexpectedToken) -> bool:
     return len(last) >= 2 and isinstance(last[-2], S.PrimType) and isinstance(last[-1], S.Expr)
 
 
-def _diagnostic_from_lark(parser: Lark, err: UnexpectedInput, filename: str) -> Diagnostic:
+def _end_of_text(text: str) -> tuple[int, int]:
+    """Line and column just after the last non-blank character of ``text``."""
+    body = text.rstrip()
+    line = body.count("\n") + 1
+    return line, len(body) - (body.rfind("\n") + 1) + 1
+
+
+def _diagnostic_from_lark(parser: Lark, err: UnexpectedInput, filename: str, text: str) -> Diagnostic:
     if isinstance(err, UnexpectedToken):
         tok = err.token
-        line = tok.line if isinstance(tok.line, int) else 1
-        col = tok.column if isinstance(tok.column, int) else 1
+        if tok.type == "$END":
+            line, col = _end_of_text(text)
+        else:
+            line = tok.line if isinstance(tok.line, int) else 1
+            col = tok.column if isinstance(tok.column, int) else 1
         end_col = tok.end_column if tok.end_line == line and tok.type not in ("_NL",) else col + 1
         return Diagnostic("error", _unexpected_token_message(parser, err), Span(filename, line, col, line, end_col))
     if isinstance(err, UnexpectedCharacters):
@@ -931,7 +973,7 @@ def _parse_with(builder: ToAST, text: str) -> list:
     except LayoutError as err:
         raise CompileError.at(Span(filename, err.line, err.col, err.line, err.col + 1), err.message) from None
     except UnexpectedInput as err:
-        raise CompileError(_diagnostic_from_lark(parser, err, filename)) from None
+        raise CompileError(_diagnostic_from_lark(parser, err, filename, text)) from None
     finally:
         _CURRENT.builder = saved
 
