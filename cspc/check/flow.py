@@ -87,13 +87,14 @@ class Flow:
                 else:
                     self.read(spec.value, state)
             elif isinstance(spec, S.ProcDecl):
-                self.process(spec.body, set())
+                # Free variables of a nested PROC are set by the time it is called.
+                self.process(spec.body, set(self.tracked))
             elif isinstance(spec, S.FunctionDecl):
                 if isinstance(spec.body, S.Valof):
-                    self.valof(spec.body, set())
+                    self.valof(spec.body, set(self.tracked))
                 else:
                     for e in spec.body:
-                        self.read(e, set())
+                        self.read(e, set(self.tracked))
 
     @staticmethod
     def mark_root_set(e: S.Expr, state) -> None:

@@ -57,7 +57,7 @@ def type_literal(e: S.Literal, want, error) -> S.Type:
 def _integer(e: S.Literal, want, error) -> S.Type:
     if e.explicit is not None:
         t = e.explicit
-    elif T.is_integer(want):
+    elif T.is_integer(want) or T.is_real(want):
         t = want
     else:
         t = T.BYTE if e.kind == "byte" else T.INT
