@@ -36,7 +36,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -1062,6 +1062,12 @@ def _resolve(inc: _Include, here: Path | None, include_paths) -> Path:
     raise CompileError.at(inc.span, f"cannot find {inc.directive} file \"{inc.path}\" (looked in {', '.join(where)})")
 
 
+def _with_chain(err: CompileError, chain: tuple) -> CompileError:
+    """``err`` again, its diagnostics marked with the #INCLUDE sites that led to them."""
+    sites = tuple(site.span for site in chain)
+    return CompileError([replace(d, include_chain=sites) for d in err.diagnostics])
+
+
 class _Includer:
     """Reads a file and every file it includes, splicing their specifications."""
 
@@ -1075,9 +1081,7 @@ class _Includer:
         try:
             specs, warnings = _parse_specs(text, filename)
         except CompileError as err:
-            for d in err.diagnostics:
-                d.include_chain = tuple(site.span for site in chain)
-            raise
+            raise _with_chain(err, chain) from None
         for w in warnings:
             w.include_chain = tuple(site.span for site in chain)
         self.warnings += warnings
@@ -1093,9 +1097,7 @@ class _Includer:
         try:
             path = _resolve(inc, here, self.include_paths)
         except CompileError as err:
-            for d in err.diagnostics:
-                d.include_chain = tuple(site.span for site in chain)
-            raise
+            raise _with_chain(err, chain) from None
         key = os.path.realpath(path)
         active = [os.path.realpath(site_file) for site_file in self._chain_files(chain)]
         if key in active or key == os.path.realpath(inc.span.file):
