@@ -28,6 +28,8 @@ def _nothing():
 
 
 class GreenletProcess(greenlet.greenlet):
+    __slots__ = ("backend", "fn", "join", "name", "slot", "exc", "wait_on", "alt_count", "alt_sites")
+
     def __init__(self, backend, fn, name, join):
         greenlet.greenlet.__init__(self, parent=backend.hub)
         self.backend = backend
@@ -70,6 +72,7 @@ class GreenletBackend(Backend):
         self.finished = False
         self.stopping = False
         self.idle_hooks = []
+        self.block = self._make_block()
 
     def primitives(self) -> dict:
         return {
@@ -83,31 +86,46 @@ class GreenletBackend(Backend):
 
     # -- the primitives ------------------------------------------------------
 
-    def block(self, cur, deadline=None):
-        if cur.exc is not None or self.stopping:
-            self._refuse_to_block(cur)
-        if deadline is not None:
-            heapq.heappush(self.timers, (deadline, next(self._seq), cur, cur.wait_on))
-        if self.timers or self.inbox:
-            self.poll()
+    def _make_block(self):
+        """block() as a closure: the hottest function of the backend, so its
+        state is in cells rather than behind ``self.``."""
         ready = self.ready
-        if ready:
-            ready.popleft().switch()
-        else:
-            self.hub.switch()
-        exc = cur.exc
-        if exc is not None:
-            cur.exc = None
-            raise exc
+        timers = self.timers
+        inbox = self.inbox
+        popleft = ready.popleft
+        backend = self
+
+        def block(cur, deadline=None):
+            if cur.exc is not None:
+                backend._refuse_to_block(cur)
+            if deadline is not None:
+                heapq.heappush(timers, (deadline, next(backend._seq), cur, cur.wait_on))
+            if timers or inbox:
+                backend.poll()
+            if ready:
+                popleft().switch()
+            else:
+                backend.hub.switch()
+            if cur.exc is not None:
+                backend._raise_pending(cur)
+
+        return block
 
     def _refuse_to_block(self, cur):
         cur.wait_on._cancel(cur)
-        exc = cur.exc or Shutdown("the run is ending")
-        cur.exc = None
+        self._raise_pending(cur)
+
+    @staticmethod
+    def _raise_pending(cur):
+        exc = cur.exc
+        if not isinstance(exc, Shutdown):  # once the run is ending, it stays ending
+            cur.exc = None
         raise exc
 
     def spawn(self, fn, name, join):
         proc = GreenletProcess(self, fn, name, join)
+        if self.stopping:
+            proc.exc = Shutdown("the run is ending")
         self.live.add(proc)
         self.ready.append(proc)
         return proc
@@ -222,11 +240,14 @@ class GreenletBackend(Backend):
         """Unwind every process still alive, so its finally blocks run now."""
         self.stopping = True
         me = _getcurrent()
+        shutdown = Shutdown("the run is ending")
+        for proc in self.live:
+            proc.exc = shutdown  # any later attempt to block raises it again
         for proc in list(self.live):
             if not proc.dead:
                 proc.parent = me
                 try:
-                    proc.throw(Shutdown("the run is ending"))
+                    proc.throw(shutdown)
                 except Shutdown:
                     pass
         self.live.clear()

@@ -1,0 +1,224 @@
+"""The threads backend: every process is an OS thread.
+
+One lock guards all channel state; each process sleeps on its own binary
+semaphore (a ``_thread`` lock).  Deadlock is detected the moment it happens,
+not by timeouts: the backend counts running processes, processes waiting on a
+timer, and processes waiting for external input, under the lock; when a
+process blocks and leaves none running and none of the others waiting on
+anything that will come, the run ends with a Deadlock report.
+"""
+
+from __future__ import annotations
+
+import _thread
+import sys
+import threading
+
+from ..errors import CSPError
+from ..process import run_branch
+from ..timers import now_us
+from .base import Backend, ExternalWait, Shutdown, deadlock_report
+
+STACK_SIZE = 256 * 1024  # modest, so thousands of processes fit
+
+
+class ThreadProcess:
+    __slots__ = (
+        "name", "slot", "exc", "wait_on", "alt_count", "alt_sites",
+        "sem", "timed", "ident", "thread", "__weakref__",
+    )
+
+    def __init__(self, name):
+        self.name = name
+        self.slot = None
+        self.exc = None
+        self.wait_on = None
+        self.alt_count = 0
+        self.alt_sites = None
+        self.sem = _thread.allocate_lock()
+        self.sem.acquire()  # held: acquiring it again sleeps until wake() releases it
+        self.timed = False
+        self.ident = None
+        self.thread = None
+
+    def __repr__(self):
+        return f"<process {self.name}>"
+
+
+class ThreadsBackend(Backend):
+    name = "threads"
+    needs_lock = True
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.local = threading.local()
+        self.running = 0  # processes neither blocked nor finished
+        self.timed = 0  # blocked with a deadline
+        self.external = 0  # inside external_call
+        self.live = set()
+        self.done = threading.Event()
+        self.deadlocked = False
+        self.stopping = False
+        self.idle_hooks = []
+
+    def primitives(self) -> dict:
+        local = self.local
+
+        def current():
+            try:
+                return local.proc
+            except AttributeError:
+                raise CSPError("this thread is not a process of the running CSP run") from None
+
+        return {
+            "_current": current,
+            "_block": self.block,
+            "_wake": self.wake,
+            "_acquire": self.lock.acquire,
+            "_release": self.lock.release,
+            "_spawn": self.spawn,
+        }
+
+    # -- the primitives (lock held on entry to block and wake) -------------------
+
+    def block(self, cur, deadline=None):
+        if cur.exc is not None or self.stopping:
+            cur.wait_on._cancel(cur)
+            cur.wait_on = None
+            exc = cur.exc or Shutdown("the run is ending")
+            cur.exc = None
+            self.lock.release()
+            raise exc
+        self.running -= 1
+        if deadline is None:
+            if self.running == 0 and not self.timed and not self.external:
+                self._deadlock()
+            self.lock.release()
+            cur.sem.acquire()
+        else:
+            self.timed += 1
+            cur.timed = True
+            self.lock.release()
+            wait = cur.wait_on
+            if not cur.sem.acquire(True, max(0.0, (deadline - now_us()) / 1e6)):
+                self.lock.acquire()
+                if cur.wait_on is wait and wait._timeout(cur):
+                    self.wake(cur)
+                self.lock.release()
+                cur.sem.acquire()  # taken at once: wake() released it
+        exc = cur.exc
+        if exc is not None:
+            cur.exc = None
+            raise exc
+
+    def wake(self, proc):
+        proc.wait_on = None
+        self.running += 1
+        if proc.timed:
+            proc.timed = False
+            self.timed -= 1
+        proc.sem.release()
+
+    def _deadlock(self):
+        self.deadlocked = True
+        self.done.set()
+
+    def is_blocked(self, proc) -> bool:
+        return proc.wait_on is not None
+
+    def spawn(self, fn, name, join):
+        proc = ThreadProcess(name)
+        with self.lock:
+            self.running += 1
+            self.live.add(proc)
+        self._start(proc, lambda: run_branch(proc, fn, join))
+        return proc
+
+    def _start(self, proc, body):
+        def thread_main():
+            self.local.proc = proc
+            proc.ident = threading.get_ident()
+            try:
+                body()
+            finally:
+                with self.lock:
+                    self.live.discard(proc)
+                    self.running -= 1
+                    if self.running == 0 and not self.timed and not self.external and not self.done.is_set():
+                        self._deadlock()
+
+        old = threading.stack_size()
+        try:
+            threading.stack_size(STACK_SIZE)
+            thread = threading.Thread(target=thread_main, name=f"cspc {proc.name}", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(old)
+        proc.thread = thread
+
+    def external_call(self, fn, what="external input"):
+        """Run fn() in this process's own thread, counted as waiting for the
+        outside world (so not deadlocked), not as running."""
+        cur = self.local.proc
+        with self.lock:
+            if self.stopping:
+                raise Shutdown("the run is ending")
+            cur.wait_on = ExternalWait(what)
+            self.external += 1
+            self.running -= 1
+        try:
+            if self.idle_hooks and self.running == 0:
+                for hook in self.idle_hooks:
+                    hook()
+            return fn()
+        finally:
+            with self.lock:
+                cur.wait_on = None
+                self.external -= 1
+                self.running += 1
+
+    # -- the run ----------------------------------------------------------------
+
+    def run(self, main, args, name="main"):
+        outcome = {}
+        root = ThreadProcess(name)
+
+        def body():
+            try:
+                outcome["result"] = main(*args)
+            except BaseException as exc:
+                outcome["error"] = exc
+            finally:
+                self.done.set()
+
+        with self.lock:
+            self.running = 1
+            self.live.add(root)
+        self._start(root, body)
+        self.done.wait()
+        deadlock = None
+        with self.lock:
+            if self.deadlocked and "error" not in outcome and "result" not in outcome:
+                frames = sys._current_frames()
+                blocked = [p for p in self.live if p.wait_on is not None]
+                deadlock = deadlock_report(blocked, lambda p: frames.get(p.ident))
+        self._shutdown()
+        if deadlock is not None:
+            raise deadlock
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("result")
+
+    def _shutdown(self):
+        with self.lock:
+            self.stopping = True
+            exc = Shutdown("the run is ending")
+            for proc in list(self.live):
+                if proc.wait_on is not None and not isinstance(proc.wait_on, ExternalWait):
+                    proc.wait_on._cancel(proc)
+                    proc.wait_on = None
+                    proc.exc = exc
+                    proc.sem.release()
+            threads = [p.thread for p in self.live if p.thread is not None]
+        for t in threads:
+            t.join(0.5)
