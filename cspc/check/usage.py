@@ -120,10 +120,9 @@ def compare_selector(sa: S.Expr, sb: S.Expr, ranges: dict | None = None) -> str:
     ``ranges`` bounds replicator indices in the selectors: `pipe[k]` over
     `k = 0 FOR N` never meets `pipe[N]`.
     """
+    ranges = ranges or {}
     if isinstance(sa, S.Slice) or isinstance(sb, S.Slice):
-        from cspc.check.access import paths_disjoint
-
-        return DISJOINT if paths_disjoint([sa], [sb]) else UNKNOWN
+        return _compare_ranges(sa, sb, ranges)
     if _is_field(sa) or _is_field(sb):
         return SAME if sa.symbol is sb.symbol else DISJOINT
     fa, fb = affine(sa), affine(sb)
@@ -132,10 +131,36 @@ def compare_selector(sa: S.Expr, sb: S.Expr, ranges: dict | None = None) -> str:
     diff = _difference(fa, fb)
     if set(diff) == {None}:
         return SAME if diff[None] == 0 else DISJOINT
-    bounds = _interval(diff, ranges or {})
-    if bounds is not None and not bounds[0] <= 0 <= bounds[1]:
+    bounds = _interval(diff, ranges)
+    if bounds is None:
+        return UNKNOWN
+    if not bounds[0] <= 0 <= bounds[1]:
         return DISJOINT
-    return UNKNOWN
+    variables = [c for k, c in diff.items() if k is not None]
+    # One index with step 1 takes every value of its range, zero included.
+    return SAME if len(variables) == 1 and abs(variables[0]) == 1 else UNKNOWN
+
+
+def _selector_bounds(selector: S.Expr, ranges: dict) -> tuple[int, int] | None:
+    """The least and greatest element a selector may pick (inclusive)."""
+    if isinstance(selector, S.Slice):
+        start = 0 if selector.start is None else selector.start.const
+        count = selector.count.const if selector.count is not None else None
+        if isinstance(start, int) and isinstance(count, int) and count > 0:
+            return start, start + count - 1
+        return None
+    form = affine(selector)
+    return None if form is None else _interval(form, ranges)
+
+
+def _compare_ranges(sa: S.Expr, sb: S.Expr, ranges: dict) -> str:
+    ba, bb = _selector_bounds(sa, ranges), _selector_bounds(sb, ranges)
+    if ba is None or bb is None:
+        return UNKNOWN
+    if ba[1] < bb[0] or bb[1] < ba[0]:
+        return DISJOINT
+    constant = all(isinstance(s, S.Slice) or isinstance(s.const, int) for s in (sa, sb))
+    return SAME if constant else UNKNOWN
 
 
 def _interval(form: dict, ranges: dict) -> tuple[int, int] | None:
@@ -201,8 +226,9 @@ def compare_across_copies(sa: S.Expr, sb: S.Expr, rep: S.Replicator, same_access
     if gap == 0 or gap % ca != 0:
         return DISJOINT
     count = rep.count.const
-    if isinstance(count, int) and abs(gap // ca) >= count:
-        return DISJOINT
+    if isinstance(count, int):
+        # Copies i and i' = i - gap/ca both exist exactly when |gap/ca| < count.
+        return DISJOINT if abs(gap // ca) >= count else SAME
     return UNKNOWN
 
 
