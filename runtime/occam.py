@@ -351,16 +351,26 @@ class View:
 
 
 def csp_frame(tb):
-    """(file, line) of the innermost traceback frame in a compiled occam source."""
+    """(file, line, col, end_col) of the innermost traceback frame in a compiled
+    occam source (col and end_col are 1-based, or 0 when unknown)."""
     found = None
-    for frame, lineno in traceback.walk_tb(tb):
-        filename = frame.f_code.co_filename
-        if filename.endswith(SOURCE_SUFFIXES):
-            found = (filename, lineno)
+    while tb is not None:
+        code, lineno = tb.tb_frame.f_code, tb.tb_lineno
+        if code.co_filename.endswith(SOURCE_SUFFIXES):
+            col = end_col = 0
+            try:
+                line, end_line, start, end = list(code.co_positions())[tb.tb_lasti // 2]
+                if line == lineno and start is not None:
+                    col = start + 1
+                    end_col = end + 1 if end_line == line and end is not None else 0
+            except (AttributeError, IndexError, ValueError):
+                pass
+            found = (code.co_filename, lineno, col, end_col)
         else:
-            mapped = frame.f_globals.get("__csp_lines__")
+            mapped = tb.tb_frame.f_globals.get("__csp_lines__")
             if mapped and lineno in mapped:
-                found = mapped[lineno]
+                found = tuple(mapped[lineno]) + (0, 0)
+        tb = tb.tb_next
     return found
 
 
@@ -416,14 +426,19 @@ def format_runtime_error(exc):
     where = csp_frame(exc.__traceback__)
     if where is None:
         return f"run-time error: {text}"
-    filename, lineno = where
+    filename, lineno, col, end_col = where[:4]
     shown = os.path.relpath(filename) if os.path.isabs(filename) else filename
     if shown.startswith(".."):
         shown = filename
-    lines = [f"{shown}:{lineno}: run-time error: {text}"]
+    place = f"{shown}:{lineno}:{col}" if col else f"{shown}:{lineno}"
+    lines = [f"{place}: run-time error: {text}"]
     source = linecache.getline(filename, lineno).rstrip("\n")
     if source:
         lines.append(f"    {source}")
+        if col:
+            pad = "".join("\t" if ch == "\t" else " " for ch in source[: col - 1])
+            width = max(end_col - col, 1) if end_col else 1
+            lines.append(f"    {pad}^" + "~" * (width - 1))
     return "\n".join(lines)
 
 

@@ -103,7 +103,14 @@ class GreenletBackend(Backend):
             if timers or inbox:
                 backend.poll()
             if ready:
-                popleft().switch()
+                nxt = popleft()
+                if nxt:  # started: switch straight to it
+                    nxt.switch()
+                else:
+                    # A greenlet inherits the recursion depth of whoever starts
+                    # it, so new processes are started from the shallow hub.
+                    ready.appendleft(nxt)
+                    backend.hub.switch()
             else:
                 backend.hub.switch()
             if cur.exc is not None:
