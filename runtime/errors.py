@@ -42,7 +42,8 @@ class BlockedProcess:
     """One line of a deadlock report."""
 
     process: str  # the process's name
-    waiting_for: str  # "input" | "output" | "ALT" | "SYNC" | "STOP" | "timer" | "CLAIM" | "keyboard" | "PAR"
+    # "input" | "output" | "ALT" | "SYNC" | "STOP" | "timer" | "CLAIM" | "PAR" | "keyboard" | "external"
+    waiting_for: str
     channel: str | None = None  # the channel's source name (for ALT: the names, comma separated)
     partner: str | None = None  # the process that never came, where known
     location: str | None = None  # "file:line" of the blocked statement, where known
@@ -57,7 +58,8 @@ class BlockedProcess:
             "STOP": "has stopped (STOP)",
             "timer": "waits on a timer",
             "CLAIM": f"waits to CLAIM a shared end of channel {self.channel}",
-            "keyboard": "waits to input from the keyboard, which is at end of file",
+            "keyboard": "feeds the keyboard channel from stdin, which is at end of file",
+            "external": "waits for external input",
             "PAR": "waits for its PAR branches to finish",
         }.get(self.waiting_for, f"waits ({self.waiting_for})")
         text = f"{self.process!r} {what}"

@@ -140,7 +140,7 @@ class _EndOfFile:
         _core.active.wake(proc)
 
     def _describe(self, proc):
-        return BlockedProcess(proc.name, "keyboard", "keyboard", detail="stdin is at end of file")
+        return BlockedProcess(proc.name, "keyboard", "keyboard")
 
 
 def _feed_keyboard(keyboard, read_chunk, screens):
