@@ -925,6 +925,8 @@ def _after_operand(err: UnexpectedToken) -> bool:
     last = stack[-3:]
     if any(type(value) is str for value in last):  # an operator reduced by dyadic_op/monadic_op
         return True
+    if any(isinstance(v, Token) and v.value in ("MOSTPOS", "MOSTNEG") for v in last[-2:]):
+        return True
     return len(last) >= 2 and isinstance(last[-2], S.PrimType) and isinstance(last[-1], S.Expr)
 
 
@@ -994,10 +996,15 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
+MAX_ERRORS = 20
+
+
 def _parse_errors_per_chunk(text: str, filename: str) -> list[Diagnostic]:
-    """After a failed parse: the first error of every top-level item."""
+    """After a failed parse: the first error of every top-level item (at most MAX_ERRORS)."""
     found = []
     for _, chunk in _chunks(text):
+        if len(found) >= MAX_ERRORS:
+            break
         try:
             _parse_with(ToAST(filename), chunk)
         except CompileError as err:

@@ -125,3 +125,16 @@ def test_all_tabs_reported_together():
     with pytest.raises(CompileError) as caught:
         parse_text("PROC p ()\n\tSEQ\n\t\tSKIP\n:\n", "t.csp")
     assert [d.span.line for d in caught.value.diagnostics] == [2, 3]
+
+
+def test_mostpos_then_operator_needs_parentheses():
+    assert first_error("PROC p ()\n  x := (MOSTPOS INT / 2)\n:\n") == (
+        "t.csp:2:21: error: occam has no operator precedence: add parentheses to show which operator applies first"
+    )
+
+
+def test_error_count_is_capped():
+    source = "PROC p ()\n  x := )\n:\n" * 50
+    with pytest.raises(CompileError) as caught:
+        parse_text(source, "t.csp")
+    assert len(caught.value.diagnostics) == 20

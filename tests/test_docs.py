@@ -1,0 +1,261 @@
+"""The documentation cannot rot: its examples are run, and the site builds cleanly.
+
+How the pages in docs/ mark their examples (see docs/writing-docs.md):
+
+* A fenced block marked ``occam`` is a complete program.  It is saved as
+  ``example.csp`` and run with ``cspc run`` on each backend.  The fenced blocks
+  that come straight after it (nothing but blank lines between) say what should
+  happen:
+
+  - ``stdin``: fed to the program's keyboard;
+  - ``output``: its exact standard output (no ``output`` block: no output);
+  - ``stderr``: its exact standard error, and the run must fail (exit status 1);
+  - ``diagnostics``: instead of running it, ``cspc check example.csp`` must
+    print exactly this; the exit status is 1 when it holds an ``error:``.
+
+  Without a ``stderr`` or ``diagnostics`` block the program must run cleanly:
+  exit status 0 and nothing on standard error.
+* ``occam-fragment`` blocks are shown, not run (pieces of programs).
+* ``console`` blocks are terminal sessions: each ``$ command`` is run by the
+  shell in a scratch folder holding a copy of ``examples/``, with ``cspc`` and
+  ``python`` on the PATH, and what follows it up to the next ``$`` is its exact
+  output (standard output and standard error together).  ``sh`` blocks are
+  shown, not run (installation steps, output that varies).
+* ``python`` blocks are compiled; a ``python`` block followed by an ``output``
+  block is also run (in the same scratch folder) and its output compared.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+TIMEOUT = 60
+
+# Pages written elsewhere, whose blocks may use other conventions.
+OTHER_OWNERS = {"runtime.md", "architecture.md"}
+KNOWN_KINDS = {
+    "occam", "occam-fragment", "stdin", "output", "stderr", "diagnostics",
+    "console", "sh", "python", "text", "",
+}  # fmt: skip
+RESULT_KINDS = {"stdin", "output", "stderr", "diagnostics"}
+
+
+# --------------------------------------------------------------------------- reading the pages
+
+
+@dataclass
+class Block:
+    page: str
+    line: int  # of the opening fence, 1-based
+    kind: str  # the fence's info string
+    text: str
+    follows_directly: bool  # only blank lines since the previous block ended
+    results: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.page}:{self.line}"
+
+
+FENCE = re.compile(r"^```\s*([\w.+#-]*)\s*$")
+
+
+def read_blocks(path: Path) -> list[Block]:
+    blocks: list[Block] = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    i, prose_since_last = 0, True
+    while i < len(lines):
+        match = FENCE.match(lines[i])
+        if not match:
+            if lines[i].strip():
+                prose_since_last = True
+            i += 1
+            continue
+        start, kind, body = i, match.group(1), []
+        i += 1
+        while i < len(lines) and lines[i].rstrip() != "```":
+            body.append(lines[i])
+            i += 1
+        text = "\n".join(body) + "\n" if body else ""
+        blocks.append(Block(path.name, start + 1, kind, text, not prose_since_last))
+        prose_since_last = False
+        i += 1
+    return attach_results(blocks)
+
+
+def attach_results(blocks: list[Block]) -> list[Block]:
+    """Give each occam/python block the result blocks that follow it directly."""
+    owner = None
+    for block in blocks:
+        if block.kind in RESULT_KINDS and block.follows_directly and owner is not None:
+            block.results_owner = owner
+            owner.results[block.kind] = block.text
+        else:
+            owner = block if block.kind in ("occam", "python") else None
+    return blocks
+
+
+def all_blocks() -> list[Block]:
+    return [b for page in sorted(DOCS.glob("*.md")) for b in read_blocks(page)]
+
+
+BLOCKS = all_blocks()
+OCCAM = [b for b in BLOCKS if b.kind == "occam"]
+CONSOLE = [b for b in BLOCKS if b.kind == "console"]
+PYTHON = [b for b in BLOCKS if b.kind == "python"]
+
+
+# --------------------------------------------------------------------------- running things
+
+
+def scratch_folder(tmp_path: Path) -> tuple[Path, dict]:
+    """A folder with a copy of examples/ and an environment whose PATH has cspc and python."""
+    work = tmp_path / "work"
+    shutil.copytree(ROOT / "examples", work / "examples")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "cspc"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m cspc "$@"\n')
+    shim.chmod(shim.stat().st_mode | stat.S_IEXEC)
+    (bin_dir / "python").symlink_to(sys.executable)
+    env = dict(os.environ, NO_COLOR="1", PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    env.pop("CSPC_BACKEND", None)
+    return work, env
+
+
+def cspc(args: list[str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess:
+    env = dict(os.environ, NO_COLOR="1")
+    env.pop("CSPC_BACKEND", None)
+    return subprocess.run(
+        [sys.executable, "-m", "cspc", *args],
+        input=stdin.encode(),
+        capture_output=True,
+        timeout=TIMEOUT,
+        cwd=cwd,
+        env=env,
+    )
+
+
+def text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+# --------------------------------------------------------------------------- the tests
+
+
+@pytest.mark.parametrize("block", OCCAM, ids=lambda b: b.id)
+def test_occam_example_does_what_the_page_says(block: Block, backend: str, tmp_path: Path):
+    (tmp_path / "example.csp").write_text(block.text, encoding="utf-8")
+    if "diagnostics" in block.results:
+        if backend != "greenlet":
+            pytest.skip("diagnostics do not depend on the backend")
+        expected = block.results["diagnostics"]
+        result = cspc(["check", "example.csp"], tmp_path)
+        assert text(result.stderr) == expected
+        assert result.returncode == (1 if "error:" in expected else 0)
+        return
+    result = cspc(["run", "--backend", backend, "example.csp"], tmp_path, block.results.get("stdin", ""))
+    assert text(result.stderr) == block.results.get("stderr", "")
+    assert text(result.stdout) == block.results.get("output", "")
+    assert result.returncode == (1 if "stderr" in block.results else 0)
+
+
+def console_steps(block: Block) -> list[tuple[str, str]]:
+    """(command, expected output) for each `$ command` of a console block."""
+    steps: list[tuple[str, list[str]]] = []
+    for line in block.text.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        else:
+            assert steps, f"{block.id}: a console block starts with a `$ ' command"
+            steps[-1][1].append(line)
+    return [(command, "".join(out + "\n" for out in output)) for command, output in steps]
+
+
+@pytest.mark.parametrize("block", CONSOLE, ids=lambda b: b.id)
+def test_console_session_prints_what_the_page_shows(block: Block, backend: str, tmp_path: Path):
+    work, env = scratch_folder(tmp_path)
+    env["CSPC_BACKEND"] = backend
+    for command, expected in console_steps(block):
+        result = subprocess.run(
+            command,
+            shell=True,
+            cwd=work,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=TIMEOUT,
+        )
+        assert (command, text(result.stdout)) == (command, expected)
+
+
+@pytest.mark.parametrize("block", PYTHON, ids=lambda b: b.id)
+def test_python_example_compiles_and_runs(block: Block, tmp_path: Path):
+    compile(block.text, block.id, "exec")
+    if "output" not in block.results:
+        return
+    work, env = scratch_folder(tmp_path)
+    (work / "snippet.py").write_text(block.text, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "snippet.py"], cwd=work, env=env, capture_output=True, timeout=TIMEOUT
+    )
+    assert text(result.stderr) == ""
+    assert text(result.stdout) == block.results["output"]
+
+
+def test_every_block_says_what_it_is():
+    unknown = [
+        f"{b.id}: ```{b.kind}"
+        for b in BLOCKS
+        if b.page not in OTHER_OWNERS and b.kind not in KNOWN_KINDS
+    ]
+    assert unknown == []
+
+
+def test_result_blocks_belong_to_an_example():
+    orphans = [
+        f"{b.id}: ```{b.kind}"
+        for b in BLOCKS
+        if b.page not in OTHER_OWNERS and b.kind in RESULT_KINDS and not hasattr(b, "results_owner")
+    ]
+    assert orphans == []
+
+
+def test_the_language_page_runs_an_example_for_every_section():
+    page = DOCS / "language.md"
+    sections, current = {}, None
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            current = line[3:]
+            sections[current] = 0
+        elif line.strip() == "```occam" and current is not None:
+            sections[current] += 1
+    without = [name for name, count in sections.items() if count == 0]
+    # Sections that describe rather than show (their constructs appear in other sections' examples).
+    descriptive = {
+        "SEQ, SKIP and STOP", "Files: #INCLUDE, #USE and #PRAGMA", "The main process",
+        "The course library",
+    }  # fmt: skip
+    assert sorted(set(without) - descriptive) == []
+
+
+def test_the_site_builds_without_warnings(tmp_path: Path):
+    pytest.importorskip("mkdocs", reason="mkdocs is not installed (pip install -e '.[docs]')")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, text(result.stderr)

@@ -1,0 +1,120 @@
+"""Every occam run-time error stops the program with `file:line[:col]: run-time
+error: message`, the source line, exit status 1 and no Python traceback (on
+both backends); --debug adds the traceback."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from cspc.cli import main
+
+HEADER = """\
+#INCLUDE "course.module"
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  INT x, y:
+  [4]INT a:
+  BYTE b:
+  SEQ
+    x, y := MOSTPOS INT, 0
+    out.string ("before*n", 0, screen!)
+"""
+ERROR_LINE = 9  # the first line of the body below
+
+# name -> (process at ERROR_LINE, text expected in the message[, line offset of the
+# error from ERROR_LINE, or None for an error inside the course library])
+CASES = {
+    "add overflow": ("x := x + 1", "arithmetic overflow"),
+    "multiply overflow": ("x := x * 2", "arithmetic overflow"),
+    "negate MOSTNEG": ("x := - ((MOSTNEG INT) PLUS y)", "arithmetic overflow"),
+    "subtract overflow": ("x := (MOSTNEG INT) - (x - y)", "arithmetic overflow"),
+    "divide by zero": ("x := x / y", "division by zero"),
+    "divide MOSTNEG by -1": ("x := (MOSTNEG INT) / (y - 1)", "arithmetic overflow"),
+    "remainder by zero": ("x := x \\ y", "remainder by zero"),
+    "index too big": ("a[x] := 1", "array index out of range"),
+    "negative index": ("a[y - 1] := 1", "array index out of range"),
+    "index read": ("x := a[y + 4]", "array index out of range"),
+    "slice out of range": ("VAL []INT s IS [a FROM y + 2 FOR 3]:\n    x := s[0]", "out of range"),
+    "BYTE conversion": ("b := BYTE (x /\\ 1023)", "conversion out of range"),
+    "BYTE arithmetic": ("b := 200\n    b := b + b", "arithmetic overflow", 1),
+    "negative shift": ("x := 1 << (y - 1)", "shift"),
+    "IF without a true condition": ("IF\n      y > 0\n        SKIP", "IF: no condition is TRUE"),
+    "CASE without a match": ("CASE y\n      1\n        SKIP", "CASE"),
+    "error in a PAR branch": ("PAR\n      SKIP\n      x := x + 1", "arithmetic overflow", 2),
+    "error in a called PROC": ("out.int (a[x], 0, screen!)", "array index out of range"),
+    "error inside a PROC": ("out.string (\"x\", MOSTNEG INT, screen!)", "arithmetic overflow", None),
+    "REAL division by zero": ("REAL64 r:\n    r := 1.0 / (REAL64 ROUND y)", "division by zero", 1),
+}
+
+
+def program(body: str) -> str:
+    """The test program with ``body`` (later lines already indented) at ERROR_LINE."""
+    return f"{HEADER}    {body}\n:\n"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("CSPC_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def run(tmp_path, source: str, *args: str):
+    path = tmp_path / "prog.csp"
+    path.write_text(source)
+    return CliRunner().invoke(main, ["run", *args, str(path)]), path
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_runtime_error(name, tmp_path, backend):
+    body, message, offset = (CASES[name] + (0,))[:3]
+    result, path = run(tmp_path, program(body), "--backend", backend)
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout_bytes == b"before\n"  # output before the error is flushed
+    first, *rest = result.stderr.splitlines()
+    if offset is None:
+        assert "course.module:" in first, first
+    else:
+        assert first.startswith(f"{path}:{ERROR_LINE + offset}:"), first
+    assert f"run-time error: {message}" in first, result.stderr
+    assert "Traceback" not in result.stderr
+    assert rest and rest[0].strip()  # the source line is quoted
+
+
+def test_error_points_at_the_csp_column(tmp_path):
+    result, path = run(tmp_path, program("x := x + 1"))
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"{path}:{ERROR_LINE}:10: run-time error: arithmetic overflow"
+    assert lines[1] == "        x := x + 1"
+    assert lines[2] == "             ^~~~~"
+
+
+def test_error_inside_an_included_file_names_that_file(tmp_path):
+    # out.string indexes its VAL []BYTE; a negative field is fine, but a
+    # huge count in out.repeat-like code is not: use a helper file of our own.
+    (tmp_path / "lib.inc").write_text("PROC bad (VAL INT i)\n  [2]INT v:\n  v[i] := 0\n:\n")
+    source = '#INCLUDE "lib.inc"\nPROC main (CHAN BYTE keyboard?, screen!, error!)\n  bad (5)\n:\n'
+    result, _ = run(tmp_path, source)
+    assert result.exit_code == 1
+    assert "lib.inc:3:" in result.stderr.splitlines()[0]
+    assert "v[i] := 0" in result.stderr
+
+
+def test_stop_deadlocks_naming_the_line(tmp_path, backend):
+    result, _ = run(tmp_path, program("STOP"), "--backend", backend)
+    assert result.exit_code == 1
+    assert "deadlock" in result.stderr
+    assert f"prog.csp:{ERROR_LINE}" in result.stderr
+
+
+def test_deadlock_names_the_csp_line(tmp_path, backend):
+    result, _ = run(tmp_path, program("CHAN INT c:\n    c ! 1"), "--backend", backend)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("run-time error: deadlock")
+    assert f"prog.csp:{ERROR_LINE + 1}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result, _ = run(tmp_path, program("x := x / y"), "--debug")
+    assert result.exit_code == 1
+    assert "Traceback" in result.stderr
+    assert "run-time error: division by zero" in result.stderr
