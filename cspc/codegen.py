@@ -106,10 +106,17 @@ def stamp(node: ast.AST, span: Span) -> ast.AST:
     end_col = span.end_col - 1 if span.end_line >= span.line and span.end_col > 0 else span.col
     if end_line == span.line and end_col < span.col - 1:
         end_col = span.col - 1
-    for child in ast.walk(node):
-        if "lineno" in child._attributes and getattr(child, "lineno", None) is None:
+    # A node that has a position got it from stamp(), which positioned its whole
+    # subtree too, so the walk stops there (keeping code generation linear).
+    stack = [node]
+    while stack:
+        child = stack.pop()
+        if "lineno" in child._attributes:
+            if getattr(child, "lineno", None) is not None:
+                continue
             child.lineno, child.col_offset = span.line, max(span.col - 1, 0)
             child.end_lineno, child.end_col_offset = end_line, max(end_col, 0)
+        stack.extend(ast.iter_child_nodes(child))
     return node
 
 
@@ -686,7 +693,7 @@ class Generator:
 
     def proc_If(self, p: S.If) -> list[ast.stmt]:
         choices = [S.Choice([], None, None, nested=p, span=p.span)] if p.replicator else p.choices
-        failed = [expr_stmt(call(self.helper("if_failed")))]
+        failed = [stamp(expr_stmt(call(self.helper("if_failed"))), p.span)]
         return self.choices(choices, on_match=[], otherwise=failed)
 
     def choices(
@@ -728,7 +735,9 @@ class Generator:
             tmp = self.temp("sel")
             stmts.append(assign(store(tmp), selector))
             selector = load(tmp)
-        orelse: list[ast.stmt] = [expr_stmt(call(self.helper("case_failed"), selector))]
+        orelse: list[ast.stmt] = [
+            stamp(expr_stmt(call(self.helper("case_failed"), copy_ast(selector))), p.span)
+        ]
         for option in p.options:
             if option.is_else:
                 orelse = self.option_body(option)
