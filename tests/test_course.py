@@ -11,6 +11,7 @@ differ.  Input cases share one scripted stdin, consumed in order.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -63,6 +64,7 @@ def run(tmp_path: Path, source: str, backend: str, stdin: bytes = b"", name: str
         input=stdin,
         capture_output=True,
         timeout=120,
+        env={**os.environ, "CSPC_CACHE_DIR": str(tmp_path / "cache")},
     )
 
 
