@@ -63,7 +63,12 @@ def run(tmp_path, source: str, *args: str):
     return CliRunner().invoke(main, ["run", *args, str(path)]), path
 
 
-@pytest.mark.parametrize("name", list(CASES))
+# The threads backend shares the generated code; a sample of the cases keeps the suite fast.
+ON_THREADS = {"add overflow", "negative index", "IF without a true condition", "error in a PAR branch"}
+MATRIX = [("greenlet", name) for name in CASES] + [("threads", name) for name in sorted(ON_THREADS)]
+
+
+@pytest.mark.parametrize("backend, name", MATRIX)
 def test_runtime_error(name, tmp_path, backend):
     body, message, offset = (CASES[name] + (0,))[:3]
     result, path = run(tmp_path, program(body), "--backend", backend)
