@@ -103,8 +103,14 @@ def deadlock_report(blocked_procs, frame_of) -> Deadlock:
         except Exception:  # a report must never fail for want of a location
             record.location = None
         records.append(record)
-    records.sort(key=lambda r: (r.waiting_for == "PAR", r.location or "", r.process))
+    records.sort(key=_report_order)
     return Deadlock(records)
+
+
+def _report_order(record):
+    """Source order (file, then line number), PAR waits last."""
+    file, _, line = (record.location or "").rpartition(":")
+    return (record.waiting_for == "PAR", file, int(line) if line.isdigit() else 0, record.process)
 
 
 class Backend:
