@@ -781,7 +781,16 @@ _CURRENT = threading.local()
 # --------------------------------------------------------------------------- errors
 
 
-_LAYOUT_WORDS = {
+# How a token the parser did not expect is named in a message.
+_TOKEN_WORDS = {
+    "_NL": "end of line",
+    "_INDENT": "indentation",
+    "_DEDENT": "end of block",
+    "$END": "end of file",
+}
+
+# How an expected terminal is named; keywords and punctuation are quoted as written.
+_EXPECTED_WORDS = {
     "_NL": "end of line",
     "_INDENT": "an indented block (2 more spaces)",
     "_DEDENT": "end of block",
@@ -793,46 +802,50 @@ _LAYOUT_WORDS = {
     "STRING": "a string",
     "BYTE_LIT": "a byte literal",
     "PRAGMA": "#PRAGMA",
+    "PRI": "`PRI'",
+    "PACKED": "`PACKED'",
 }
 
-# Expected-token sets large enough to be summed up in a word.
-_PROCESS_STARTS = {"SKIP", "STOP", "SEQ", "PAR", "IF", "WHILE", "ALT"}
-_EXPRESSION_STARTS = {"INTEGER", "NAME", "LPAR", "TRUE", "FALSE", "MOSTPOS", "NOT"}
-_TYPE_STARTS = {"INT", "BYTE", "BOOL", "CHAN", "TIMER"}
-
+# When the parser expects many things, they are summed up in a word.  Each
+# group is (word, tokens whose presence means the group applies, every token
+# the word stands for); tokens are named by their text, or by terminal name
+# for the ones with no fixed text.
 _DYADIC_OPERATORS = frozenset(
     """+ - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR << >> AND OR = <> < > <= >=
     AFTER""".split()
 )
+_TYPE_WORDS = frozenset("INT INT16 INT32 INT64 BYTE BOOL REAL32 REAL64 CHAN TIMER BARRIER [ NAME".split())
+_EXPRESSION_WORDS = _TYPE_WORDS | frozenset(
+    "INTEGER HEX REAL STRING BYTE_LIT ( TRUE FALSE MOSTPOS MOSTNEG NOT SIZE BITNOT ~ - MINUS".split()
+)
+_SPEC_WORDS = _TYPE_WORDS | frozenset(
+    "PROC VAL PROTOCOL DATA INITIAL RECURSIVE REC PRAGMA #INCLUDE #USE FUNCTION".split()
+)
+_PROCESS_WORDS = _SPEC_WORDS | _EXPRESSION_WORDS | frozenset(
+    "SKIP STOP SEQ PAR PRI IF WHILE CASE ALT SYNC".split()
+)
+_GROUPS = [
+    ("a process", {"SKIP", "SEQ", "WHILE"}, _PROCESS_WORDS),
+    ("a declaration", {"PROC", "VAL", "PROTOCOL"}, _SPEC_WORDS),
+    ("an operator", {"+", "REM", "AND", "<>"}, _DYADIC_OPERATORS),
+    ("an expression", {"INTEGER", "NAME", "(", "NOT"}, _EXPRESSION_WORDS),
+    ("a type", {"INT", "CHAN", "TIMER"}, _TYPE_WORDS),
+]
+_PROCESS_STARTS = frozenset({"SKIP", "STOP", "SEQ", "PAR", "IF", "WHILE", "ALT", "CASE"})
 
 
-def _terminal_value(parser: Lark, name: str) -> str:
-    """The literal text of a keyword or punctuation terminal, else ''."""
+def _token_key(parser: Lark, name: str) -> str:
+    """A terminal's text for keywords and punctuation, else its name."""
     try:
         term = parser.get_terminal(name)
     except KeyError:
-        return ""
-    return term.pattern.value if term.pattern.type == "str" else ""
-
-
-def _terminal_text(parser: Lark, name: str) -> str:
-    if name in _LAYOUT_WORDS:
-        return _LAYOUT_WORDS[name]
-    try:
-        term = parser.get_terminal(name)
-    except KeyError:
-        return "a token"
-    value = term.pattern.value
-    if term.pattern.type == "str":
-        return f"`{value}'"
-    return "a token"
+        return name
+    return term.pattern.value if term.pattern.type == "str" else name
 
 
 def _describe_token(token: Token) -> str:
-    if token.type == "_INDENT":
-        return "indentation"
-    if token.type in ("_NL", "_DEDENT", "$END"):
-        return _LAYOUT_WORDS[token.type]
+    if token.type in _TOKEN_WORDS:
+        return _TOKEN_WORDS[token.type]
     if token.type == "NAME":
         return f"name `{token.value}'"
     if token.type in ("INTEGER", "HEX", "REAL"):
@@ -844,62 +857,21 @@ def _describe_token(token: Token) -> str:
     return f"`{token.value}'"
 
 
-_SPEC_STARTS = {"PROC", "VAL", "PROTOCOL", "DATA", "INITIAL"}
-_SPEC_TOKENS = {"PROC", "VAL", "PROTOCOL", "DATA", "INITIAL", "RECURSIVE", "REC", "PRAGMA", "__HASH_INCLUDE",
-                "__HASH_USE"}
-
-
-def _describe_expected(parser: Lark, expected: Iterable[str]) -> str:
-    expected = set(expected)
+def _describe_expected(keys: set[str]) -> str:
+    """`expected a process or end of block' from the expected tokens' keys."""
     words = []
-    operators = {e for e in expected if _terminal_value(parser, e) in _DYADIC_OPERATORS}
-    if len(operators) >= 5:
-        words.append("an operator")
-        expected -= operators
-    if _SPEC_STARTS <= expected and "SKIP" not in expected:
-        words.append("a declaration")
-        expected = {
-            e for e in expected
-            if e not in _SPEC_TOKENS and not _starts_type(parser, e) and not _terminal_value(parser, e).startswith("#")
-        }
-    if _PROCESS_STARTS <= expected:
-        words.append("a process")
-        expected -= _PROCESS_STARTS | _EXPRESSION_STARTS | _TYPE_STARTS
-        expected = {e for e in expected if e in ("_DEDENT",)}
-    if len(_EXPRESSION_STARTS & expected) >= 4:
-        words.append("an expression")
-        expected = {e for e in expected if e not in _EXPRESSION_STARTS and not _starts_expression(parser, e)}
-    if len(_TYPE_STARTS & expected) >= 4:
-        words.append("a type")
-        expected = {e for e in expected if not _starts_type(parser, e)}
-    rest = sorted({_terminal_text(parser, e) for e in expected})
-    words += rest
+    for word, trigger, members in _GROUPS:
+        if trigger <= keys:
+            words.append(word)
+            keys = keys - members
+    words += sorted({_EXPECTED_WORDS.get(k, f"`{k}'") for k in keys})
     if not words:
         return ""
     if len(words) > 6:
-        words = words[:6] + ["..."]
-        return "expected " + ", ".join(words)
+        return "expected " + ", ".join(words[:6]) + ", ..."
     if len(words) == 1:
         return "expected " + words[0]
     return "expected " + ", ".join(words[:-1]) + " or " + words[-1]
-
-
-_EXPRESSION_TOKENS = {
-    "INTEGER", "HEX", "REAL", "STRING", "BYTE_LIT", "NAME", "LPAR", "LSQB", "TRUE", "FALSE",
-    "MOSTPOS", "MOSTNEG", "NOT", "SIZE", "BITNOT", "TILDE", "MINUS",
-}
-_TYPE_TOKENS = {"INT", "INT16", "INT32", "INT64", "BYTE", "BOOL", "REAL32", "REAL64", "CHAN", "TIMER",
-                "BARRIER", "LSQB", "NAME"}
-
-
-def _starts_expression(parser: Lark, name: str) -> bool:
-    if name in _EXPRESSION_TOKENS or name in _TYPE_TOKENS:
-        return True
-    return _terminal_text(parser, name) == "`MINUS'"
-
-
-def _starts_type(parser: Lark, name: str) -> bool:
-    return name in _TYPE_TOKENS
 
 
 def _unexpected_token_message(parser: Lark, err: UnexpectedToken) -> str:
@@ -907,11 +879,11 @@ def _unexpected_token_message(parser: Lark, err: UnexpectedToken) -> str:
     if token.value in _DYADIC_OPERATORS and token.type not in ("_NL", "$END") and _after_operand(err):
         return "occam has no operator precedence: add parentheses to show which operator applies first"
     message = f"unexpected {_describe_token(token)}"
-    accepts = set(err.accepts or err.expected)
-    expected = _describe_expected(parser, accepts)
+    keys = {_token_key(parser, name) for name in (err.accepts or err.expected)}
+    expected = _describe_expected(keys)
     if expected:
         message = f"{message}; {expected}"
-    if token.type in _PROCESS_STARTS and "PROC" in accepts and "SKIP" not in accepts:
+    if token.value in _PROCESS_STARTS and "PROC" in keys and "SKIP" not in keys:
         message += " (a process must be inside a PROC)"
     return message
 
