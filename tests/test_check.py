@@ -194,8 +194,8 @@ def test_constants_fold_through_val_abbreviations_size_and_mostpos():
         "    x := SIZE a\n"
         "    x := SIZE s\n"
         "    x := (MOSTPOS INT) PLUS 1\n"
-        "    x := -7 / 2\n"
-        "    x := -7 \\ 2\n"
+        "    x := (-7) / 2\n"
+        "    x := (-7) \\ 2\n"
         "    x := #F0 >> 4\n"
         ":\n"
     )
@@ -307,7 +307,6 @@ def test_parallel_conflict_names_both_places():
 
 
 def test_type_mismatch_in_operator_names_both_operands():
-    _, reporter = checked("PROC p (VAL INT a, VAL BYTE b, INT r)\n  r := a + (INT b) + 0\n:\n")
     _, reporter = checked("PROC p (VAL INT a, VAL BYTE b, BOOL r)\n  r := a = b\n:\n")
     (error,) = reporter.errors
     assert "type mismatch in operands of `=': INT and BYTE" in error.message

@@ -260,6 +260,8 @@ class Resolver:
             tags[tag.name.name] = symbol
         symbol = self.declare(spec.name, "protocol", spec)
         self.tags[id(symbol)] = tags
+        for tag_symbol in tags.values():
+            tag_symbol.decl.name.type = S.NamedType(spec.name, span=spec.name.span)
 
     def spec_DataTypeDecl(self, spec: S.DataTypeDecl) -> None:
         fields: dict[str, S.Symbol] = {}
