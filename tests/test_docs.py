@@ -61,7 +61,8 @@ class Block:
     kind: str  # the fence's info string
     text: str
     follows_directly: bool  # only blank lines since the previous block ended
-    results: dict[str, str] = field(default_factory=dict)
+    results: dict[str, str] = field(default_factory=dict)  # kind -> text of its result blocks
+    is_result: bool = False  # a result block attached to the example before it
 
     @property
     def id(self) -> str:
@@ -99,7 +100,7 @@ def attach_results(blocks: list[Block]) -> list[Block]:
     owner = None
     for block in blocks:
         if block.kind in RESULT_KINDS and block.follows_directly and owner is not None:
-            block.results_owner = owner
+            block.is_result = True
             owner.results[block.kind] = block.text
         else:
             owner = block if block.kind in ("occam", "python") else None
@@ -227,7 +228,7 @@ def test_result_blocks_belong_to_an_example():
     orphans = [
         f"{b.id}: ```{b.kind}"
         for b in BLOCKS
-        if b.page not in OTHER_OWNERS and b.kind in RESULT_KINDS and not hasattr(b, "results_owner")
+        if b.page not in OTHER_OWNERS and b.kind in RESULT_KINDS and not b.is_result
     ]
     assert orphans == []
 
