@@ -11,6 +11,8 @@ abbreviations (their values come from outside).
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from cspc import syntax as S
 from cspc.check import types as T
 from cspc.diagnostics import Reporter
@@ -29,6 +31,33 @@ def _meet(states):
     return result
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in fields(cls) if f.name not in ("span", "symbol", "type"))
+        _FIELDS[cls] = names
+    return names
+
+
+def _nodes(node: S.Node):
+    """The nodes under ``node`` that a read could reach (SIZE reads no values)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, S.Unary) and current.op == "SIZE":
+            continue
+        yield current
+        for name in _child_fields(type(current)):
+            value = getattr(current, name)
+            if isinstance(value, S.Node):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, S.Node))
+
+
 class Flow:
     def __init__(self, reporter: Reporter) -> None:
         self.reporter = reporter
@@ -40,9 +69,7 @@ class Flow:
     def read(self, e: S.Node | None, state) -> None:
         if e is None or state is NEVER:
             return
-        for node in S.walk(e):
-            if isinstance(node, S.Unary) and node.op == "SIZE":
-                continue
+        for node in _nodes(e):
             if isinstance(node, S.Name) and node.symbol is not None:
                 key = id(node.symbol)
                 if key in self.tracked and key not in state and key not in self.warned:

@@ -188,7 +188,7 @@ def _modular_in(e: S.Expr, rep: S.Replicator) -> bool:
     index = id(rep.name.symbol)
     if form is None or form.get(index, 0) not in (1, -1) or set(form) - {index, None}:
         return False
-    if rep.base.const != 0:
+    if rep.base.const != 0 or rep.step is not None:
         return False
     modulus, count = e.right, rep.count
     if modulus.const is not None and modulus.const == count.const:
@@ -226,7 +226,7 @@ def compare_across_copies(sa: S.Expr, sb: S.Expr, rep: S.Replicator, same_access
     if gap == 0 or gap % ca != 0:
         return DISJOINT
     count = rep.count.const
-    if isinstance(count, int):
+    if rep.step is None and isinstance(count, int):
         # Copies i and i' = i - gap/ca both exist exactly when |gap/ca| < count.
         return DISJOINT if abs(gap // ca) >= count else SAME
     return UNKNOWN
