@@ -638,8 +638,14 @@ class Generator:
 
     def assign_one(self, target: S.Expr, value: ast.expr) -> list[ast.stmt]:
         if is_data_aggregate(target.type):
-            return [expr_stmt(call(self.helper("assign"), self.expr(target), value))]
+            return [expr_stmt(call(self.helper("assign"), self.array_target(target), value))]
         return [assign(as_store(self.location(target)), value)]
+
+    def array_target(self, target: S.Expr) -> ast.expr:
+        """An array about to be written: a slice must be a view, not a copy."""
+        if isinstance(target, S.Slice):
+            return self.slice_ref(target)
+        return self.expr(target)
 
     # --------------------------------------------------------------- PAR
 
@@ -860,7 +866,7 @@ class Generator:
             stmts: list[ast.stmt] = [assign(store(tmp), value)]
             stored = call(
                 self.helper("counted_input"),
-                self.expr(item.array),
+                self.array_target(item.array),
                 ast.Subscript(load(tmp), const(0), ast.Load()),
                 ast.Subscript(load(tmp), const(1), ast.Load()),
             )
@@ -1063,12 +1069,22 @@ class Generator:
             if isinstance(py.value, int) and py.value < 0:
                 return call(self.helper("bad_index"))
             return py
-        if isinstance(index, S.Name) and index.symbol is not None and self.is_nonneg_replicator(index):
-            return py
-        if prim(index.type) == "BYTE":
+        if self.never_negative(index):
             return py
         test = ast.Compare(ast.NamedExpr(store("_t"), py), [ast.GtE()], [const(0)])
         return ast.IfExp(test, load("_t"), call(self.helper("bad_index")))
+
+    def never_negative(self, e: S.Expr) -> bool:
+        """Cheap, sure cases where an index needs no negative test."""
+        if prim(e.type) == "BYTE":
+            return True
+        if isinstance(e, S.Name) and e.symbol is not None:
+            return self.is_nonneg_replicator(e)
+        if isinstance(e, S.Binary) and e.op in ("/\\", "BITAND"):
+            return any(isinstance(x.const, int) and x.const >= 0 for x in (e.left, e.right))
+        if isinstance(e, S.Unary) and e.op == "SIZE":
+            return True
+        return False
 
     def is_nonneg_replicator(self, name: S.Name) -> bool:
         decl = name.symbol.decl
@@ -1082,6 +1098,8 @@ class Generator:
     def expr_Subscript(self, e: S.Subscript) -> ast.expr:
         if isinstance(e.base, S.Name) or isinstance(e.base, S.Subscript):
             base = self.location(e.base)
+        elif isinstance(e.base, S.Slice):  # may be assigned to: index the array itself
+            base = self.slice_ref(e.base)
         else:
             base = self.expr(e.base)
         return stamp(ast.Subscript(base, self.subscript_index(e), ast.Load()), e.span)
