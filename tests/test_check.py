@@ -44,7 +44,9 @@ def clean(text: str) -> S.Program:
 
 def find(program: S.Program, cls, **attrs):
     """Every node of class ``cls`` whose attributes equal ``attrs``."""
-    return [n for n in S.walk(program) if isinstance(n, cls) and all(getattr(n, k) == v for k, v in attrs.items())]
+    return [
+        n for n in S.walk(program) if isinstance(n, cls) and all(getattr(n, k) == v for k, v in attrs.items())
+    ]
 
 
 # --------------------------------------------------------------------------- whole programs
@@ -177,8 +179,10 @@ def test_literal_types_follow_context():
 
 
 def test_hex_literals_wrap_to_their_type():
-    program = clean("PROC p ()\n  INT x:\n  BYTE b:\n  INT64 l:\n  SEQ\n    x := #FFFFFFFF\n"
-                    "    b := #FF\n    l := #FFFFFFFF\n:\n")
+    program = clean(
+        "PROC p ()\n  INT x:\n  BYTE b:\n  INT64 l:\n  SEQ\n    x := #FFFFFFFF\n"
+        "    b := #FF\n    l := #FFFFFFFF\n:\n"
+    )
     values = [(lit.type.name, lit.value, lit.const) for lit in find(program, S.Literal)]
     assert values == [("INT", -1, -1), ("BYTE", 255, 255), ("INT64", 4294967295, 4294967295)]
 
@@ -188,7 +192,7 @@ def test_constants_fold_through_val_abbreviations_size_and_mostpos():
         "PROC p ()\n"
         "  VAL INT n IS 3 + 4:\n"
         "  [n * 2]INT a:\n"
-        "  VAL []BYTE s IS \"abc\":\n"
+        '  VAL []BYTE s IS "abc":\n'
         "  INT x:\n"
         "  SEQ\n"
         "    x := SIZE a\n"
@@ -212,7 +216,7 @@ def test_logical_shift_of_negative_constant():
 
 
 def test_string_literal_type_has_constant_size():
-    program = clean("PROC p ()\n  VAL s IS \"hello\":\n  SKIP\n:\n")
+    program = clean('PROC p ()\n  VAL s IS "hello":\n  SKIP\n:\n')
     literal = find(program, S.Literal, kind="string")[0]
     assert isinstance(literal.type, S.ArrayType)
     assert literal.type.elem.name == "BYTE"
@@ -221,15 +225,19 @@ def test_string_literal_type_has_constant_size():
 
 
 def test_slice_type_knows_its_size():
-    program = clean("PROC p ()\n  [10]INT a:\n  [3]INT b:\n  SEQ\n    a := [0,0,0,0,0,0,0,0,0,0]\n"
-                    "    b := [a FROM 2 FOR 3]\n    b := [a FROM 7]\n:\n")
+    program = clean(
+        "PROC p ()\n  [10]INT a:\n  [3]INT b:\n  SEQ\n    a := [0,0,0,0,0,0,0,0,0,0]\n"
+        "    b := [a FROM 2 FOR 3]\n    b := [a FROM 7]\n:\n"
+    )
     slices = find(program, S.Slice)
     assert [T.array_size(s.type) for s in slices] == [3, 3]
 
 
 def test_multiple_results_call_type():
-    program = clean("INT, BYTE FUNCTION f (VAL INT n) IS n, BYTE n:\n"
-                    "PROC p ()\n  INT a:\n  BYTE b:\n  a, b := f (65)\n:\n")
+    program = clean(
+        "INT, BYTE FUNCTION f (VAL INT n) IS n, BYTE n:\n"
+        "PROC p ()\n  INT a:\n  BYTE b:\n  a, b := f (65)\n:\n"
+    )
     call = find(program, S.Call)[0]
     assert isinstance(call.type, T.ResultsType)
     assert [t.name for t in call.type.types] == ["INT", "BYTE"]

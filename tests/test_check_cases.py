@@ -75,7 +75,10 @@ def run_case(case: Case) -> Reporter:
 
 
 def describe(reporter: Reporter) -> str:
-    return "\n".join(f"{d.span}: {d.severity}: {d.message}" for d in reporter.diagnostics) or "(nothing reported)"
+    return (
+        "\n".join(f"{d.span}: {d.severity}: {d.message}" for d in reporter.diagnostics)
+        or "(nothing reported)"
+    )
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=[f"{c.file}:{c.line}:{c.description}" for c in ALL_CASES])

@@ -41,7 +41,7 @@ def mutants():
                 # Mutate a different occurrence for different cases.
                 parts = case.text.split(old)
                 at = number % (len(parts) - 1)
-                yield case, old.join(parts[: at + 1]) + new + old.join(parts[at + 1:])
+                yield case, old.join(parts[: at + 1]) + new + old.join(parts[at + 1 :])
 
 
 def test_mutated_programs_never_crash_the_checker():

@@ -92,7 +92,11 @@ class Flow:
             return
         while isinstance(e, (S.Subscript, S.Slice)):
             if isinstance(e, S.Subscript):
-                if not (isinstance(e.index, S.Name) and e.index.symbol is not None and e.index.symbol.kind == "field"):
+                if not (
+                    isinstance(e.index, S.Name)
+                    and e.index.symbol is not None
+                    and e.index.symbol.kind == "field"
+                ):
                     self.read(e.index, state)
             else:
                 self.read(e.start, state)

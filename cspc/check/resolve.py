@@ -153,13 +153,17 @@ class Resolver:
         elif isinstance(t, S.NamedType):
             symbol = self.lookup(t.name)
             if symbol is not None and symbol.kind not in ("record", "protocol"):
-                self.error(t.name.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}, not a type")
+                self.error(
+                    t.name.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}, not a type"
+                )
         elif isinstance(t, S.ChanType):
             self.protocol(t.protocol)
         elif isinstance(t, S.CountedArray):
             self.type_(t.count)
             if not T.is_integer(t.count):
-                self.error(t.span, f"the count of a counted array must be an integer type, not {T.type_str(t.count)}")
+                self.error(
+                    t.span, f"the count of a counted array must be an integer type, not {T.type_str(t.count)}"
+                )
             self.type_(t.elem, open_ok=True)
         return t
 
@@ -222,7 +226,9 @@ class Resolver:
             if not T.is_unknown(t) and not T.is_data(t) and spec.mode == "VAL":
                 self.error(spec.value.span, f"a VAL abbreviation needs a data value, not {T.type_str(t)}")
         if declared is not None and not T.same_type(declared, t):
-            self.error(spec.value.span, f"type mismatch in abbreviation: {T.type_str(declared)} and {T.type_str(t)}")
+            self.error(
+                spec.value.span, f"type mismatch in abbreviation: {T.type_str(declared)} and {T.type_str(t)}"
+            )
         if isinstance(t, T.ResultsType):
             self.error(spec.value.span, "a FUNCTION with several results cannot be abbreviated by one name")
             t = T.UNKNOWN
@@ -252,8 +258,11 @@ class Resolver:
             for item in tag.items:
                 self.protocol(item)
             if tag.name.name in tags:
-                self.error(tag.name.span, f"tag `{tag.name.name}' appears twice in protocol `{spec.name.name}'",
-                           (tags[tag.name.name].span, "first here"))
+                self.error(
+                    tag.name.span,
+                    f"tag `{tag.name.name}' appears twice in protocol `{spec.name.name}'",
+                    (tags[tag.name.name].span, "first here"),
+                )
                 continue
             symbol = S.Symbol(tag.name.name, "tag", tag, None, span=tag.name.span)
             tag.name.symbol = symbol
@@ -269,8 +278,11 @@ class Resolver:
         for f in spec.fields or []:
             t = self.type_(f.type)
             if f.name.name in fields:
-                self.error(f.name.span, f"field `{f.name.name}' appears twice in `{spec.name.name}'",
-                           (fields[f.name.name].span, "first here"))
+                self.error(
+                    f.name.span,
+                    f"field `{f.name.name}' appears twice in `{spec.name.name}'",
+                    (fields[f.name.name].span, "first here"),
+                )
                 continue
             symbol = S.Symbol(f.name.name, "field", f, t, span=f.name.span)
             f.name.symbol = symbol
@@ -370,16 +382,24 @@ class Resolver:
         if symbol.kind not in ("variable", "abbreviation") and not (
             how == "abbreviated" and symbol.kind in ("channel", "timer", "barrier")
         ):
-            self.error(e.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)} and cannot be {how}")
+            self.error(
+                e.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)} and cannot be {how}"
+            )
             return
         entry = self.abbreviated.get(id(symbol))
         if entry is not None and writing and entry[1] == "VAL":
-            self.error(e.span, f"`{symbol.name}' cannot be {how} while abbreviated by VAL `{entry[0].name}'",
-                       (entry[0].span, "abbreviated here"))
+            self.error(
+                e.span,
+                f"`{symbol.name}' cannot be {how} while abbreviated by VAL `{entry[0].name}'",
+                (entry[0].span, "abbreviated here"),
+            )
         function = self.functions[-1] if self.functions else None
         if function is not None and self.scopes.declared_depth(symbol) < function[1]:
-            self.error(e.span, f"FUNCTION `{function[0].name.name}' cannot change `{symbol.name}', "
-                       "which is declared outside it")
+            self.error(
+                e.span,
+                f"FUNCTION `{function[0].name.name}' cannot change `{symbol.name}', "
+                "which is declared outside it",
+            )
 
     # ------------------------------------------------------------------ processes
 
@@ -407,22 +427,29 @@ class Resolver:
                 return
             for target, result in zip(p.targets, results):
                 if not T.same_type(target.type, result):
-                    self.error(target.span, f"type mismatch in assignment: {T.type_str(target.type)} and "
-                               f"{T.type_str(result)}")
+                    self.error(
+                        target.span,
+                        f"type mismatch in assignment: {T.type_str(target.type)} and "
+                        f"{T.type_str(result)}",
+                    )
             return
         if len(p.values) != len(p.targets):
             self.error(p.span, f"assignment of {len(p.values)} value(s) to {len(p.targets)} variable(s)")
         for target, value in zip(p.targets, p.values):
-            self.assign_value(target.type, value)
-        for value in p.values[len(p.targets):]:
+            self.assign_value(target, value)
+        for value in p.values[len(p.targets) :]:
             self.expr(value)
 
-    def assign_value(self, target_type, value: S.Expr) -> None:
-        got = self.expr(value, target_type)
+    def assign_value(self, target: S.Expr, value: S.Expr) -> None:
+        got = self.expr(value, target.type)
         if isinstance(got, T.ResultsType):
             self.error(value.span, "a FUNCTION with several results needs a multiple assignment")
-        elif not T.same_type(target_type, got):
-            self.error(value.span, f"type mismatch in assignment: {T.type_str(target_type)} and {T.type_str(got)}")
+        elif not T.same_type(target.type, got):
+            self.error(
+                value.span,
+                f"type mismatch in assignment: {T.type_str(target.type)} and {T.type_str(got)}",
+                *declared_note(target),
+            )
 
     def channel(self, chan: S.Expr, direction: str) -> S.Type:
         """Check a channel used for input ("?") or output ("!"); give its protocol."""
@@ -487,7 +514,6 @@ class Resolver:
     # -- protocols
 
     def communicate(self, protocol, items, chan, span, is_input: bool) -> None:
-        label = self.chan_label(chan)
         if T.is_unknown(protocol) or isinstance(protocol, S.AnyProtocol):
             for item in items:
                 self.expr(item)
@@ -496,10 +522,10 @@ class Resolver:
             return
         decl = self.protocol_decl(protocol)
         if decl is not None and decl.tags is not None:
-            self.variant(decl, items, span, label, is_input)
+            self.variant(decl, items, span, chan, is_input)
             return
         wanted = decl.items if decl is not None else [protocol]
-        self.sequence(wanted, items, span, label, is_input)
+        self.sequence(wanted, items, span, chan, is_input)
 
     @staticmethod
     def chan_label(chan: S.Expr) -> str:
@@ -513,16 +539,20 @@ class Resolver:
                 return decl
         return None
 
-    def sequence(self, wanted: list[S.Type], items: list[S.Expr], span, label, is_input: bool) -> None:
+    def sequence(self, wanted: list[S.Type], items: list[S.Expr], span, chan: S.Expr, is_input: bool) -> None:
+        label = self.chan_label(chan)
         verb = "input" if is_input else "output"
         if len(items) != len(wanted):
-            self.error(span, f"{verb} on {label} has {len(items)} item(s), but its protocol has {len(wanted)}")
+            self.error(
+                span, f"{verb} on {label} has {len(items)} item(s), but its protocol has {len(wanted)}"
+            )
         for want, item in zip(wanted, items):
-            self.item(want, item, label, is_input)
-        for item in items[len(wanted):]:
+            self.item(want, item, chan, is_input)
+        for item in items[len(wanted) :]:
             self.expr(item)
 
-    def item(self, want: S.Type, item: S.Expr, label: str, is_input: bool) -> None:
+    def item(self, want: S.Type, item: S.Expr, chan: S.Expr, is_input: bool) -> None:
+        label = self.chan_label(chan)
         verb = "input" if is_input else "output"
         how = "input to"
         if isinstance(want, S.CountedArray):
@@ -531,14 +561,22 @@ class Resolver:
                 self.error(item.span, f"{verb} on {label} needs a counted array `n::a' ({T.type_str(want)})")
                 return
             count = self.expect(item.count, want.count, f"{verb} count on {label}")
-            array = self.expr(item.array, S.ArrayType(None, want.elem.elem if isinstance(want.elem, S.ArrayType) else want.elem))
+            array = self.expr(
+                item.array,
+                S.ArrayType(None, want.elem.elem if isinstance(want.elem, S.ArrayType) else want.elem),
+            )
             if is_input:
                 self.reference(item.count, how, writing=True)
                 self.reference(item.array, how, writing=True)
             elem = want.elem.elem if isinstance(want.elem, S.ArrayType) else want.elem
-            if not T.is_unknown(array) and not (isinstance(array, S.ArrayType) and T.same_type(array.elem, elem)):
-                self.error(item.array.span, f"type mismatch in {verb} on {label}: {T.type_str(want.elem)} and "
-                           f"{T.type_str(array)}")
+            if not T.is_unknown(array) and not (
+                isinstance(array, S.ArrayType) and T.same_type(array.elem, elem)
+            ):
+                self.error(
+                    item.array.span,
+                    f"type mismatch in {verb} on {label}: {T.type_str(want.elem)} and "
+                    f"{T.type_str(array)}",
+                )
             item.type = S.CountedArray(count, array)
             return
         if isinstance(item, S.CountedItem):
@@ -551,7 +589,11 @@ class Resolver:
         if is_input:
             self.reference(item, how, writing=True)
         if not T.same_type(want, got):
-            self.error(item.span, f"type mismatch in {verb} on {label}: {T.type_str(want)} and {T.type_str(got)}")
+            self.error(
+                item.span,
+                f"type mismatch in {verb} on {label}: {T.type_str(want)} and {T.type_str(got)}",
+                *declared_note(chan),
+            )
 
     def tag_of(self, decl: S.ProtocolDecl, name: S.Name) -> S.Tag | None:
         symbol = decl.name.symbol
@@ -564,10 +606,13 @@ class Resolver:
         self.uses[id(tag_symbol)] += 1
         return tag_symbol.decl
 
-    def variant(self, decl: S.ProtocolDecl, items, span, label, is_input: bool) -> None:
+    def variant(self, decl: S.ProtocolDecl, items, span, chan: S.Expr, is_input: bool) -> None:
+        label = self.chan_label(chan)
         first = items[0] if items else None
         if not isinstance(first, S.Name):
-            self.error(span, f"{label} carries variant protocol `{decl.name.name}': the first item must be a tag")
+            self.error(
+                span, f"{label} carries variant protocol `{decl.name.name}': the first item must be a tag"
+            )
             for item in items:
                 self.expr(item)
             return
@@ -576,27 +621,33 @@ class Resolver:
             for item in items[1:]:
                 self.expr(item)
             return
-        self.sequence(tag.items, items[1:], span, label, is_input)
+        self.sequence(tag.items, items[1:], span, chan, is_input)
 
     def proc_CaseInput(self, p: S.CaseInput) -> None:
         protocol = self.channel(p.chan, "?")
         decl = self.protocol_decl(protocol)
         label = self.chan_label(p.chan)
         if not T.is_unknown(protocol) and (decl is None or decl.tags is None):
-            self.error(p.chan.span, f"CASE input needs a channel of a variant protocol ({label} "
-                       f"carries {T.type_str(protocol)})")
+            self.error(
+                p.chan.span,
+                f"CASE input needs a channel of a variant protocol ({label} "
+                f"carries {T.type_str(protocol)})",
+            )
             decl = None
         seen: dict[str, S.Name] = {}
         for v in p.variants:
             if v.tag.name in seen:
-                self.error(v.tag.span, f"tag `{v.tag.name}' appears twice in this CASE input",
-                           (seen[v.tag.name].span, "first here"))
+                self.error(
+                    v.tag.span,
+                    f"tag `{v.tag.name}' appears twice in this CASE input",
+                    (seen[v.tag.name].span, "first here"),
+                )
             seen.setdefault(v.tag.name, v.tag)
 
             def body(v=v) -> None:
                 tag = self.tag_of(decl, v.tag) if decl is not None else None
                 if tag is not None:
-                    self.sequence(tag.items, v.items, v.span, label, is_input=True)
+                    self.sequence(tag.items, v.items, v.span, p.chan, is_input=True)
                 else:
                     for item in v.items:
                         self.expr(item)
@@ -653,8 +704,10 @@ class Resolver:
     def proc_Case(self, p: S.Case) -> None:
         selector = self.expr(p.selector)
         if not T.is_unknown(selector) and not (T.is_integer(selector) or T.prim(selector) == "BOOL"):
-            self.error(p.selector.span, f"a CASE selector must be an integer, BYTE or BOOL, not "
-                       f"{T.type_str(selector)}")
+            self.error(
+                p.selector.span,
+                f"a CASE selector must be an integer, BYTE or BOOL, not " f"{T.type_str(selector)}",
+            )
             selector = T.UNKNOWN
         seen: dict[object, S.Expr] = {}
         elses: list[S.Option] = []
@@ -672,8 +725,11 @@ class Resolver:
                     if value.const is None:
                         self.error(value.span, "a CASE option must be a constant")
                     elif value.const in seen:
-                        self.error(value.span, f"CASE option {value.const} appears twice",
-                                   (seen[value.const].span, "first here"))
+                        self.error(
+                            value.span,
+                            f"CASE option {value.const} appears twice",
+                            (seen[value.const].span, "first here"),
+                        )
                     else:
                         seen[value.const] = value
                 self.process(option.body)
@@ -715,7 +771,9 @@ class Resolver:
                 self.expr(arg)
             return
         if symbol.kind != "proc":
-            self.error(p.proc.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}, not a PROC")
+            self.error(
+                p.proc.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}, not a PROC"
+            )
             for arg in p.args:
                 self.expr(arg)
             return
@@ -724,11 +782,14 @@ class Resolver:
     def arguments(self, callee: S.Symbol, params: list[S.Param], args: list[S.Expr], span) -> None:
         what = "PROC" if callee.kind == "proc" else "FUNCTION"
         if len(params) != len(args):
-            self.error(span, f"{what} `{callee.name}' takes {len(params)} parameter(s), but {len(args)} given",
-                       (callee.span, "declared here"))
+            self.error(
+                span,
+                f"{what} `{callee.name}' takes {len(params)} parameter(s), but {len(args)} given",
+                (callee.span, "declared here"),
+            )
         for param, arg in zip(params, args):
             self.actual(callee, param, arg)
-        for arg in args[len(params):]:
+        for arg in args[len(params) :]:
             self.expr(arg)
         self.no_aliasing(callee, params, args)
 
@@ -738,7 +799,11 @@ class Resolver:
         if param.mode == "VAL":
             got = self.expr(arg, formal)
             if not T.same_type(formal, got):
-                self.error(arg.span, f"type mismatch for {context}: {T.type_str(formal)} and {T.type_str(got)}")
+                self.error(
+                    arg.span,
+                    f"type mismatch for {context}: {T.type_str(formal)} and {T.type_str(got)}",
+                    (param.name.span, f"`{param.name.name}' is declared {T.type_str(formal)} here"),
+                )
             return
         got = self.expr(arg, formal if T.is_data(formal) else None)
         if T.is_unknown(got):
@@ -751,14 +816,20 @@ class Resolver:
         else:
             self.reference(arg, f"passed to reference {context}", writing=True)
             if not T.same_type(formal, got):
-                self.error(arg.span, f"type mismatch for {context}: {T.type_str(formal)} and {T.type_str(got)}")
+                self.error(
+                    arg.span,
+                    f"type mismatch for {context}: {T.type_str(formal)} and {T.type_str(got)}",
+                    (param.name.span, f"`{param.name.name}' is declared {T.type_str(formal)} here"),
+                )
 
     def channel_actual(self, param: S.Param, arg: S.Expr, got, context: str) -> None:
         if not T.is_channel(got):
             self.error(arg.span, f"{context} needs a channel, not {T.type_str(got)}")
             return
         if not T.same_type(param.type, got):
-            self.error(arg.span, f"type mismatch for {context}: {T.type_str(param.type)} and {T.type_str(got)}")
+            self.error(
+                arg.span, f"type mismatch for {context}: {T.type_str(param.type)} and {T.type_str(got)}"
+            )
         given = direction_of(arg)
         if param.direction is None or given is None or given == param.direction:
             return
@@ -784,8 +855,12 @@ class Resolver:
                 continue
             for other_symbol, other_path, other_arg in seen:
                 if other_symbol is symbol and not paths_disjoint(path, other_path):
-                    self.error(arg.span, f"`{symbol.name}' is passed twice by reference to `{callee.name}' "
-                               "(the actuals alias)", (other_arg.span, "also passed here"))
+                    self.error(
+                        arg.span,
+                        f"`{symbol.name}' is passed twice by reference to `{callee.name}' "
+                        "(the actuals alias)",
+                        (other_arg.span, "also passed here"),
+                    )
             seen.append((symbol, path, arg))
 
     # ------------------------------------------------------------------ expressions
@@ -804,8 +879,11 @@ class Resolver:
             return T.UNKNOWN
         entry = self.abbreviated.get(id(symbol))
         if entry is not None and entry[1] == "REF":
-            self.error(e.span, f"`{symbol.name}' cannot be used while abbreviated by `{entry[0].name}'",
-                       (entry[0].span, "abbreviated here"))
+            self.error(
+                e.span,
+                f"`{symbol.name}' cannot be used while abbreviated by `{entry[0].name}'",
+                (entry[0].span, "abbreviated here"),
+            )
         if symbol.kind in ("variable", "abbreviation", "value", "channel", "timer", "barrier"):
             decl = symbol.decl
             if symbol.kind == "value" and isinstance(decl, S.Abbreviation):
@@ -854,7 +932,11 @@ class Resolver:
         size = T.array_size(base)
         if isinstance(e.index.const, int) and size is not None and not 0 <= e.index.const < size:
             self.error(e.index.span, f"subscript {e.index.const} is out of range for {T.type_str(base)}")
-        elif isinstance(e.base.const, tuple) and isinstance(e.index.const, int) and 0 <= e.index.const < len(e.base.const):
+        elif (
+            isinstance(e.base.const, tuple)
+            and isinstance(e.index.const, int)
+            and 0 <= e.index.const < len(e.base.const)
+        ):
             e.const = e.base.const[e.index.const]
         return base.elem
 
@@ -888,8 +970,11 @@ class Resolver:
             return T.UNKNOWN
         size = T.array_size(base)
         start = e.start.const if e.start is not None else 0
-        count = e.count.const if e.count is not None else (
-            size - start if size is not None and isinstance(start, int) else None)
+        count = (
+            e.count.const
+            if e.count is not None
+            else (size - start if size is not None and isinstance(start, int) else None)
+        )
         if isinstance(start, int) and isinstance(count, int):
             if start < 0 or count < 0 or size is not None and start + count > size:
                 self.error(e.span, f"slice [{start} FOR {count}] is out of range for {T.type_str(base)}")
@@ -920,9 +1005,12 @@ class Resolver:
             left = self.expr(e.left, hint)
             right = self.expr(e.right, left)
         if not T.same_type(left, right):
-            self.error(e.span, f"type mismatch in operands of `{op}': {T.type_str(left)} and {T.type_str(right)}",
-                       (e.left.span, f"left operand is {T.type_str(left)}"),
-                       (e.right.span, f"right operand is {T.type_str(right)}"))
+            self.error(
+                e.span,
+                f"type mismatch in operands of `{op}': {T.type_str(left)} and {T.type_str(right)}",
+                (e.left.span, f"left operand is {T.type_str(left)}"),
+                (e.right.span, f"right operand is {T.type_str(right)}"),
+            )
             return T.BOOL if result_is_bool else T.UNKNOWN
         operand = right if T.is_unknown(left) else left
         if not T.is_unknown(operand) and not self.operator_accepts(op, operand):
@@ -981,10 +1069,15 @@ class Resolver:
         if T.prim(source) == "BOOL" and T.is_real(target) or T.prim(target) == "BOOL" and T.is_real(source):
             self.error(e.span, f"cannot convert {T.type_str(source)} to {T.type_str(target)}")
             return target
-        needs_mode = real_involved and T.prim(source) != T.prim(target) and not (
-            T.prim(source) == "REAL32" and T.prim(target) == "REAL64")
+        needs_mode = (
+            real_involved
+            and T.prim(source) != T.prim(target)
+            and not (T.prim(source) == "REAL32" and T.prim(target) == "REAL64")
+        )
         if needs_mode and e.mode is None:
-            self.error(e.span, f"converting {T.type_str(source)} to {T.type_str(target)} needs ROUND or TRUNC")
+            self.error(
+                e.span, f"converting {T.type_str(source)} to {T.type_str(target)} needs ROUND or TRUNC"
+            )
         elif e.mode is not None and not real_involved:
             self.error(e.span, f"{e.mode} applies only to conversions to or from a REAL type")
         self.fold(e, lambda: fold_conversion(e.operand.const, source, target, e.mode), e.operand)
@@ -1002,7 +1095,8 @@ class Resolver:
             e.const = T.int_range(target)[end]
         elif T.is_real(target):
             e.const = (3.4028234663852886e38 if T.prim(target) == "REAL32" else 1.7976931348623157e308) * (
-                1 if end else -1)
+                1 if end else -1
+            )
         else:
             word = "MOSTPOS" if end else "MOSTNEG"
             self.error(e.span, f"{word} needs a numeric type, not {T.type_str(target)}")
@@ -1016,7 +1110,9 @@ class Resolver:
                 self.expr(arg)
             return T.UNKNOWN
         if symbol.kind != "function":
-            self.error(e.func.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}, not a FUNCTION")
+            self.error(
+                e.func.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}, not a FUNCTION"
+            )
             for arg in e.args:
                 self.expr(arg)
             return T.UNKNOWN
@@ -1050,6 +1146,15 @@ class Resolver:
         if len(types) == 1:
             return types[0]
         return T.ResultsType(types, span=e.span)
+
+
+def declared_note(e: S.Expr) -> list[tuple]:
+    """A note pointing at the declaration of the element ``e`` names, if any."""
+    name = root_name(e)
+    if name is None or name.symbol is None or name.symbol.span.line == 0:
+        return []
+    symbol = name.symbol
+    return [(symbol.span, f"`{symbol.name}' is declared {T.type_str(symbol.type)} here")]
 
 
 def size_literal(n: int, span) -> S.Literal:

@@ -79,7 +79,11 @@ def affine(e: S.Expr) -> dict | None:
     """``e`` as {id(symbol): coefficient, None: constant}, or None if not linear."""
     if isinstance(e.const, int) and not isinstance(e.const, bool):
         return {None: e.const}
-    if isinstance(e, S.Name) and e.symbol is not None and e.symbol.kind in ("value", "variable", "abbreviation"):
+    if (
+        isinstance(e, S.Name)
+        and e.symbol is not None
+        and e.symbol.kind in ("value", "variable", "abbreviation")
+    ):
         return {id(e.symbol): 1, None: 0}
     if isinstance(e, S.Binary) and e.op in ("+", "-", "PLUS", "MINUS"):
         left, right = affine(e.left), affine(e.right)
@@ -193,11 +197,17 @@ def _modular_in(e: S.Expr, rep: S.Replicator) -> bool:
     modulus, count = e.right, rep.count
     if modulus.const is not None and modulus.const == count.const:
         return True
-    return (isinstance(modulus, S.Name) and isinstance(count, S.Name)
-            and modulus.symbol is not None and modulus.symbol is count.symbol)
+    return (
+        isinstance(modulus, S.Name)
+        and isinstance(count, S.Name)
+        and modulus.symbol is not None
+        and modulus.symbol is count.symbol
+    )
 
 
-def compare_across_copies(sa: S.Expr, sb: S.Expr, rep: S.Replicator, same_access: bool, inside=frozenset()) -> str:
+def compare_across_copies(
+    sa: S.Expr, sb: S.Expr, rep: S.Replicator, same_access: bool, inside=frozenset()
+) -> str:
     """Do selectors ``sa`` (in copy i) and ``sb`` (in copy i', i != i') pick one element?
 
     Names in ``inside`` are declared within the replicated body, so each copy has
@@ -214,7 +224,9 @@ def compare_across_copies(sa: S.Expr, sb: S.Expr, rep: S.Replicator, same_access
             return DISJOINT
         return UNKNOWN
     ca, cb = fa.get(index, 0), fb.get(index, 0)
-    rest = _difference({k: v for k, v in fa.items() if k != index}, {k: v for k, v in fb.items() if k != index})
+    rest = _difference(
+        {k: v for k, v in fa.items() if k != index}, {k: v for k, v in fb.items() if k != index}
+    )
     if set(rest) != {None}:
         return UNKNOWN
     if ca == 0 and cb == 0:
@@ -531,7 +543,9 @@ class UsageChecker:
                     target.append(Access(a.symbol, a.path, span))
                     continue
                 actual = self.access(arg)
-                if actual is not None and (actual.symbol.kind in DATA_KINDS or actual.symbol.kind == "channel"):
+                if actual is not None and (
+                    actual.symbol.kind in DATA_KINDS or actual.symbol.kind == "channel"
+                ):
                     target.append(Access(actual.symbol, actual.path + a.path, arg.span))
         return usage
 
@@ -541,17 +555,27 @@ class UsageChecker:
         branches = [self.process(b) for b in p.body]
         if p.replicator is None:
             for i, a in enumerate(branches):
-                for b in branches[i + 1:]:
-                    self.compare(a, b, lambda x, y: combine(
-                        compare_selector(sa, sb, {**x.ranges, **y.ranges}) for sa, sb in zip(x.path, y.path)
-                    ))
+                for b in branches[i + 1 :]:
+                    self.compare(
+                        a,
+                        b,
+                        lambda x, y: combine(
+                            compare_selector(sa, sb, {**x.ranges, **y.ranges})
+                            for sa, sb in zip(x.path, y.path)
+                        ),
+                    )
         else:
             body = _sum(branches)
             rep = p.replicator
             inside = declared_inside(p) - {id(rep.name.symbol)}
-            self.compare(body, body, lambda x, y: combine(
-                compare_across_copies(sa, sb, rep, sa is sb, inside) for sa, sb in zip(x.path, y.path)
-            ), replicated=True)
+            self.compare(
+                body,
+                body,
+                lambda x, y: combine(
+                    compare_across_copies(sa, sb, rep, sa is sb, inside) for sa, sb in zip(x.path, y.path)
+                ),
+                replicated=True,
+            )
             bound(body, rep)
         usage = _sum(branches).add(self.replicator_reads(p.replicator))
         usage.own_inputs, usage.own_outputs = [], []
@@ -565,7 +589,9 @@ class UsageChecker:
             (a.outputs, b.outputs, "parallel outputs on channel `{}'", "output here"),
         ]
         if not replicated:
-            pairs.insert(2, (b.writes, a.reads, "variable `{}' is assigned to and read in parallel", "read here"))
+            pairs.insert(
+                2, (b.writes, a.reads, "variable `{}' is assigned to and read in parallel", "read here")
+            )
         for left, right, message, other in pairs:
             for x in left:
                 for y in right:
@@ -585,11 +611,16 @@ class UsageChecker:
         if x is y:
             notes = [(x.span, "here, in every copy of the replicated PAR")]
         else:
-            notes = [(x.span, first), (y.span, other + (" (another copy)" if replicated else ", in parallel"))]
+            notes = [
+                (x.span, first),
+                (y.span, other + (" (another copy)" if replicated else ", in parallel")),
+            ]
         if result == SAME:
             self.reporter.error(x.span, message, *notes)
         else:
-            self.reporter.warning(x.span, f"cannot prove the subscripts distinct: {message} if they are equal", *notes)
+            self.reporter.warning(
+                x.span, f"cannot prove the subscripts distinct: {message} if they are equal", *notes
+            )
 
 
 def bound(usage: Usage, rep: S.Replicator | None) -> None:
