@@ -1,0 +1,314 @@
+"""The measured workloads of the benchmark suite, one per subprocess.
+
+    python bench/workloads.py KIND '{"param": value, ...}'
+
+prints one JSON object (the measurement) on its last line of standard output.
+Each measurement runs in a fresh interpreter so that runs cannot disturb each
+other (memory already allocated, a scheduler left behind, warmed caches), and
+so that peak memory can be read with ``resource.getrusage``.  The driver is
+``bench/run.py``; the CommsTime variants of ``bench/commstime.py`` are reused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import commstime  # noqa: E402  (bench/ is not a package)
+
+
+def peak_rss_bytes() -> int:
+    """The peak resident set of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+# -- CommsTime --------------------------------------------------------------------
+
+COMMSTIME_CSP = """\
+-- CommsTime as the benchmark runs it: the same network as the hand-written
+-- runtime version in bench/commstime.py (delta outputs in sequence).
+#INCLUDE "course.module"
+
+VAL INT ROUNDS IS {rounds}:
+
+PROC prefix.n (VAL INT n, CHAN INT in?, out!)
+  INT x:
+  SEQ
+    out ! 0
+    SEQ i = 0 FOR n - 1
+      SEQ
+        in ? x
+        out ! x
+    in ? x
+:
+
+PROC delta.n (VAL INT n, CHAN INT in?, out.1!, out.2!)
+  INT x:
+  SEQ i = 0 FOR n
+    SEQ
+      in ? x
+      out.1 ! x
+      out.2 ! x
+:
+
+PROC succ.n (VAL INT n, CHAN INT in?, out!)
+  INT x:
+  SEQ i = 0 FOR n
+    SEQ
+      in ? x
+      out ! x + 1
+:
+
+PROC consume (VAL INT n, CHAN INT in?, CHAN BYTE out!)
+  TIMER clock:
+  INT start, finish, x:
+  SEQ
+    in ? x
+    clock ? start
+    SEQ i = 0 FOR n - 1
+      in ? x
+    clock ? finish
+    out.string ("elapsed.us ", 0, out!)
+    out.int (finish MINUS start, 0, out!)
+    out.string ("*n", 0, out!)
+:
+
+PROC commstime (CHAN BYTE keyboard?, screen!, error!)
+  CHAN INT a, b, c, d:
+  PAR
+    prefix.n (ROUNDS + 1, d?, a!)
+    delta.n (ROUNDS + 1, a?, b!, c!)
+    succ.n (ROUNDS + 1, c?, d!)
+    consume (ROUNDS + 1, b?, screen!)
+:
+"""
+
+
+def compiled_commstime(backend: str, rounds: int) -> dict:
+    """CommsTime compiled from occam and run by ``cspc run``; the occam program
+    times itself with a TIMER (microseconds), so start-up is not counted."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = os.path.join(tmp, "commstime.csp")
+        with open(source, "w") as f:
+            f.write(COMMSTIME_CSP.format(rounds=rounds))
+        env = dict(os.environ, CSPC_CACHE_DIR=os.path.join(tmp, "cache"))
+        proc = subprocess.run(
+            [sys.executable, "-m", "cspc", "run", "--backend", backend, source],
+            capture_output=True, text=True, env=env, timeout=600,
+        )
+    match = re.search(r"elapsed\.us (\d+)", proc.stdout)
+    if proc.returncode != 0 or not match:
+        output = (proc.stderr or proc.stdout).strip().replace("\n", " / ")
+        raise RuntimeError(f"compiled CommsTime failed: {output[-300:]}")
+    return {"ns_per_comm": int(match.group(1)) * 1000 / (4 * rounds)}
+
+
+def queue_commstime(rounds: int) -> dict:
+    """The same network with threads and ``queue.Queue`` for channels: what a
+    Python programmer would write without any CSP library (buffered, not a
+    rendezvous)."""
+    a, b, c, d = (queue.Queue() for _ in range(4))
+
+    def prefix():
+        a.put(0)
+        while True:
+            a.put(d.get())
+
+    def delta():
+        while True:
+            x = a.get()
+            b.put(x)
+            c.put(x)
+
+    def succ():
+        while True:
+            d.put(c.get() + 1)
+
+    for fn in (prefix, delta, succ):
+        threading.Thread(target=fn, daemon=True).start()
+    b.get()
+    start = time.perf_counter()
+    for _ in range(rounds):
+        b.get()
+    return {"ns_per_comm": (time.perf_counter() - start) / (4 * rounds) * 1e9}
+
+
+def commstime_variant(variant: str, rounds: int) -> dict:
+    if variant.startswith("compiled-"):
+        return compiled_commstime(variant.removeprefix("compiled-"), rounds)
+    if variant == "queue":
+        return queue_commstime(rounds)
+    return {"ns_per_comm": commstime.run_one(variant, rounds)}
+
+
+# -- the token ring -----------------------------------------------------------------
+
+
+def token_ring(size: int, backend: str) -> dict:
+    """A token goes twice round a ring of ``size`` processes; the second lap is
+    timed, so starting the processes is not counted.  Memory per process is the
+    growth of the peak resident set while the ring exists, divided by its size."""
+    from cspc.runtime import Channel, par, run
+
+    baseline = peak_rss_bytes()
+    links = [Channel(f"link.{i}") for i in range(size + 1)]
+    timing = {}
+
+    def cell(inp, out):
+        def body():
+            out.write(inp.read() + 1)
+            out.write(inp.read() + 1)
+
+        return body
+
+    def driver():
+        links[0].write(0)
+        first_lap = links[size].read()
+        start = time.perf_counter()
+        links[0].write(0)
+        second_lap = links[size].read()
+        timing["lap"] = time.perf_counter() - start
+        if not first_lap == second_lap == size:
+            raise RuntimeError(f"the token made {first_lap} and {second_lap} hops, not {size}")
+
+    cells = [cell(links[i], links[i + 1]) for i in range(size)]
+    run(lambda: par(driver, *cells), backend=backend)
+    return {
+        "ns_per_hop": timing["lap"] / size * 1e9,
+        "bytes_per_process": (peak_rss_bytes() - baseline) / size,
+    }
+
+
+# -- ALT under load -------------------------------------------------------------------
+
+
+def alt_load(backend: str, producers: int, messages: int, pri: bool) -> dict:
+    """``producers`` processes each send ``messages // producers`` values on
+    their own channel to one consumer that ALTs (or PRI ALTs) over them all."""
+    from cspc.runtime import Alt, Channel, InputGuard, PriAlt, par, run
+
+    each = max(1, messages // producers)
+    total = each * producers
+    channels = [Channel(f"in.{i}") for i in range(producers)]
+    timing = {}
+
+    def producer(ch):
+        def body():
+            for i in range(each):
+                ch.write(i)
+
+        return body
+
+    def consumer():
+        choice = (PriAlt if pri else Alt)(*(InputGuard(ch) for ch in channels))
+        counts = [0] * producers
+        start = time.perf_counter()
+        for _ in range(total):
+            index, _value = choice.select()
+            counts[index] += 1
+        timing["t"] = time.perf_counter() - start
+        if counts != [each] * producers:
+            raise RuntimeError(f"lost messages: {counts}")
+
+    run(lambda: par(consumer, *(producer(ch) for ch in channels)), backend=backend)
+    return {"msgs_per_s": total / timing["t"]}
+
+
+# -- the compiler ---------------------------------------------------------------------
+
+PROC_TEMPLATE = """\
+-- worker {i}
+PROC worker.{i} (CHAN INT in?, out!, VAL INT k)
+  INT x, total:
+  [8]INT buffer:
+  SEQ
+    total := 0
+    x := 0
+    SEQ j = 0 FOR 8
+      buffer[j] := (j * k) + {i}
+    WHILE total < 1000
+      SEQ
+        in ? x
+        IF
+          x > ((MOSTPOS INT) / 2)
+            total := total + 1
+          (x /\\ #FF) = 0
+            total := total + (x REM 7)
+          TRUE
+            total := total PLUS buffer[x /\\ 7]
+        ALT
+          in ? x
+            out ! x + total
+          SKIP
+            out ! total
+    out ! total
+:
+"""
+
+
+def generated_program(lines: int) -> str:
+    """About ``lines`` lines of occam that parse and check cleanly."""
+    per_proc = PROC_TEMPLATE.count("\n")
+    return "".join(PROC_TEMPLATE.format(i=i) for i in range(max(1, lines // per_proc)))
+
+
+def compiler_speed(lines: int) -> dict:
+    """Seconds spent in parse, check and code generation (to a Python ``ast``
+    and then a code object) on a generated program."""
+    from cspc import codegen
+    from cspc.check import check
+    from cspc.diagnostics import Reporter
+    from cspc.parse import _parser, parse_text
+
+    text = generated_program(lines)
+    _parser()  # load the grammar once, outside the timings
+    start = time.perf_counter()
+    program = parse_text(text, "generated.csp")
+    parsed = time.perf_counter()
+    reporter = Reporter()
+    check(program, reporter)
+    reporter.raise_if_errors()
+    checked = time.perf_counter()
+    module = codegen.generate(program)
+    compile(module, "generated.csp", "exec")
+    generated = time.perf_counter()
+    return {
+        "lines": text.count("\n"),
+        "parse_s": parsed - start,
+        "check_s": checked - parsed,
+        "codegen_s": generated - checked,
+    }
+
+
+# -- the command line -----------------------------------------------------------------
+
+WORKLOADS = {
+    "commstime": commstime_variant,
+    "ring": token_ring,
+    "alt": alt_load,
+    "compiler": compiler_speed,
+}
+
+
+def main() -> None:
+    kind, params = sys.argv[1], json.loads(sys.argv[2])
+    result = WORKLOADS[kind](**params)
+    print(json.dumps(result), flush=True)
+    # A few variants leave daemon threads blocked for ever; do not wait for them.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
