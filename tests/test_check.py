@@ -82,15 +82,46 @@ def declaring_names(node: S.Node) -> list[S.Name]:
     return []
 
 
+# The conformance programs call only these course PROCs; a small stand-in keeps
+# the test fast (the real course.module is checked on its own below).
+COURSE_STAND_IN = """
+PROC out.int (VAL INT n, VAL INT field, CHAN BYTE out!)
+  out ! BYTE (n /\\ 255)
+:
+PROC out.string (VAL []BYTE s, VAL INT field, CHAN BYTE out!)
+  SEQ i = 0 FOR SIZE s
+    out ! s[i]
+:
+"""
+
+
+@pytest.fixture(scope="module")
+def course_stand_in(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("course")
+    (folder / "course.module").write_text(COURSE_STAND_IN)
+    return folder
+
+
 @pytest.mark.skipif(not CONFORMANCE_FILES, reason="conformance programs not present")
 @pytest.mark.parametrize("path", CONFORMANCE_FILES, ids=lambda p: p.stem)
-def test_conformance_programs_check_clean_and_fully_annotated(path):
-    program = parse_file(path)
+def test_conformance_programs_check_clean_and_fully_annotated(path, course_stand_in):
+    program = parse_file(path, include_paths=[course_stand_in])
+    assert any(str(course_stand_in) in f for f in program.files)
     reporter = Reporter()
     check(program, reporter)
     assert not reporter.diagnostics, "\n".join(str(d) for d in reporter.diagnostics)
     assert_annotated(program)
     assert main_proc(program).name.name == "main"
+
+
+def test_one_conformance_program_with_the_real_course_module():
+    if not CONFORMANCE_FILES:
+        pytest.skip("conformance programs not present")
+    program = parse_file(CONFORMANCE_FILES[0])
+    reporter = Reporter()
+    check(program, reporter)
+    assert not reporter.diagnostics, "\n".join(str(d) for d in reporter.diagnostics)
+    assert_annotated(program)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
