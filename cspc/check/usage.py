@@ -527,26 +527,27 @@ class UsageChecker:
     def apply(self, summary: Summary, args: list[S.Expr], span) -> Usage:
         """A call's usage: the body's, with each parameter replaced by its actual."""
         usage = Usage()
-        actual_of = {}
+        actual_of, value_of = {}, {}
         for param, arg in zip(summary.params, args):
             actual_of[id(param.name.symbol)] = arg
             if param.mode == "VAL":
+                value_of[id(param.name.symbol)] = arg
                 usage.add(self.reads(arg))
             else:
-                usage.add(self.reads(arg) if T.is_data(param.type) else Usage())
                 self._selector_reads(arg, usage)
         for name in ("reads", "writes", "inputs", "outputs"):
             target = getattr(usage, name)
             for a in getattr(summary.usage, name):
+                path = [translate(selector, value_of) for selector in a.path]
                 arg = actual_of.get(id(a.symbol))
                 if arg is None:
-                    target.append(Access(a.symbol, a.path, span))
+                    target.append(Access(a.symbol, path, span))
                     continue
                 actual = self.access(arg)
                 if actual is not None and (
                     actual.symbol.kind in DATA_KINDS or actual.symbol.kind == "channel"
                 ):
-                    target.append(Access(actual.symbol, actual.path + a.path, arg.span))
+                    target.append(Access(actual.symbol, actual.path + path, arg.span))
         return usage
 
     # -- PAR
@@ -621,6 +622,26 @@ class UsageChecker:
             self.reporter.warning(
                 x.span, f"cannot prove the subscripts distinct: {message} if they are equal", *notes
             )
+
+
+# Stands for a subscript computed inside a called PROC: comparable to nothing.
+OPAQUE = S.Name("<subscript inside a PROC>")
+
+
+def translate(selector: S.Expr, value_of: dict[int, S.Expr]) -> S.Expr:
+    """A selector from inside a PROC body, as seen at a call.
+
+    Constants keep their meaning and a VAL parameter becomes its actual; any
+    other subscript names the PROC's own variables, so it becomes OPAQUE.
+    """
+    if isinstance(selector, S.Slice):
+        parts = (selector.start, selector.count)
+        return selector if all(p is None or p.const is not None for p in parts) else OPAQUE
+    if selector.const is not None or _is_field(selector):
+        return selector
+    if isinstance(selector, S.Name) and selector.symbol is not None and id(selector.symbol) in value_of:
+        return value_of[id(selector.symbol)]
+    return OPAQUE
 
 
 def bound(usage: Usage, rep: S.Replicator | None) -> None:
