@@ -194,6 +194,7 @@ class _AltState:
         return BlockedProcess(proc.name, "ALT", ", ".join(names) or None)
 
 
+@_core.lock_elidable
 def alt(guards, pri=False, site=None):
     """Wait for one of ``guards``; return ``(index, value_read_or_None)``.
 

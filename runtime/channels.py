@@ -252,10 +252,14 @@ class Channel:
             _communicated(self, value, cur, r)
 
     def _in_register(self, state, idx) -> None:
+        if self._ralt is not None and self._ralt[0] is state:
+            return  # the same ALT guards this channel twice: the first guard wins
         self._check_can_wait(state.proc, "_reader", "_ralt", "reading from")
         self._ralt = (state, idx)
 
     def _out_register(self, state, idx) -> None:
+        if self._walt is not None and self._walt[0] is state:
+            return
         self._check_can_wait(state.proc, "_writer", "_walt", "writing to")
         self._walt = (state, idx)
 

@@ -24,6 +24,7 @@ import codecs
 import io
 import os
 import sys
+import threading
 
 from . import _core
 from .channels import Channel
@@ -38,11 +39,12 @@ _FLUSH_AT = 1 << 16
 class ScreenWriter:
     """A buffered byte-writing end bound to a stream (``screen!``/``error!``)."""
 
-    __slots__ = ("name", "_buf", "_stream", "_decoder")
+    __slots__ = ("name", "_buf", "_stream", "_decoder", "_flushing")
 
     def __init__(self, stream, name="screen"):
         self.name = name
         self._buf = bytearray()
+        self._flushing = threading.Lock()
         self._stream, self._decoder = _binary_target(stream)
 
     def write(self, value) -> None:
@@ -63,13 +65,17 @@ class ScreenWriter:
     def flush(self) -> None:
         if not self._buf:
             return
-        data = bytes(self._buf)
-        self._buf.clear()
-        if self._decoder is not None:
-            self._stream.write(self._decoder.decode(data))
-        else:
-            self._stream.write(data)
-        self._stream.flush()
+        # On threads another process may append while we flush: take exactly
+        # the bytes there now (appends land after them), one flusher at a time.
+        with self._flushing:
+            n = len(self._buf)
+            data = bytes(self._buf[:n])
+            del self._buf[:n]
+            if self._decoder is not None:
+                self._stream.write(self._decoder.decode(data))
+            else:
+                self._stream.write(data)
+            self._stream.flush()
 
     def writer(self):
         return self
@@ -150,7 +156,10 @@ def _feed_keyboard(keyboard, read_chunk, screens):
         while True:
             for s in screens:
                 s.flush()
-            data = backend.external_call(read_chunk, "stdin")
+            try:
+                data = backend.external_call(read_chunk, "stdin")
+            except (OSError, ValueError):  # unreadable stdin: as good as at end of file
+                data = b""
             if not data:
                 break
             for byte in data:

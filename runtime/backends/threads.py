@@ -17,7 +17,7 @@ import threading
 from ..errors import CSPError
 from ..process import run_branch
 from ..timers import now_us
-from .base import Backend, ExternalWait, Shutdown, deadlock_report
+from .base import Backend, Shutdown, deadlock_report
 
 STACK_SIZE = 256 * 1024  # modest, so thousands of processes fit
 
@@ -60,6 +60,7 @@ class ThreadsBackend(Backend):
         self.deadlocked = False
         self.stopping = False
         self.idle_hooks = []
+        self.in_external = set()  # processes inside external_call
 
     def primitives(self) -> dict:
         local = self.local
@@ -158,22 +159,24 @@ class ThreadsBackend(Backend):
 
     def external_call(self, fn, what="external input"):
         """Run fn() in this process's own thread, counted as waiting for the
-        outside world (so not deadlocked), not as running."""
+        outside world (so not deadlocked), not as running.  The process is not
+        "blocked" meanwhile: killing it takes effect at its next block."""
         cur = self.local.proc
         with self.lock:
             if self.stopping:
                 raise Shutdown("the run is ending")
-            cur.wait_on = ExternalWait(what)
             self.external += 1
             self.running -= 1
+            self.in_external.add(cur)
+            idle = self.running == 0
         try:
-            if self.idle_hooks and self.running == 0:
+            if idle:
                 for hook in self.idle_hooks:
                     hook()
             return fn()
         finally:
             with self.lock:
-                cur.wait_on = None
+                self.in_external.discard(cur)
                 self.external -= 1
                 self.running += 1
 
@@ -214,11 +217,13 @@ class ThreadsBackend(Backend):
             self.stopping = True
             exc = Shutdown("the run is ending")
             for proc in list(self.live):
-                if proc.wait_on is not None and not isinstance(proc.wait_on, ExternalWait):
+                if proc.wait_on is not None:
                     proc.wait_on._cancel(proc)
                     proc.wait_on = None
                     proc.exc = exc
                     proc.sem.release()
-            threads = [p.thread for p in self.live if p.thread is not None]
+            # Those inside external_call (e.g. reading stdin) may never return:
+            # they are daemon threads, left to finish or die with the program.
+            threads = [p.thread for p in self.live if p.thread is not None and p not in self.in_external]
         for t in threads:
             t.join(0.5)

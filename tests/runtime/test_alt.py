@@ -132,7 +132,7 @@ def test_pri_alt_takes_the_first_ready_guard(backend):
     got = []
 
     def alter():
-        Timer().sleep(10_000)
+        Timer().sleep(50_000)  # both writers are waiting by now
         for _ in range(2):
             got.append(PriAlt(InputGuard(a), InputGuard(b)).select())
 
@@ -143,11 +143,12 @@ def test_pri_alt_takes_the_first_ready_guard(backend):
 def test_plain_alt_does_not_starve_a_ready_guard(backend):
     a, b = Channel("a"), Channel("b")
     counts = [0, 0]
-    rounds = 200
+    rounds = 100
 
     def server():
         choice = Alt(InputGuard(a), InputGuard(b))
         for _ in range(rounds):
+            Timer().sleep(500)  # let both writers come back: both guards ready
             i, _ = choice.select()
             counts[i] += 1
         a.poison()
@@ -162,7 +163,7 @@ def test_plain_alt_does_not_starve_a_ready_guard(backend):
 
     run(lambda: par(server, busy(a), busy(b)), backend=backend)
     assert sum(counts) == rounds
-    assert min(counts) >= rounds // 4, counts
+    assert min(counts) >= rounds // 3, counts  # the rotation alternates when both are ready
 
 
 def test_fairness_with_alt_site(backend):
@@ -170,8 +171,8 @@ def test_fairness_with_alt_site(backend):
     counts = [0, 0]
 
     def server():
-        Timer().sleep(5_000)
         for _ in range(100):
+            Timer().sleep(500)
             i, _ = alt([InputGuard(a), InputGuard(b)], site="the ALT")
             counts[i] += 1
         a.poison()
@@ -229,3 +230,30 @@ def test_guard_on_wrong_end_is_refused():
         InputGuard(c.writer())
     with pytest.raises(CSPError, match="cannot write to its reading end"):
         OutputGuard(c.reader(), 1)
+
+
+def test_one_channel_guarded_twice(backend):
+    c = Channel("c")
+    got = []
+
+    def alter():
+        got.append(alt([InputGuard(c, precondition=True), InputGuard(c, precondition=True)]))
+
+    def writer():
+        Timer().sleep(10_000)
+        c.write("v")
+
+    run(lambda: par(alter, writer), backend=backend)
+    assert got == [(0, "v")]
+
+
+def test_plain_alt_rotates_among_guards_that_stay_ready(backend):
+    def main():
+        counts = [0, 0, 0]
+        choice = Alt(SkipGuard(), SkipGuard(), SkipGuard())
+        for _ in range(30):
+            counts[choice.select()[0]] += 1
+        pri = [PriAlt(SkipGuard(), SkipGuard()).select()[0] for _ in range(5)]
+        return counts, pri
+
+    assert run(main, backend=backend) == ([10, 10, 10], [0] * 5)

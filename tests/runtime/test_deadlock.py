@@ -71,10 +71,11 @@ def test_claim_wait_names_the_holder(backend):
 
     with pytest.raises(Deadlock) as info:
         run(lambda: par(holder, queued), backend=backend)
-    got = {r.process: r for r in info.value.blocked}
-    assert got["holder"].waiting_for == "output"
-    assert got["queued"].waiting_for == "CLAIM"
-    assert got["queued"].partner == "the writing end is held by 'holder'"
+    got = {r.waiting_for: r for r in info.value.blocked if r.waiting_for != "PAR"}
+    assert sorted(got) == ["CLAIM", "output"]
+    # Normally the holder is `holder`; under heavy load the two may swap roles.
+    assert got["CLAIM"].channel == "shared"
+    assert got["CLAIM"].partner == f"the writing end is held by {got['output'].process!r}"
 
 
 def test_output_before_deadlock_is_not_lost(backend):

@@ -137,9 +137,11 @@ def test_waiting_for_the_keyboard_does_not_freeze_the_others(backend):
     read_fd, write_fd = os.pipe()
     stdin = os.fdopen(read_fd, "rb", buffering=0)
     log = []
+    ticked = threading.Event()
 
     def typist():
-        time.sleep(0.3)
+        ticked.wait(30)  # type only once the ticker has run its course
+        time.sleep(0.05)
         os.write(write_fd, b"k")
         os.close(write_fd)
 
@@ -151,6 +153,7 @@ def test_waiting_for_the_keyboard_does_not_freeze_the_others(backend):
             for i in range(5):
                 Timer().sleep(10_000)
                 log.append(("tick", i))
+            ticked.set()
 
         par(reader, ticker)
 

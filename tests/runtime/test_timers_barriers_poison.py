@@ -67,24 +67,24 @@ def test_timer_after_a_past_time_returns_at_once(backend):
 
 
 def test_timer_wait_across_the_wrap(backend, monkeypatch):
-    # Put the clock 5 ms before INT_MAX: a deadline 10 ms ahead wraps negative.
+    # Put the clock 20 ms before INT_MAX: a deadline 40 ms ahead wraps negative.
     import cspc.runtime.timers as timers
 
     real = timers._monotonic_ns
-    offset = (INT_MAX - 5_000 - real() // 1000) * 1000
-    monkeypatch.setattr(timers, "_monotonic_ns", lambda: real() + offset)
 
     def main():
+        offset = (INT_MAX - 20_000 - real() // 1000) * 1000
+        monkeypatch.setattr(timers, "_monotonic_ns", lambda: real() + offset)
         t = Timer()
         start = t.read()
-        deadline = wrap32(start + 10_000)
+        deadline = wrap32(start + 40_000)
         assert deadline < 0 < start
         t.after(deadline)
         now = t.read()
         return after(now, deadline) or now == deadline, wrap32(now - start)
 
     reached, waited = run(main, backend=backend)
-    assert reached and 9_000 <= waited < 5_000_000
+    assert reached and 39_000 <= waited < 5_000_000
 
 
 def test_waiting_on_a_timer_is_not_deadlock(backend):
