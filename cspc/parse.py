@@ -7,8 +7,11 @@ Pipeline, one small step each:
 2. Lark's LALR parser reads ``grammar/occam.lark``; :class:`Layout`, the
    postlexer, turns line breaks into ``_NL``/``_INDENT``/``_DEDENT`` (exactly
    2 spaces per level) and joins continued lines.
-3. :class:`ToAST` turns the Lark tree into AST nodes, one method per rule.
-4. :func:`parse_file` splices in ``#INCLUDE``/``#USE`` files.
+3. :class:`ToAST` builds the AST as the parser reduces (one method per rule,
+   no Lark tree in between; :class:`_Callbacks` is the glue).
+4. :class:`_Includer` splices in ``#INCLUDE``/``#USE`` files: resolved
+   against the including file's folder, then ``include_paths``, then cspc's
+   bundled library (``cspc/lib``); ``"x.lib"`` also finds ``x.module``.
 
 Errors are :class:`~cspc.diagnostics.CompileError`.  When a parse fails, the
 file is split at its top-level declarations and each part is parsed on its

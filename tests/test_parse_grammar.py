@@ -12,8 +12,8 @@ from cspc.grammar import grammar_text
 
 
 def test_grammar_builds_with_strict_lalr():
-    # strict=True fails on any shift/reduce conflict and on colliding terminals.
-    pytest.importorskip("interegular")  # lark needs it for the strict terminal check
+    # strict=True fails on any shift/reduce conflict and on colliding terminals
+    # (lark needs the interegular package for the second check).
     Lark(grammar_text(), parser="lalr", lexer="basic", strict=True)
 
 
