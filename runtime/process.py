@@ -160,8 +160,8 @@ def par(*fns, names=None) -> None:
         raise join.kill_exc
     if join.error is not None:
         name, exc = join.error
-        if isinstance(exc, ProcessError):
-            raise exc
+        if isinstance(exc, (ProcessError, KeyboardInterrupt, SystemExit)):
+            raise exc  # already names its process / is meant for the program itself
         raise ProcessError(name, exc) from exc
 
 

@@ -231,7 +231,11 @@ class GreenletBackend(Backend):
         root_proc = GreenletProcess(self, root, name, None)
         self.live.add(root_proc)
         self.ready.append(root_proc)
-        self.hub.switch()
+        try:
+            self.hub.switch()
+        except BaseException:  # e.g. KeyboardInterrupt while the hub waited
+            self._shutdown()
+            raise
         deadlock = None
         if not self.finished:
             blocked = [p for p in self.live if p.wait_on is not None and not p.dead]

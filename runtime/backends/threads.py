@@ -198,7 +198,11 @@ class ThreadsBackend(Backend):
             self.running = 1
             self.live.add(root)
         self._start(root, body)
-        self.done.wait()
+        try:
+            self.done.wait()
+        except BaseException:  # e.g. KeyboardInterrupt
+            self._shutdown()
+            raise
         deadlock = None
         with self.lock:
             if self.deadlocked and "error" not in outcome and "result" not in outcome:

@@ -221,3 +221,13 @@ def test_many_processes(backend):
 
     run(main, backend=backend)
     assert out == [n]
+
+
+def test_keyboard_interrupt_and_system_exit_are_not_wrapped(backend):
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(lambda: par(interrupted, lambda: None), backend=backend)
+    with pytest.raises(SystemExit):
+        run(lambda: par(lambda: None, lambda: exit(3)), backend=backend)
