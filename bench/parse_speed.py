@@ -53,13 +53,16 @@ def main() -> None:
     start = time.perf_counter()
     _parser()
     load = time.perf_counter() - start
-    best = float("inf")
+    best = best_cpu = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         parse_text(text, "bench.csp")
         best = min(best, time.perf_counter() - start)
+        best_cpu = min(best_cpu, time.process_time() - start_cpu)
     print(f"grammar load: {load * 1000:.0f} ms")
     print(f"parsed {count} lines in {best:.3f} s: {count / best:,.0f} lines/second")
+    # CPU time is steadier than wall time on a busy machine.
+    print(f"CPU time {best_cpu:.3f} s: {count / best_cpu:,.0f} lines/second")
 
 
 if __name__ == "__main__":

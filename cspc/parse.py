@@ -989,6 +989,7 @@ def _parse_errors_per_chunk(text: str, filename: str) -> list[Diagnostic]:
 
 def _parse_specs(text: str, filename: str) -> tuple[list[S.Spec], list[Diagnostic]]:
     """Parse one file's text into its top-level specs (includes unresolved) and warnings."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
     SOURCES.add(filename, text)
     if not text.endswith("\n"):
         text += "\n"

@@ -404,3 +404,11 @@ def test_unknown_pragma_gives_a_warning_and_known_structure():
     (warning,) = prog.warnings
     assert warning.severity == "warning"
     assert "FROBNICATE" in warning.message and warning.span.line == 1
+
+
+def test_crlf_line_endings_and_byte_order_mark():
+    source = '\ufeffPROC p ()\r\n  SEQ -- c\r\n    x := "a*\r\n      *b"\r\n    SKIP\r\n:\r\n'
+    (proc,) = parse_text(source, "crlf.csp").specs
+    assign, skip = proc.body.body
+    assert assign.values[0].value == b"ab"
+    assert (skip.span.line, skip.span.col) == (5, 5)
