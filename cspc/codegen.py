@@ -408,8 +408,8 @@ class Generator:
             return call(self.rt("Channel"), const(label))
         if isinstance(t, S.TimerType):
             return call(self.rt("Timer"))
-        if isinstance(t, S.BarrierType):
-            return call(ast.Attribute(load("_rt"), "Barrier", ast.Load()))
+        if isinstance(t, S.BarrierType):  # the declaring process is enrolled
+            return call(ast.Attribute(load("_rt"), "Barrier", ast.Load()), const(label), const(1))
         if isinstance(t, S.ArrayType):
             dims, elem = [], t
             while isinstance(elem, S.ArrayType):
@@ -653,31 +653,37 @@ class Generator:
         if p.replicator is not None:
             return self.replicated_par(p)
         defs, names = [], []
+        enrolled: dict[str, int] = {}  # barrier -> how many branches use it
         for i, branch in enumerate(p.body):
             ident = self.temp("par")
-            fn = self.function(ident, [], lambda b=branch: self.block(b), branch.span)
-            defs.append(fn)
+            barriers = self.free_barriers(branch)
+            for barrier in barriers:
+                enrolled[barrier] = enrolled.get(barrier, 0) + 1
+            build = lambda b=branch, bs=barriers: self.block(b) + self.resign(bs)  # noqa: E731
+            defs.append(self.function(ident, [], build, branch.span))
             names.append(const(branch_name(branch, i)))
         run = call(self.rt("par"), *[load(d.name) for d in defs], names=ast.List(names, ast.Load()))
-        return defs + [expr_stmt(run)]
+        before = [self.enrol(b, const(n - 1)) for b, n in enrolled.items() if n != 1]
+        after = [self.enrol(b, const(1)) for b in enrolled]
+        return defs + before + [expr_stmt(run)] + after
 
     def replicated_par(self, p: S.Par) -> list[ast.stmt]:
         rep = p.replicator
         ident = self.temp("par")
+        barriers = [b for q in p.body for b in self.free_barriers(q)]
 
         def build():
             body = []
             for q in p.body:
                 body.extend(self.process(q))
-            return body or [ast.Pass()]
+            return (body + self.resign(barriers)) or [ast.Pass()]
 
         index = self.allocate(rep.name, rep)
         fn = self.function(ident, [index], build, p.span)
         stmts: list[ast.stmt] = [fn]
-        k = self.temp("k")
-        base, count = self.expr(rep.base), self.expr(rep.count)
-        tb = self.temp("b")
-        stmts.append(assign(store(tb), base))
+        k, tb, tn = self.temp("k"), self.temp("b"), self.temp("n")
+        stmts.append(assign(store(tb), self.expr(rep.base)))
+        stmts.append(assign(store(tn), self.expr(rep.count)))
         if rep.step is None:
             value = ast.BinOp(load(tb), ast.Add(), load(k))
         else:
@@ -685,15 +691,44 @@ class Generator:
             stmts.append(assign(store(ts), self.expr(rep.step)))
             value = ast.BinOp(load(tb), ast.Add(), ast.BinOp(load(k), ast.Mult(), load(ts)))
         self.need_partial = True
-        gen = [ast.comprehension(store(k), call(self.builtin("range"), count), [], 0)]
-        procs = ast.ListComp(call("_partial", load(ident), value), gen)
+
+        def each(element: ast.expr) -> ast.ListComp:
+            loop = ast.comprehension(store(k), call(self.builtin("range"), load(tn)), [], 0)
+            return ast.ListComp(element, [loop])
+
+        procs = each(call("_partial", load(ident), value))
         label = ast.JoinedStr(
             [const(f"{rep.name.name}="), ast.FormattedValue(copy_ast(value), -1, None)]
         )
-        names = ast.ListComp(label, [ast.comprehension(store(k), call(self.builtin("range"), count), [], 0)])
-        run = call(self.rt("par"), ast.Starred(procs, ast.Load()), names=names)
+        run = call(self.rt("par"), ast.Starred(procs, ast.Load()), names=each(label))
+        for barrier in dict.fromkeys(barriers):
+            stmts.append(self.enrol(barrier, ast.BinOp(load(tn), ast.Sub(), const(1))))
         stmts.append(expr_stmt(run))
+        stmts.extend(self.enrol(b, const(1)) for b in dict.fromkeys(barriers))
         return stmts
+
+    # occam-pi BARRIERs: a PAR hands its own enrolment on each barrier to the
+    # branches that use it, each branch resigns when it ends, and the PAR's
+    # process is enrolled again afterwards.
+
+    def free_barriers(self, branch: S.Process) -> list[str]:
+        """Python names of the barriers declared outside ``branch`` that it uses."""
+        found: dict[str, None] = {}
+        for node in S.walk(branch):
+            if isinstance(node, S.Name) and node.symbol is not None and node.symbol.kind == "barrier":
+                ident = self.idents.get(self.key(node.symbol.decl, node.symbol.name))
+                if ident is not None and ident != "<alias>":
+                    found[ident] = None
+        return list(found)
+
+    def enrol(self, barrier: str, count: ast.expr) -> ast.stmt:
+        return expr_stmt(method(load(barrier), "enrol", count))
+
+    def resign(self, barriers: list[str]) -> list[ast.stmt]:
+        return [expr_stmt(method(load(b), "resign")) for b in barriers]
+
+    def proc_Sync(self, p: S.Sync) -> list[ast.stmt]:
+        return [expr_stmt(method(self.expr(p.barrier), "sync"))]
 
     # --------------------------------------------------------------- IF and CASE
 
