@@ -19,6 +19,14 @@ How occam maps onto Python (see also ``cspc/runtime/occam.py``):
   sequential protocol, ``(count, items)`` for a counted array, and
   ``(tag_name, items...)`` for a variant protocol.
 
+Calling Python (`#PRAGMA PYTHON "module:function"` before a PROC or FUNCTION
+heading): the body is replaced by a call of that function, imported on first
+use, with the same calling convention as a compiled PROC -- VAL parameters
+as values, arrays as sequences, channels as runtime channels; a FUNCTION
+returns its result (a tuple for several); a PROC returns the new values of
+its scalar reference parameters (one value, a tuple for several, or None
+when it has none).
+
 Generated code reaches the runtime, its helpers and Python's builtins only
 through ``_``-prefixed names, which no occam name can spell (see
 :mod:`cspc.names`).
