@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from lark import Lark, Token, Tree
+from lark.lexer import Lexer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from cspc import syntax as S
@@ -73,7 +74,7 @@ def _parser() -> Lark:
         _PARSER = Lark(
             grammar_text(),
             parser="lalr",
-            lexer="basic",
+            lexer=OccamLexer,
             postlex=Layout(),
             maybe_placeholders=False,
             keep_all_tokens=True,  # keywords' positions go into spans; _Callbacks filters
@@ -92,6 +93,78 @@ def _cache_file() -> str | bool:
     except OSError:
         return False
     return os.path.join(folder, "occam-grammar.lark-cache")
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+# The grammar's terminals as one regular expression.  This hand-made scanner
+# does what Lark's general lexer would do with occam.lark, in about half the
+# time; tests/test_parse_grammar.py checks that the two agree.
+_SCANNER = re.compile(
+    r"""
+      (?P<_NL>(?:--[^\n]*)?(?:\r?\n[ \t]*(?:--[^\n]*)?)+)
+    | (?P<SPACE>[ \t]+)
+    | (?P<WORD>[A-Za-z][A-Za-z0-9._]*)
+    | (?P<REAL>[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?)
+    | (?P<INTEGER>[0-9]+)
+    | (?P<PRAGMA>\#PRAGMA[^\n]*)
+    | (?P<DIRECTIVE>\#INCLUDE|\#USE)
+    | (?P<HEX>\#[0-9A-Fa-f]+)
+    | (?P<STRING>"(?:[^"*\n]|\*\#[0-9A-Fa-f]{2}|\*[^\n]|\*[ \t]*\r?\n[ \t]*\*)*")
+    | (?P<BYTE_LIT>'(?:[^'*\n]|\*\#[0-9A-Fa-f]{2}|\*[^\n])')
+    | (?P<SYMBOL>:=|::|<>|<=|>=|<<|>>|><|/\\|\\/|[-+*/\\<>=:;,!?&()\[\]~])
+    """,
+    re.X,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9._]*")
+
+
+class ScanError(Exception):
+    """A character that starts no token: the character, line, column."""
+
+    def __init__(self, char: str, line: int, col: int):
+        super().__init__(char)
+        self.char, self.line, self.col = char, line, col
+
+
+class OccamLexer(Lexer):
+    """Lark lexer for occam: one regular-expression scan; keyword and symbol
+    token names come from the grammar's terminals."""
+
+    def __init__(self, lexer_conf):
+        self.words: dict[str, str] = {}  # keyword -> terminal name
+        self.symbols: dict[str, str] = {}  # punctuation, operator or directive -> terminal name
+        for term in lexer_conf.terminals:
+            if term.pattern.type == "str":
+                table = self.words if _WORD.fullmatch(term.pattern.value) else self.symbols
+                table[term.pattern.value] = term.name
+
+    def lex(self, text: str) -> Iterator[Token]:  # Lark's custom-lexer interface 0: the whole text
+        words, symbols, scan = self.words, self.symbols, _SCANNER.match
+        pos, line, line_start, end = 0, 1, 0, len(text)
+        while pos < end:
+            match = scan(text, pos)
+            if match is None:
+                raise ScanError(text[pos], line, pos - line_start + 1)
+            kind, next_pos = match.lastgroup, match.end()
+            if kind == "SPACE":
+                pos = next_pos
+                continue
+            value = match.group()
+            if kind == "WORD":
+                kind = words.get(value, "NAME")
+            elif kind == "SYMBOL" or kind == "DIRECTIVE":
+                kind = symbols[value]
+            col = pos - line_start + 1
+            newlines = value.count("\n") if kind == "_NL" or kind == "STRING" else 0
+            if newlines:
+                last_newline = text.rfind("\n", pos, next_pos)
+                yield Token(kind, value, pos, line, col, line + newlines, next_pos - last_newline, next_pos)
+                line, line_start = line + newlines, last_newline + 1
+            else:
+                yield Token(kind, value, pos, line, col, line, col + len(value), next_pos)
+            pos = next_pos
 
 
 # --------------------------------------------------------------------------- layout
@@ -905,6 +978,18 @@ def _after_operand(err: UnexpectedToken) -> bool:
     return len(last) >= 2 and isinstance(last[-2], S.PrimType) and isinstance(last[-1], S.Expr)
 
 
+def _bad_character(char: str, filename: str, line: int, col: int) -> Diagnostic:
+    if char == '"':
+        message = "unterminated string (a string ends on its line unless continued with `*')"
+    elif char == "'":
+        message = "bad byte literal: write one character or escape in quotes, like 'a' or '*n'"
+    elif char == "#":
+        message = "unknown directive or bad hex number after `#'"
+    else:
+        message = f"unexpected character `{char}'"
+    return Diagnostic("error", message, Span(filename, line, col, line, col + 1))
+
+
 def _end_of_text(text: str) -> tuple[int, int]:
     """Line and column just after the last non-blank character of ``text``."""
     body = text.rstrip()
@@ -923,16 +1008,7 @@ def _diagnostic_from_lark(parser: Lark, err: UnexpectedInput, filename: str, tex
         end_col = tok.end_column if tok.end_line == line and tok.type not in ("_NL",) else col + 1
         return Diagnostic("error", _unexpected_token_message(parser, err), Span(filename, line, col, line, end_col))
     if isinstance(err, UnexpectedCharacters):
-        char = err.char
-        if char == '"':
-            message = "unterminated string (a string ends on its line unless continued with `*')"
-        elif char == "'":
-            message = "bad byte literal: write one character or escape in quotes, like 'a' or '*n'"
-        elif char == "#":
-            message = "unknown directive or bad hex number after `#'"
-        else:
-            message = f"unexpected character `{char}'"
-        return Diagnostic("error", message, Span(filename, err.line, err.column, err.line, err.column + 1))
+        return _bad_character(err.char, filename, err.line, err.column)
     return Diagnostic("error", "syntax error", Span(filename, getattr(err, "line", 1), getattr(err, "column", 1)))
 
 
@@ -949,6 +1025,8 @@ def _parse_with(builder: ToAST, text: str) -> list:
         return parser.parse(text)
     except LayoutError as err:
         raise CompileError.at(Span(filename, err.line, err.col, err.line, err.col + 1), err.message) from None
+    except ScanError as err:
+        raise CompileError(_bad_character(err.char, filename, err.line, err.col)) from None
     except UnexpectedInput as err:
         raise CompileError(_diagnostic_from_lark(parser, err, filename, text)) from None
     finally:

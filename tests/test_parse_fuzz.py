@@ -118,3 +118,4 @@ def mutated(draw):
 @given(mutated())
 def test_mutated_valid_program(text):
     only_compile_errors(text)
+

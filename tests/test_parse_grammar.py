@@ -5,6 +5,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lark import Lark
 
 from cspc import parse
@@ -70,3 +72,61 @@ def test_every_rule_has_an_ast_method():
         if not hasattr(parse.ToAST, name):
             missing.add(name)
     assert not missing
+
+
+# ---------------------------------------------------------------- the scanner agrees with the grammar
+
+@pytest.fixture(scope="module")
+def lark_lexer():
+    """Lark's own lexer for occam.lark: the reference for cspc's fast scanner."""
+    return Lark(grammar_text(), parser="lalr", lexer="basic")
+
+
+def both_scans(lark_lexer, text):
+    def scan(tokens):
+        try:
+            return [(t.type, t.value, t.line, t.column, t.end_line, t.end_column) for t in tokens()], None
+        except parse.ScanError as err:
+            return None, (err.line, err.col)
+        except Exception as err:  # lark's UnexpectedCharacters
+            return None, (err.line, err.column)
+
+    ours = scan(lambda: parse.OccamLexer(lark_lexer.lexer_conf).lex(text))
+    theirs = scan(lambda: lark_lexer.lex(text))
+    return ours, theirs
+
+
+SCANNER_SAMPLES = [
+    'PROC p (CHAN INT c!)\n  SEQ  -- comment\n    c ! #FF; 1.5E+3(REAL32); \'*n\'\n    x := "a*"b*\n     *c"\n:\n',
+    "a/\\b \\/ c >< d << e >> f <= g >= h <> i := j :: k",
+    "#INCLUDE \"x\"\n#USE \"y\"\n#PRAGMA SHARED a b\n",
+    "SEQ.x INT16x REC RECURSIVE x.y.z 12.5 12. #1g",
+    "'a' 'ab' \"unterminated\n",
+    "x $ y",
+]
+
+
+@pytest.mark.parametrize("text", SCANNER_SAMPLES)
+def test_scanner_agrees_with_lark_lexer(lark_lexer, text):
+    ours, theirs = both_scans(lark_lexer, text)
+    assert ours == theirs
+
+
+def test_scanner_agrees_on_every_example(lark_lexer):
+    root = Path(__file__).resolve().parents[1]
+    files = list((root / "examples").glob("*.csp")) + list((root / "cspc" / "lib").glob("*.module"))
+    for path in files:
+        ours, theirs = both_scans(lark_lexer, path.read_text())
+        assert ours == theirs, path
+
+
+PIECES = list(set(SCANNER_SAMPLES[0] + SCANNER_SAMPLES[1] + "#$'\"*\t\r-é")) + [
+    "--", "\n  ", "SEQ", "#FF", "#PRAGMA", "#INCLUDE", "*#4", "1.5", "E+", "a.b", ":=", "::",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_scanner_agrees_on_random_text(lark_lexer, text):
+    ours, theirs = both_scans(lark_lexer, text)
+    assert ours == theirs
