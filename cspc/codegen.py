@@ -44,7 +44,8 @@ from cspc.names import NameAllocator
 OCCAM_HELPERS = (
     "overflow", "bad_index", "if_failed", "case_failed", "div", "rem", "shl", "shr",
     "real32", "fdiv", "frem", "to_int", "to_bool", "real_to_int", "int_to_real",
-    "real_to_real", "new_array", "copy", "assign", "slice_value", "slice_view",
+    "real_to_real", "new_array", "copy", "copy_flat", "assign", "assign_deep", "slice_value",
+    "slice_view",
     "counted_input", "counted_output", "check_size", "python_function", "tag_mismatch",
 )  # fmt: skip
 RUNTIME_NAMES = ("Channel", "Timer", "par", "alt", "stop", "InputGuard", "SkipGuard", "TimeoutGuard")
@@ -188,6 +189,12 @@ def is_scalar(t: S.Type | None) -> bool:
 
 def is_array(t: S.Type | None) -> bool:
     return isinstance(resolve(t), S.ArrayType)
+
+
+def is_flat(t: S.Type | None) -> bool:
+    """An array of scalars (copied with one list() call)."""
+    t = resolve(t)
+    return isinstance(t, S.ArrayType) and is_scalar(t.elem)
 
 
 def is_data_aggregate(t: S.Type | None) -> bool:
@@ -465,7 +472,7 @@ class Generator:
         if spec.mode == "REF" and isinstance(value, S.Slice):
             py = self.slice_ref(value)
         elif spec.mode == "INITIAL" and is_data_aggregate(t):
-            py = call(self.helper("copy"), self.expr(value))
+            py = self.copy_of(self.expr(value), t)
         else:
             py = self.expr(value)
         ident = self.declare(spec.name, spec)
@@ -638,7 +645,7 @@ class Generator:
             for tmp, value in zip(temps, p.values):
                 py = self.expr(value)
                 if is_data_aggregate(value.type):
-                    py = call(self.helper("copy"), py)
+                    py = self.copy_of(py, value.type)
                 stmts.append(assign(store(tmp), py))
         for target, tmp in zip(p.targets, temps):
             stmts.extend(self.assign_one(target, load(tmp)))
@@ -646,7 +653,8 @@ class Generator:
 
     def assign_one(self, target: S.Expr, value: ast.expr) -> list[ast.stmt]:
         if is_data_aggregate(target.type):
-            return [expr_stmt(call(self.helper("assign"), self.array_target(target), value))]
+            helper = "assign" if is_flat(target.type) else "assign_deep"
+            return [expr_stmt(call(self.helper(helper), self.array_target(target), value))]
         return [assign(as_store(self.location(target)), value)]
 
     def array_target(self, target: S.Expr) -> ast.expr:
@@ -860,8 +868,11 @@ class Generator:
             return call(self.helper("counted_output"), self.expr(item.count), self.expr(item.array))
         value = self.expr(item)
         if is_data_aggregate(item.type) and not isinstance(value, ast.Constant):
-            value = call(self.helper("copy"), value)
+            value = self.copy_of(value, item.type)
         return value
+
+    def copy_of(self, value: ast.expr, t: S.Type | None) -> ast.Call:
+        return call(self.helper("copy_flat" if is_flat(t) else "copy"), value)
 
     def proc_Output(self, p: S.Output) -> list[ast.stmt]:
         chan = self.expr(p.chan)

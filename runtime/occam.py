@@ -258,9 +258,21 @@ def copy(value):
     return value
 
 
+def copy_flat(value):
+    """A copy of an array of scalars."""
+    return list(value)
+
+
 def assign(target, value):
-    """``target := value`` for arrays and records: copy element by element, in place,
-    so that every abbreviation of ``target`` sees the new value."""
+    """``target := value`` for an array of scalars: copied in place, so that every
+    abbreviation of ``target`` sees the new value."""
+    if len(target) != len(value):
+        raise OccamError(f"array sizes differ in assignment ({len(target)} := {len(value)})")
+    target[:] = value
+
+
+def assign_deep(target, value):
+    """``target := value`` for arrays of arrays and records: a deep copy, in place."""
     if len(target) != len(value):
         raise OccamError(f"array sizes differ in assignment ({len(target)} := {len(value)})")
     target[:] = [copy(item) for item in value]
