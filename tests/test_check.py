@@ -362,3 +362,34 @@ def test_unused_warnings_only_with_the_flag():
 def test_no_usage_cascade_after_name_errors():
     _, reporter = checked("PROC p ()\n  PAR\n    zz := 1\n    zz := 2\n:\n")
     assert [d.message for d in reporter.diagnostics] == ["undeclared name `zz'"]
+
+
+# --------------------------------------------------------------------------- every node handled
+
+
+def subclasses(base):
+    found = []
+    for cls in base.__subclasses__():
+        found.append(cls)
+        found.extend(subclasses(cls))
+    return found
+
+
+@pytest.mark.parametrize(
+    "module, cls_name, prefix, base",
+    [
+        ("resolve", "Resolver", "proc_", S.Process),
+        ("resolve", "Resolver", "spec_", S.Spec),
+        ("resolve", "Resolver", "expr_", S.Expr),
+        ("usage", "UsageChecker", "proc_", S.Process),
+        ("flow", "Flow", "proc_", S.Process),
+    ],
+)
+def test_every_node_class_has_a_handler(module, cls_name, prefix, base):
+    """A node added to the AST must be taught to every pass (found here, not in a user's program)."""
+    import importlib
+
+    checker = getattr(importlib.import_module(f"cspc.check.{module}"), cls_name)
+    ast_classes = [c for c in subclasses(base) if c.__module__ == "cspc.syntax"]
+    missing = [c.__name__ for c in ast_classes if not hasattr(checker, prefix + c.__name__)]
+    assert not missing, f"{cls_name} has no {prefix}* for {missing}"

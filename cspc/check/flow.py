@@ -190,6 +190,10 @@ class Flow:
             results.append(self.process(v.body, branch))
         return _meet(results)
 
+    def proc_Sync(self, p: S.Sync, state):
+        self.read(p.barrier, state)
+        return state
+
     def proc_Delay(self, p: S.Delay, state):
         self.read(p.time, state)
         return state

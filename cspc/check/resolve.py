@@ -504,6 +504,12 @@ class Resolver:
             if not T.same_type(got, T.INT):
                 self.error(item.span, f"type mismatch in timer read: INT and {T.type_str(got)}")
 
+    def proc_Sync(self, p: S.Sync) -> None:
+        t = self.expr(p.barrier)
+        if not T.is_unknown(t) and not isinstance(t, S.BarrierType):
+            self.error(p.barrier.span, f"SYNC needs a BARRIER, not {T.type_str(t)}")
+        self.no_side_effect(p.span, "synchronise on a barrier")
+
     def proc_Delay(self, p: S.Delay) -> None:
         t = self.expr(p.timer)
         if not T.is_unknown(t) and not isinstance(t, S.TimerType):

@@ -392,6 +392,12 @@ class UsageChecker:
             usage.add(self.specified(v.specs, inner))
         return usage
 
+    def proc_Sync(self, p: S.Sync) -> Usage:
+        # Every process enrolled on a barrier syncs on it: parallel SYNCs are its purpose.
+        usage = Usage()
+        self._selector_reads(p.barrier, usage)
+        return usage
+
     def proc_Delay(self, p: S.Delay) -> Usage:
         return self.reads(p.time)
 
