@@ -788,10 +788,12 @@ _LAYOUT = frozenset({"_NL", "_INDENT", "_DEDENT"})
 
 
 def _start_of(item):
+    """(line, column) where a child of a rule starts, or None (layout, empty)."""
     if isinstance(item, Token):
         return None if item.type in _LAYOUT else (item.line, item.column)
     if isinstance(item, S.Node):
-        return (item.span.line, item.span.col) if item.span.line else None
+        span = item.span
+        return (span.line, span.col) if span.line else None
     if isinstance(item, list):
         for x in item:
             found = _start_of(x)
@@ -801,16 +803,33 @@ def _start_of(item):
 
 
 def _end_of(item):
+    """(line, column) just after a child of a rule, or None (layout, empty)."""
     if isinstance(item, Token):
         return None if item.type in _LAYOUT else (item.end_line, item.end_column)
     if isinstance(item, S.Node):
-        return (item.span.end_line, item.span.end_col) if item.span.line else None
+        span = item.span
+        return (span.end_line, span.end_col) if span.line else None
     if isinstance(item, list):
         for x in reversed(item):
             found = _end_of(x)
             if found:
                 return found
     return None
+
+
+def _span_of(children: list, filename: str) -> Span:
+    start = end = None
+    for child in children:
+        start = _start_of(child)
+        if start:
+            break
+    else:
+        return Span(filename, 0, 0)  # nothing but layout: an empty rule
+    for child in reversed(children):
+        end = _end_of(child)
+        if end:
+            break
+    return Span(filename, start[0], start[1], end[0], end[1])
 
 
 class _Callbacks:
@@ -826,21 +845,9 @@ class _Callbacks:
 
         def reduce(children):
             builder = _CURRENT.builder
-            start = end = None
-            for child in children:
-                start = _start_of(child)
-                if start:
-                    break
-            for child in reversed(children):
-                end = _end_of(child)
-                if end:
-                    break
-            if start and end:
-                span = Span(builder.filename, start[0], start[1], end[0], end[1])
-            else:
-                span = Span(builder.filename, 0, 0)
+            span = _span_of(children, builder.filename)
             if not keep_all:
-                children = [c for c in children if not isinstance(c, Token) or c.type in _VALUE_TOKENS]
+                children = [c for c in children if type(c) is not Token or c.type in _VALUE_TOKENS]
             return method(builder, span, children)
 
         return reduce
