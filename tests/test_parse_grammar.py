@@ -79,7 +79,16 @@ def test_every_rule_has_an_ast_method():
 @pytest.fixture(scope="module")
 def lark_lexer():
     """Lark's own lexer for occam.lark: the reference for cspc's fast scanner."""
-    return Lark(grammar_text(), parser="lalr", lexer="basic")
+    from lark.lexer import LexerState, TextSlice
+
+    grammar = Lark(grammar_text(), parser="lalr", lexer="basic", cache=True)
+    lexer = grammar._build_lexer()
+
+    def tokens(text):
+        return lexer.lex(LexerState(TextSlice.cast_from(text)), None)
+
+    tokens.conf = grammar.lexer_conf
+    return tokens
 
 
 def both_scans(lark_lexer, text):
@@ -91,8 +100,8 @@ def both_scans(lark_lexer, text):
         except Exception as err:  # lark's UnexpectedCharacters
             return None, (err.line, err.column)
 
-    ours = scan(lambda: parse.OccamLexer(lark_lexer.lexer_conf).lex(text))
-    theirs = scan(lambda: lark_lexer.lex(text))
+    ours = scan(lambda: parse.OccamLexer(lark_lexer.conf).lex(text))
+    theirs = scan(lambda: lark_lexer(text))
     return ours, theirs
 
 
