@@ -1,6 +1,6 @@
 """The cspc benchmark suite: cspc side by side with its peers, in one run.
 
-    python bench/run.py [--quick] [--out DIR] [--pycsp-python PATH]
+    python bench/run.py [--quick] [--out DIR] [--pycsp-python PATH] [--update-docs]
 
 Measures CommsTime (compiled occam and hand-written runtime code on both
 backends, PyCSP 0.9.2, a bare semaphore channel, a queue.Queue pipeline), a
@@ -38,7 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-from report import write_results  # noqa: E402  (bench/ is not a package)
+from report import update_docs, write_results  # noqa: E402  (bench/ is not a package)
 
 WORKLOADS = os.path.join(HERE, "workloads.py")
 REPO = os.path.dirname(HERE)
@@ -127,6 +127,7 @@ class Suite:
             "pycsp-threads": c.pycsp_thread_rounds,
             "semaphore": c.thread_rounds,
             "queue": c.thread_rounds,
+            "greenlet-switch": c.greenlet_rounds,
         }
         jobs = {}
         for variant, rounds in variants.items():
@@ -244,6 +245,7 @@ def main(argv=None) -> int:
     parser.add_argument("--pycsp-python", default=os.environ.get("CSPC_BENCH_PYCSP_PYTHON", sys.executable),
                         help="an interpreter with pycsp==0.9.2, greenlet and cspc installed")
     parser.add_argument("--reps", type=int, help="override the number of repetitions")
+    parser.add_argument("--update-docs", action="store_true", help="also copy the table into docs/performance.md")
     args = parser.parse_args(argv)
 
     config = QUICK if args.quick else FULL
@@ -253,6 +255,8 @@ def main(argv=None) -> int:
     results, context = run_suite(config, args.pycsp_python, args.quick, log)
     path = write_results(results, context, args.out)
     print(f"\nwrote {path} in {context['seconds']:.0f} s\n")
+    if args.update_docs:
+        update_docs(path)
     with open(path) as f:
         print(f.read())
     return 0

@@ -11,12 +11,12 @@ so that peak memory can be read with ``resource.getrusage``.  The driver is
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import queue
 import re
 import resource
-import subprocess
 import sys
 import tempfile
 import threading
@@ -97,22 +97,27 @@ PROC commstime (CHAN BYTE keyboard?, screen!, error!)
 
 
 def compiled_commstime(backend: str, rounds: int) -> dict:
-    """CommsTime compiled from occam and run by ``cspc run``; the occam program
-    times itself with a TIMER (microseconds), so start-up is not counted."""
+    """CommsTime compiled from occam (through the compile cache in
+    ``$CSPC_CACHE_DIR``) and run as ``cspc run`` runs it; the occam program
+    times itself with a TIMER (microseconds), so compiling is not counted."""
+    from cspc.compiler import compile_file
+    from cspc.runtime import run_main
+
     with tempfile.TemporaryDirectory() as tmp:
         source = os.path.join(tmp, "commstime.csp")
         with open(source, "w") as f:
             f.write(COMMSTIME_CSP.format(rounds=rounds))
-        env = dict(os.environ, CSPC_CACHE_DIR=os.path.join(tmp, "cache"))
-        proc = subprocess.run(
-            [sys.executable, "-m", "cspc", "run", "--backend", backend, source],
-            capture_output=True, text=True, env=env, timeout=600,
-        )
-    match = re.search(r"elapsed\.us (\d+)", proc.stdout)
-    if proc.returncode != 0 or not match:
-        output = (proc.stderr or proc.stdout).strip().replace("\n", " / ")
-        raise RuntimeError(f"compiled CommsTime failed: {output[-300:]}")
-    return {"ns_per_comm": int(match.group(1)) * 1000 / (4 * rounds)}
+        result = compile_file(source)
+    namespace = result.new_namespace()
+    exec(result.code, namespace)
+    screen = io.BytesIO()
+    cpu = time.process_time()
+    run_main(namespace[result.main], backend=backend, stdin=io.BytesIO(b""), stdout=screen)
+    cpu = time.process_time() - cpu
+    match = re.search(rb"elapsed\.us (\d+)", screen.getvalue())
+    if not match:
+        raise RuntimeError(f"compiled CommsTime printed {screen.getvalue()[-200:]!r}")
+    return {"ns_per_comm": int(match.group(1)) * 1000 / (4 * rounds), "cpu_ns_per_comm": cpu * 1e9 / (4 * rounds)}
 
 
 def queue_commstime(rounds: int) -> dict:
@@ -145,12 +150,46 @@ def queue_commstime(rounds: int) -> dict:
     return {"ns_per_comm": (time.perf_counter() - start) / (4 * rounds) * 1e9}
 
 
+def greenlet_switch(rounds: int) -> dict:
+    """Not CommsTime: two bare greenlets switching to each other, 4 * rounds
+    switches.  The floor under any greenlet CSP library, where a communication
+    costs at least one switch; it shows how fast this machine is right now."""
+    import greenlet
+
+    switches = 4 * rounds
+
+    def bounce():
+        while True:
+            main.switch()
+
+    main = greenlet.getcurrent()
+    other = greenlet.greenlet(bounce)
+    start = time.perf_counter()
+    for _ in range(switches // 2):
+        other.switch()
+    return {"ns_per_comm": (time.perf_counter() - start) / switches * 1e9}
+
+
 def commstime_variant(variant: str, rounds: int) -> dict:
+    """ns_per_comm is wall time over the timed rounds; cpu_ns_per_comm is the
+    CPU time of this whole process per communication (all its threads; set-up
+    included, which is a few microseconds), the figure that load from other
+    processes on the machine does not inflate."""
     if variant.startswith("compiled-"):
         return compiled_commstime(variant.removeprefix("compiled-"), rounds)
+    if variant.startswith("pycsp-"):
+        import pycsp.greenlets  # noqa: F401  (imports are not part of the CPU time)
+    else:
+        import cspc.runtime  # noqa: F401
+    cpu = time.process_time()
     if variant == "queue":
-        return queue_commstime(rounds)
-    return {"ns_per_comm": commstime.run_one(variant, rounds)}
+        result = queue_commstime(rounds)
+    elif variant == "greenlet-switch":
+        result = greenlet_switch(rounds)
+    else:
+        result = {"ns_per_comm": commstime.run_one(variant, rounds)}
+    result["cpu_ns_per_comm"] = (time.process_time() - cpu) * 1e9 / (4 * rounds)
+    return result
 
 
 # -- the token ring -----------------------------------------------------------------
