@@ -30,8 +30,9 @@ NAMES = sorted(p.stem for p in DIR.glob("*.csp")) if DIR else []
 
 
 @pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("CSPC_CACHE_DIR", str(tmp_path / "cache"))
+def shared_cache(tmp_path_factory, monkeypatch):
+    # One cache for the session: the same program on both backends compiles once.
+    monkeypatch.setenv("CSPC_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cspc-cache"))
 
 
 @pytest.mark.skipif(DIR is None, reason="conformance programs not present")

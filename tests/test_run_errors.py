@@ -53,8 +53,9 @@ def program(body: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("CSPC_CACHE_DIR", str(tmp_path / "cache"))
+def shared_cache(tmp_path_factory, monkeypatch):
+    # One cache for the session: the same program on both backends compiles once.
+    monkeypatch.setenv("CSPC_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cspc-cache"))
 
 
 def run(tmp_path, source: str, *args: str):

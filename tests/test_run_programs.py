@@ -16,8 +16,9 @@ CASES = sorted(p.stem for p in PROGRAMS.glob("*.csp") if p.with_suffix(".expect"
 
 
 @pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("CSPC_CACHE_DIR", str(tmp_path / "cache"))
+def shared_cache(tmp_path_factory, monkeypatch):
+    # One cache for the session: the same program on both backends compiles once.
+    monkeypatch.setenv("CSPC_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cspc-cache"))
 
 
 def run_program(path: Path, backend: str, stdin: bytes = b""):
