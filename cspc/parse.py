@@ -1058,18 +1058,71 @@ def _chunks(text: str) -> list[tuple[int, str]]:
 
 MAX_ERRORS = 20
 
+# Errors about layout say little about what follows them, so parsing does not
+# go on past one (nor report one found after skipping a line: it may be caused
+# by the skipping).
+_LAYOUT_ERRORS = ("unexpected end of block", "unexpected indentation", "unexpected end of file",
+                  "indentation must", "this line's indentation", "the first line")
+# A line ending like this continues on the next one (see Layout).
+_CONTINUED = re.compile(
+    r"(,|;|:=|::|&|[-+*/\\<>=(\[~]|\b(IS|FROM|FOR|AND|OR|REM|PLUS|MINUS|TIMES|AFTER|BITAND|BITOR))\s*(--.*)?$"
+)
+_DECLARATION_START = re.compile(r"\s*(VAL|INITIAL|PROC|PROTOCOL|DATA|CHAN|TIMER|BARRIER|INT|INT16|INT32|"
+                                r"INT64|BYTE|BOOL|REAL32|REAL64|\[)\b|.*:\s*(--.*)?$")
+
 
 def _parse_errors_per_chunk(text: str, filename: str) -> list[Diagnostic]:
-    """After a failed parse: the first error of every top-level item (at most MAX_ERRORS)."""
-    found = []
+    """After a failed parse: errors of every top-level item (at most MAX_ERRORS)."""
+    found: list[Diagnostic] = []
     for _, chunk in _chunks(text):
         if len(found) >= MAX_ERRORS:
             break
+        found += _errors_in_chunk(chunk, filename)
+    return found[:MAX_ERRORS]
+
+
+def _errors_in_chunk(chunk: str, filename: str) -> list[Diagnostic]:
+    """The first error of one top-level item, then more found by skipping the
+    line in error (a process becomes SKIP, a declaration disappears, with its
+    nested block) and parsing again, as long as each error is a later line's."""
+    found: list[Diagnostic] = []
+    lines = chunk.split("\n")
+    done_to = 0  # the last line (1-based) that skipping has touched
+    while len(found) < MAX_ERRORS:
         try:
-            _parse_with(ToAST(filename), chunk)
+            _parse_with(ToAST(filename), "\n".join(lines))
+            return found
         except CompileError as err:
-            found.extend(err.diagnostics)
+            error = err.diagnostics[0]
+        is_layout = error.message.startswith(_LAYOUT_ERRORS)
+        if found and (error.span.line <= done_to or is_layout or "indented block" in error.message):
+            return found  # no progress, or perhaps caused by the skipping
+        found.append(error)
+        skipped = None if is_layout else _skip_statement(lines, error.span.line - 1)
+        if skipped is None:
+            return found
+        done_to = skipped
     return found
+
+
+def _skip_statement(lines: list[str], index: int) -> int | None:
+    """Neutralize the statement on ``lines[index]`` and its nested block, in place.
+    Returns the last line number touched, or None when that is not safe."""
+    line = lines[index]
+    indent = len(line) - len(line.lstrip(" "))
+    if indent == 0 or not line.strip() or line.lstrip().startswith("--"):
+        return None  # a top-level line, or the error is not on a statement
+    previous = next((l for l in reversed(lines[:index]) if l.strip() and not l.lstrip().startswith("--")), "")
+    if _CONTINUED.search(previous):
+        return None  # the statement began on an earlier line
+    end = index + 1
+    while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip(" ")) > indent):
+        end += 1
+    while end > index + 1 and not lines[end - 1].strip():
+        end -= 1  # trailing blank lines are not part of it
+    replacement = "" if _DECLARATION_START.match(line) else " " * indent + "SKIP"
+    lines[index:end] = [replacement] + [""] * (end - index - 1)
+    return end
 
 
 def _parse_specs(text: str, filename: str) -> tuple[list[S.Spec], list[Diagnostic]]:

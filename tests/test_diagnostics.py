@@ -138,3 +138,40 @@ def test_error_count_is_capped():
     with pytest.raises(CompileError) as caught:
         parse_text(source, "t.csp")
     assert len(caught.value.diagnostics) == 20
+
+
+def test_several_errors_inside_one_proc():
+    source = dedent(
+        """\
+        PROC p (CHAN INT c!)
+          INT x:
+          SEQ
+            x := a + b * c
+            x := )
+            INT y
+            y := 1
+            WHILE
+              SKIP
+            c ! 1 2
+        :
+        """
+    )
+    with pytest.raises(CompileError) as caught:
+        parse_text(source, "t.csp")
+    got = [(d.span.line, d.span.col) for d in caught.value.diagnostics]
+    assert got == [(4, 16), (5, 10), (6, 10), (8, 10), (10, 11)]
+
+
+def test_no_guessing_after_a_line_that_continues():
+    # `x :=' continues on the next line, so skipping a line could invent errors: stop at one.
+    source = "PROC p ()\n  SEQ\n    x :=\n    y := 2\n    z := y + 1 + 2\n:\n"
+    with pytest.raises(CompileError) as caught:
+        parse_text(source, "t.csp")
+    assert [(d.span.line, d.span.col) for d in caught.value.diagnostics] == [(4, 7)]
+
+
+def test_skipping_a_guard_does_not_invent_an_error():
+    source = "PROC p ()\n  ALT\n    c ? x + 1\n      SKIP\n    d ? y\n      SKIP\n:\n"
+    with pytest.raises(CompileError) as caught:
+        parse_text(source, "t.csp")
+    assert [(d.span.line, d.span.col) for d in caught.value.diagnostics] == [(3, 11)]
