@@ -1108,6 +1108,8 @@ def _errors_in_chunk(chunk: str, filename: str) -> list[Diagnostic]:
 def _skip_statement(lines: list[str], index: int) -> int | None:
     """Neutralize the statement on ``lines[index]`` and its nested block, in place.
     Returns the last line number touched, or None when that is not safe."""
+    if not 0 <= index < len(lines):
+        return None
     line = lines[index]
     indent = len(line) - len(line.lstrip(" "))
     if indent == 0 or not line.strip() or line.lstrip().startswith("--"):
