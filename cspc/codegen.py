@@ -48,7 +48,16 @@ OCCAM_HELPERS = (
     "slice_view",
     "counted_input", "counted_output", "check_size", "python_function", "tag_mismatch",
 )  # fmt: skip
-RUNTIME_NAMES = ("Channel", "Timer", "par", "alt", "stop", "InputGuard", "SkipGuard", "TimeoutGuard")
+RUNTIME_NAMES = (
+    "Channel",
+    "Timer",
+    "par",
+    "alt",
+    "stop",
+    "InputGuard",
+    "SkipGuard",
+    "TimeoutGuard",
+)
 BUILTINS = ("len", "range", "float", "list", "tuple", "int", "bool")
 RESERVED = {"_t", "_k", "_rt", "_occ", "_sys", "_partial"}
 RESERVED |= {"_" + n for n in OCCAM_HELPERS + RUNTIME_NAMES + BUILTINS}
@@ -175,14 +184,6 @@ def record_decl(t: S.Type | None) -> S.DataTypeDecl | None:
     return None
 
 
-def protocol_decl(t: S.Type | None) -> S.ProtocolDecl | None:
-    if isinstance(t, S.NamedType) and t.name.symbol is not None:
-        decl = t.name.symbol.decl
-        if isinstance(decl, S.ProtocolDecl):
-            return decl
-    return None
-
-
 def is_scalar(t: S.Type | None) -> bool:
     return prim(t) is not None
 
@@ -206,10 +207,10 @@ def is_data_aggregate(t: S.Type | None) -> bool:
 
 
 class FunctionScope:
-    """The Python function being generated: the occam names it declares."""
+    """The Python function being generated: the Python names declared in it
+    (any other user name it assigns belongs to an enclosing function: nonlocal)."""
 
-    def __init__(self, parent: "FunctionScope | None") -> None:
-        self.parent = parent
+    def __init__(self) -> None:
         self.declared: set[str] = set()
 
 
@@ -221,15 +222,16 @@ class Generator:
         self.main = main
         self.names = NameAllocator(reserved=RESERVED)
         self.idents: dict[tuple[int, str], str] = {}  # (id(decl), occam name) -> Python name
-        self.aliases: dict[tuple[int, str], object] = {}  # ref abbreviations of elements
+        # Reference abbreviations of scalars: the location they stand for.
+        self.aliases: dict[tuple[int, str], ast.expr] = {}
         self.user_names: set[str] = set()  # every Python name given to an occam name
         self.scope: FunctionScope | None = None
         self.helpers: set[str] = set()
         self.runtime: set[str] = set()
         self.builtins: set[str] = set()
-        self.pending_python: tuple[str, Span] | None = None
+        self.pending_python: str | None = None  # "module:function" for the next PROC/FUNCTION
         self.need_partial = False
-        self.top_level: list[str] = []  # Python names of top-level PROCs and FUNCTIONs
+        self.alt_site = ""
 
     # ----------------------------------------------------------------- names
 
@@ -285,7 +287,7 @@ class Generator:
         # Top-level PROCs and FUNCTIONs get their names first (names.py's rule).
         for spec in self.program.specs:
             if isinstance(spec, (S.ProcDecl, S.FunctionDecl)):
-                self.top_level.append(self.declare(spec.name, spec))
+                self.declare(spec.name, spec)
         body: list[ast.stmt] = []
         for spec in self.program.specs:
             body.extend(self.spec(spec))
@@ -302,7 +304,10 @@ class Generator:
         """Python name -> source file, for top-level definitions from #INCLUDEd files."""
         files = {}
         for spec in self.program.specs:
-            if isinstance(spec, (S.ProcDecl, S.FunctionDecl)) and spec.span.file != self.program.file:
+            if (
+                isinstance(spec, (S.ProcDecl, S.FunctionDecl))
+                and spec.span.file != self.program.file
+            ):
                 files[self.idents[self.key(spec, spec.name.name)]] = spec.span.file
         return files
 
@@ -330,7 +335,9 @@ class Generator:
         stmts.append(ast.Import([ast.alias("cspc.runtime.occam", "_occ")]))
         if self.builtins:
             stmts.append(
-                ast.ImportFrom("builtins", [ast.alias(n, "_" + n) for n in sorted(self.builtins)], 0)
+                ast.ImportFrom(
+                    "builtins", [ast.alias(n, "_" + n) for n in sorted(self.builtins)], 0
+                )
             )
         if self.need_partial:
             stmts.append(ast.ImportFrom("functools", [ast.alias("partial", "_partial")], 0))
@@ -349,7 +356,7 @@ class Generator:
     ) -> ast.FunctionDef:
         """A Python function whose body ``build()`` generates inside a fresh scope."""
         outer = self.scope
-        self.scope = FunctionScope(outer)
+        self.scope = FunctionScope()
         self.scope.declared.update(params)
         try:
             body = build()
@@ -400,7 +407,7 @@ class Generator:
 
     def spec_Pragma(self, spec: S.Pragma) -> list[ast.stmt]:
         if spec.name.upper() == "PYTHON":
-            self.pending_python = (python_target(spec), spec.span)
+            self.pending_python = python_target(spec)
         return []
 
     def spec_ProtocolDecl(self, spec: S.ProtocolDecl) -> list[ast.stmt]:
@@ -433,7 +440,9 @@ class Generator:
                 dims.append(self.expr(elem.size))
                 elem = resolve(elem.elem)
             if len(dims) == 1 and is_scalar(elem):
-                return ast.BinOp(ast.List([self.initial_value(elem, label)], ast.Load()), ast.Mult(), dims[0])
+                return ast.BinOp(
+                    ast.List([self.initial_value(elem, label)], ast.Load()), ast.Mult(), dims[0]
+                )
             if isinstance(elem, S.ChanType) and len(dims) == 1:
                 k = "_k"
                 name = ast.JoinedStr(
@@ -490,9 +499,11 @@ class Generator:
     def fixed_location(self, target: S.Expr, stmts: list[ast.stmt]) -> ast.expr:
         """A location expression whose indexes are evaluated once, now, into temporaries."""
         if isinstance(target, S.Subscript):
-            base = self.fixed_location(target.base, stmts) if isinstance(
-                target.base, S.Subscript
-            ) else self.expr(target.base)
+            base = (
+                self.fixed_location(target.base, stmts)
+                if isinstance(target.base, S.Subscript)
+                else self.expr(target.base)
+            )
             index = self.subscript_index(target)
             if not isinstance(index, ast.Constant):
                 tmp = self.temp("i")
@@ -511,7 +522,7 @@ class Generator:
             params = [self.declare(p.name, p) for p in spec.params]
             self.scope.declared.update(params)
             if python is not None:
-                return self.python_body(python, params, spec)
+                return self.python_body(python, params)
             body = self.process(spec.body)
             if outs:
                 values = [self.name_load(p.name, p) for p in outs]
@@ -537,7 +548,7 @@ class Generator:
         def build():
             params = [self.declare(p.name, p) for p in spec.params]
             if python is not None:
-                return self.python_body(python, params, spec)
+                return self.python_body(python, params)
             if isinstance(spec.body, S.Valof):
                 return self.valof(spec.body, returns=True)
             values = [self.expr(e) for e in spec.body]
@@ -546,9 +557,8 @@ class Generator:
         params = self.param_idents(spec.params)
         return [self.function(ident, params, build, spec.span, self.signature_text(spec))]
 
-    def python_body(self, target: tuple[str, Span], params: list[str], spec) -> list[ast.stmt]:
+    def python_body(self, where: str, params: list[str]) -> list[ast.stmt]:
         """The body of a PROC or FUNCTION declared with `#PRAGMA PYTHON "module:function"`."""
-        where, span = target
         fn = call(self.helper("python_function"), const(where))
         return [ast.Return(call(fn, *[load(p) for p in params]))]
 
@@ -614,10 +624,19 @@ class Generator:
                     tmp = self.temp("b")
                     pre = [assign(store(tmp), base)]
                     b = load(tmp)
-                    loop = ast.For(store(index), call(self.builtin("range"), b, ast.BinOp(b, ast.Add(), count)), body, [])
+                    loop = ast.For(
+                        store(index),
+                        call(self.builtin("range"), b, ast.BinOp(b, ast.Add(), count)),
+                        body,
+                        [],
+                    )
                     return pre + [stamp(loop, rep.span)]
                 bounds = [b, ast.BinOp(b, ast.Add(), count)]
-            return [stamp(ast.For(store(index), call(self.builtin("range"), *bounds), body, []), rep.span)]
+            return [
+                stamp(
+                    ast.For(store(index), call(self.builtin("range"), *bounds), body, []), rep.span
+                )
+            ]
         # STEP: index = base + k * step for k in 0 .. count-1
         k = self.temp("k")
         tb, ts = self.temp("b"), self.temp("s")
@@ -731,7 +750,11 @@ class Generator:
         """Python names of the barriers declared outside ``branch`` that it uses."""
         found: dict[str, None] = {}
         for node in S.walk(branch):
-            if isinstance(node, S.Name) and node.symbol is not None and node.symbol.kind == "barrier":
+            if (
+                isinstance(node, S.Name)
+                and node.symbol is not None
+                and node.symbol.kind == "barrier"
+            ):
                 ident = self.idents.get(self.key(node.symbol.decl, node.symbol.name))
                 if ident is not None and ident != "<alias>":
                     found[ident] = None
@@ -898,13 +921,27 @@ class Generator:
             tmp = self.temp("m")
             stmts: list[ast.stmt] = [assign(store(tmp), message)]
             check = ast.If(
-                ast.Compare(ast.Subscript(load(tmp), const(0), ast.Load()), [ast.NotEq()], [const(items[0].name)]),
-                [expr_stmt(call(self.helper("tag_mismatch"), ast.Subscript(load(tmp), const(0), ast.Load()), const(items[0].name)))],
+                ast.Compare(
+                    ast.Subscript(load(tmp), const(0), ast.Load()),
+                    [ast.NotEq()],
+                    [const(items[0].name)],
+                ),
+                [
+                    expr_stmt(
+                        call(
+                            self.helper("tag_mismatch"),
+                            ast.Subscript(load(tmp), const(0), ast.Load()),
+                            const(items[0].name),
+                        )
+                    )
+                ],
                 [],
             )
             stmts.append(check)
             for k, item in enumerate(items[1:], start=1):
-                stmts.extend(self.receive_item(item, ast.Subscript(load(tmp), const(k), ast.Load())))
+                stmts.extend(
+                    self.receive_item(item, ast.Subscript(load(tmp), const(k), ast.Load()))
+                )
             return stmts
         if len(items) == 1:
             return self.receive_item(items[0], message)
@@ -934,9 +971,7 @@ class Generator:
 
     def variant_dispatch(self, message: ast.expr, variants: list[S.Variant]) -> list[ast.stmt]:
         tag = ast.Subscript(message, const(0), ast.Load())
-        chain: list[ast.stmt] = [
-            expr_stmt(call(self.helper("tag_mismatch"), tag, const(None)))
-        ]
+        chain: list[ast.stmt] = [expr_stmt(call(self.helper("tag_mismatch"), tag, const(None)))]
         for variant in reversed(variants):
             body: list[ast.stmt] = []
             for spec in variant.specs:
@@ -978,13 +1013,20 @@ class Generator:
         # Some alternatives are replicated: build the guard list at run time with,
         # beside each guard, which leaf it is and its replicator values.
         keys = self.temp("keys")
-        stmts.extend([assign(store(guards), ast.List([], ast.Load())), assign(store(keys), ast.List([], ast.Load()))])
+        stmts.extend(
+            [
+                assign(store(guards), ast.List([], ast.Load())),
+                assign(store(keys), ast.List([], ast.Load())),
+            ]
+        )
         for n, (alt, reps) in enumerate(leaves):
             reps_values = [load(self.declare(r.name, r)) for r in reps]
             pre, guard = self.guard(alt)
             inner = pre + [
                 expr_stmt(method(load(guards), "append", guard)),
-                expr_stmt(method(load(keys), "append", ast.Tuple([const(n)] + reps_values, ast.Load()))),
+                expr_stmt(
+                    method(load(keys), "append", ast.Tuple([const(n)] + reps_values, ast.Load()))
+                ),
             ]
             for rep in reversed(reps):
                 inner = self.replicated(rep, inner)
@@ -1000,7 +1042,9 @@ class Generator:
                 ident = self.idents[self.key(rep, rep.name.name)]
                 body.append(assign(store(ident), ast.Subscript(load(key), const(j), ast.Load())))
             body.extend(self.alt_body(alt, load(value)))
-            test = ast.Compare(ast.Subscript(load(key), const(0), ast.Load()), [ast.Eq()], [const(n)])
+            test = ast.Compare(
+                ast.Subscript(load(key), const(0), ast.Load()), [ast.Eq()], [const(n)]
+            )
             chain = [stamp(ast.If(test, body, chain), alt.span)]
         return stmts + chain
 
@@ -1026,8 +1070,8 @@ class Generator:
 
     def alt_body(self, alt: S.Alternative, value: ast.expr) -> list[ast.stmt]:
         body: list[ast.stmt] = []
-        for spec in alt.specs:  # re-establish the alternative's abbreviations
-            body.extend(self.spec_again(spec))
+        for spec in alt.specs:  # evaluated again for the chosen branch: same Python names
+            body.extend(self.spec(spec))
         g = alt.guard.guard
         if isinstance(g, S.Input):
             if self.is_timer(g.chan):
@@ -1041,10 +1085,6 @@ class Generator:
             return body
         body.extend(self.block(alt.body) if alt.body is not None else [ast.Pass()])
         return body
-
-    def spec_again(self, spec: S.Spec) -> list[ast.stmt]:
-        """Re-run an alternative's specification in its branch (same Python names)."""
-        return self.spec(spec)
 
     # ----------------------------------------------------------------- expressions
 
@@ -1108,8 +1148,12 @@ class Generator:
 
     def subscript_index(self, e: S.Subscript) -> ast.expr:
         record = record_decl(e.base.type)
-        if record is not None and isinstance(e.index, S.Name) and e.index.symbol is not None \
-                and e.index.symbol.kind == "field":
+        if (
+            record is not None
+            and isinstance(e.index, S.Name)
+            and e.index.symbol is not None
+            and e.index.symbol.kind == "field"
+        ):
             for k, f in enumerate(record.fields):
                 if f.name.name == e.index.name:
                     return const(k)
@@ -1182,8 +1226,10 @@ class Generator:
         return call(load(self.ident_of(e.func)), *[self.expr(a) for a in e.args])
 
     def expr_ValofExpr(self, e: S.ValofExpr) -> ast.expr:
-        raise CompileError.at(e.span, "a VALOF used as an expression is not supported yet; "
-                              "declare it as a FUNCTION")
+        raise CompileError.at(
+            e.span,
+            "a VALOF used as an expression is not supported yet; " "declare it as a FUNCTION",
+        )
 
     def expr_MostPos(self, e: S.MostPos) -> ast.expr:
         return const(RANGES[prim(e.target)][1])
@@ -1216,7 +1262,9 @@ class Generator:
     def checked(self, value: ast.expr, t: str) -> ast.expr:
         """``value`` with an inline range test: ``(_t if lo <= (_t := value) <= hi else _overflow())``."""
         lo, hi = RANGES[t]
-        test = ast.Compare(const(lo), [ast.LtE(), ast.LtE()], [ast.NamedExpr(store("_t"), value), const(hi)])
+        test = ast.Compare(
+            const(lo), [ast.LtE(), ast.LtE()], [ast.NamedExpr(store("_t"), value), const(hi)]
+        )
         return ast.IfExp(test, load("_t"), call(self.helper("overflow")))
 
     def wrapped(self, value: ast.expr, t: str) -> ast.expr:
@@ -1225,13 +1273,20 @@ class Generator:
         if t == "BYTE":
             return ast.BinOp(value, ast.BitAnd(), const(255))
         half = 1 << (bits - 1)
-        inner = ast.BinOp(ast.BinOp(value, ast.Add(), const(half)), ast.BitAnd(), const((1 << bits) - 1))
+        inner = ast.BinOp(
+            ast.BinOp(value, ast.Add(), const(half)), ast.BitAnd(), const((1 << bits) - 1)
+        )
         return ast.BinOp(inner, ast.Sub(), const(half))
 
     ARITH = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult}
     MODULAR = {"PLUS": ast.Add, "MINUS": ast.Sub, "TIMES": ast.Mult}
-    BITWISE = {"/\\": ast.BitAnd, "BITAND": ast.BitAnd, "\\/": ast.BitOr, "BITOR": ast.BitOr,
-               "><": ast.BitXor}
+    BITWISE = {
+        "/\\": ast.BitAnd,
+        "BITAND": ast.BitAnd,
+        "\\/": ast.BitOr,
+        "BITOR": ast.BitOr,
+        "><": ast.BitXor,
+    }
     COMPARE = {"=": ast.Eq, "<>": ast.NotEq, "<": ast.Lt, ">": ast.Gt, "<=": ast.LtE, ">=": ast.GtE}
 
     def expr_Binary(self, e: S.Binary) -> ast.expr:
@@ -1261,7 +1316,9 @@ class Generator:
         if op == ">>":
             return call(self.helper("shr"), left, right, const(BITS[t]))
         if op == "AFTER":
-            return ast.Compare(self.wrapped(ast.BinOp(left, ast.Sub(), right), t), [ast.Gt()], [const(0)])
+            return ast.Compare(
+                self.wrapped(ast.BinOp(left, ast.Sub(), right), t), [ast.Gt()], [const(0)]
+            )
         raise InternalError(f"{e.span}: unknown operator {op}")
 
     def real_binary(self, op: str, left, right, t: str, e: S.Binary) -> ast.expr:
@@ -1352,8 +1409,12 @@ def python_target(pragma: S.Pragma) -> str:
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1]
     module, _, func = text.partition(":")
-    if not module or not func or not all(part.isidentifier() for part in module.split(".")) \
-            or not func.isidentifier():
+    if (
+        not module
+        or not func
+        or not all(part.isidentifier() for part in module.split("."))
+        or not func.isidentifier()
+    ):
         raise CompileError.at(
             pragma.span, f'#PRAGMA PYTHON wants "module:function", not {pragma.args.strip()!r}'
         )

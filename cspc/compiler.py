@@ -191,7 +191,9 @@ def _check(program: S.Program, include_paths, warn_unused: bool) -> list[Diagnos
     return list(getattr(program, "warnings", [])) + reporter.warnings
 
 
-def compile_text(text: str, path: str, include_paths=(), *, warn_unused: bool = False) -> CompileResult:
+def compile_text(
+    text: str, path: str, include_paths=(), *, warn_unused: bool = False
+) -> CompileResult:
     """Compile occam source ``text`` as if read from ``path`` (never cached)."""
     return _compile(str(path), tuple(str(p) for p in include_paths), warn_unused, text)
 
@@ -240,9 +242,7 @@ def _retarget(code: CodeType, files: dict[str, str]) -> CodeType:
     if not files:
         return code
     consts = tuple(
-        _with_filename(c, files[c.co_name])
-        if isinstance(c, CodeType) and c.co_name in files
-        else c
+        _with_filename(c, files[c.co_name]) if isinstance(c, CodeType) and c.co_name in files else c
         for c in code.co_consts
     )
     return code.replace(co_consts=consts)

@@ -24,7 +24,6 @@ import math
 import os
 import struct
 import sys
-import traceback
 
 from cspc.runtime import OccamError
 

@@ -223,7 +223,7 @@ def test_compile_writes_a_module(write, tmp_path):
 
 def test_compile_to_named_output_and_stdout(write, tmp_path):
     path = write("hello.csp", HELLO)
-    out = tmp_path / "out" 
+    out = tmp_path / "out"
     out.mkdir()
     result = invoke("compile", path, "-o", out / "h.py")
     assert result.exit_code == 0

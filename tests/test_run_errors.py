@@ -34,7 +34,10 @@ CASES = {
     "index too big": ("a[x] := 1", "array index out of range"),
     "negative index": ("a[y - 1] := 1", "array index out of range"),
     "index read": ("x := a[y + 4]", "array index out of range"),
-    "slice out of range": ("VAL []INT s IS [a FROM y + 2 FOR 3]:\n    x := s[0]", "slice [FROM 2 FOR 3] out of range"),
+    "slice out of range": (
+        "VAL []INT s IS [a FROM y + 2 FOR 3]:\n    x := s[0]",
+        "slice [FROM 2 FOR 3] out of range",
+    ),
     "BYTE conversion": ("b := BYTE (x /\\ 1023)", "conversion out of range"),
     "BYTE arithmetic": ("b := 200\n    b := b + b", "arithmetic overflow", 1),
     "negative shift": ("x := 1 << (y - 1)", "shift"),
@@ -42,8 +45,12 @@ CASES = {
     "CASE without a match": ("CASE y\n      1\n        SKIP", "CASE"),
     "error in a PAR branch": ("PAR\n      SKIP\n      x := x + 1", "arithmetic overflow", 2),
     "error in a called PROC": ("out.int (a[x], 0, screen!)", "array index out of range"),
-    "error inside a PROC": ("out.string (\"x\", MOSTNEG INT, screen!)", "arithmetic overflow", None),
-    "REAL division by zero": ("REAL64 r:\n    r := 1.0 / (REAL64 ROUND y)", "floating-point division by zero", 1),
+    "error inside a PROC": ('out.string ("x", MOSTNEG INT, screen!)', "arithmetic overflow", None),
+    "REAL division by zero": (
+        "REAL64 r:\n    r := 1.0 / (REAL64 ROUND y)",
+        "floating-point division by zero",
+        1,
+    ),
 }
 
 
@@ -65,7 +72,12 @@ def run(tmp_path, source: str, *args: str):
 
 
 # The threads backend shares the generated code; a sample of the cases keeps the suite fast.
-ON_THREADS = {"add overflow", "negative index", "IF without a true condition", "error in a PAR branch"}
+ON_THREADS = {
+    "add overflow",
+    "negative index",
+    "IF without a true condition",
+    "error in a PAR branch",
+}
 MATRIX = [("greenlet", name) for name in CASES] + [("threads", name) for name in sorted(ON_THREADS)]
 
 
