@@ -566,6 +566,11 @@ class ToAST:
         chan, *variants = children
         return S.CaseInput(chan, variants, span=span)
 
+    def tagged_input(self, span, children):
+        chan, tag, *items = children
+        variant = S.Variant([], tag, items, S.Skip(span=span), span=span)
+        return S.CaseInput(chan, [variant], span=span)
+
     def variant(self, span, children):
         specs = [c for c in children if _is_spec(c)]
         tag, *items, body = children[len(specs):]
