@@ -41,7 +41,7 @@ import re
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 from lark import Lark, Token, Tree
 from lark.lexer import Lexer
@@ -179,10 +179,8 @@ class LayoutError(Exception):
 
 
 # A line ending with one of these continues on the next line.
-_CONTINUES_LINE = frozenset(
-    """, ; := :: & IS FROM FOR + - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR
-    << >> AND OR = <> < > <= >= AFTER""".split()
-)
+_CONTINUES_LINE = frozenset(""", ; := :: & IS FROM FOR + - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR
+    << >> AND OR = <> < > <= >= AFTER""".split())
 _OPENERS = frozenset({"LPAR", "LSQB"})
 _CLOSERS = frozenset({"RPAR", "RSQB"})
 
@@ -374,15 +372,13 @@ class ToAST:
         return self._decode(tok, tok.value[1:-1]).decode("utf-8", errors="replace")
 
     def pragma(self, span, children):
-        text = children[0].value[len("#PRAGMA"):].strip()
+        text = children[0].value[len("#PRAGMA") :].strip()
         name, _, args = text.partition(" ")
         span = span
         if not name:
             raise CompileError.at(span, "#PRAGMA needs a name")
         if name not in KNOWN_PRAGMAS:
-            self.warnings.append(
-                Diagnostic("warning", f"#PRAGMA {name} is not known to cspc; ignored", span)
-            )
+            self.warnings.append(Diagnostic("warning", f"#PRAGMA {name} is not known to cspc; ignored", span))
         return S.Pragma(name, args.strip(), span=span)
 
     # ---- specifications
@@ -573,7 +569,7 @@ class ToAST:
 
     def variant(self, span, children):
         specs = [c for c in children if _is_spec(c)]
-        tag, *items, body = children[len(specs):]
+        tag, *items, body = children[len(specs) :]
         return S.Variant(specs, tag, items, body, span=span)
 
     def proc_call(self, span, children):
@@ -644,7 +640,7 @@ class ToAST:
 
     def option(self, span, children):
         specs = [c for c in children if _is_spec(c)]
-        *values, body = children[len(specs):]
+        *values, body = children[len(specs) :]
         return S.Option(specs, values, body, span=span)
 
     def else_option(self, span, children):
@@ -662,7 +658,7 @@ class ToAST:
 
     def case_alternative(self, span, children):
         specs = [c for c in children if _is_spec(c)]
-        guard, *variants = children[len(specs):]
+        guard, *variants = children[len(specs) :]
         guard.guard.variants = variants
         guard.guard.span = guard.guard.span.to(variants[-1].span)
         return S.Alternative(specs, guard, None, span=span)
@@ -909,8 +905,8 @@ _EXPRESSION_WORDS = _TYPE_WORDS | frozenset(
 _SPEC_WORDS = _TYPE_WORDS | frozenset(
     "PROC VAL PROTOCOL DATA INITIAL RECURSIVE REC PRAGMA #INCLUDE #USE FUNCTION".split()
 )
-_PROCESS_WORDS = _SPEC_WORDS | _EXPRESSION_WORDS | frozenset(
-    "SKIP STOP SEQ PAR PRI IF WHILE CASE ALT SYNC".split()
+_PROCESS_WORDS = (
+    _SPEC_WORDS | _EXPRESSION_WORDS | frozenset("SKIP STOP SEQ PAR PRI IF WHILE CASE ALT SYNC".split())
 )
 _GROUPS = [
     ("a process", {"SKIP", "SEQ", "WHILE"}, _PROCESS_WORDS),
@@ -1018,10 +1014,14 @@ def _diagnostic_from_lark(parser: Lark, err: UnexpectedInput, filename: str, tex
             line = tok.line if isinstance(tok.line, int) else 1
             col = tok.column if isinstance(tok.column, int) else 1
         end_col = tok.end_column if tok.end_line == line and tok.type not in ("_NL",) else col + 1
-        return Diagnostic("error", _unexpected_token_message(parser, err), Span(filename, line, col, line, end_col))
+        return Diagnostic(
+            "error", _unexpected_token_message(parser, err), Span(filename, line, col, line, end_col)
+        )
     if isinstance(err, UnexpectedCharacters):
         return _bad_character(err.char, filename, err.line, err.column)
-    return Diagnostic("error", "syntax error", Span(filename, getattr(err, "line", 1), getattr(err, "column", 1)))
+    return Diagnostic(
+        "error", "syntax error", Span(filename, getattr(err, "line", 1), getattr(err, "column", 1))
+    )
 
 
 # --------------------------------------------------------------------------- parsing one text
@@ -1066,14 +1066,22 @@ MAX_ERRORS = 20
 # Errors about layout say little about what follows them, so parsing does not
 # go on past one (nor report one found after skipping a line: it may be caused
 # by the skipping).
-_LAYOUT_ERRORS = ("unexpected end of block", "unexpected indentation", "unexpected end of file",
-                  "indentation must", "this line's indentation", "the first line")
+_LAYOUT_ERRORS = (
+    "unexpected end of block",
+    "unexpected indentation",
+    "unexpected end of file",
+    "indentation must",
+    "this line's indentation",
+    "the first line",
+)
 # A line ending like this continues on the next one (see Layout).
 _CONTINUED = re.compile(
     r"(,|;|:=|::|&|[-+*/\\<>=(\[~]|\b(IS|FROM|FOR|AND|OR|REM|PLUS|MINUS|TIMES|AFTER|BITAND|BITOR))\s*(--.*)?$"
 )
-_DECLARATION_START = re.compile(r"\s*(VAL|INITIAL|PROC|PROTOCOL|DATA|CHAN|TIMER|BARRIER|INT|INT16|INT32|"
-                                r"INT64|BYTE|BOOL|REAL32|REAL64|\[)\b|.*:\s*(--.*)?$")
+_DECLARATION_START = re.compile(
+    r"\s*(VAL|INITIAL|PROC|PROTOCOL|DATA|CHAN|TIMER|BARRIER|INT|INT16|INT32|"
+    r"INT64|BYTE|BOOL|REAL32|REAL64|\[)\b|.*:\s*(--.*)?$"
+)
 
 
 def _parse_errors_per_chunk(text: str, filename: str) -> list[Diagnostic]:
@@ -1123,7 +1131,9 @@ def _skip_statement(lines: list[str], index: int) -> int | None:
     if _CONTINUED.search(previous):
         return None  # the statement began on an earlier line
     end = index + 1
-    while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip(" ")) > indent):
+    while end < len(lines) and (
+        not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip(" ")) > indent
+    ):
         end += 1
     while end > index + 1 and not lines[end - 1].strip():
         end -= 1  # trailing blank lines are not part of it
@@ -1187,7 +1197,9 @@ def _resolve(inc: _Include, here: Path | None, include_paths) -> Path:
             return candidate
     where = [str(here)] if here is not None else []
     where += [str(p) for p in include_paths] + ["cspc's library"]
-    raise CompileError.at(inc.span, f"cannot find {inc.directive} file \"{inc.path}\" (looked in {', '.join(where)})")
+    raise CompileError.at(
+        inc.span, f"cannot find {inc.directive} file \"{inc.path}\" (looked in {', '.join(where)})"
+    )
 
 
 def _with_chain(err: CompileError, chain: tuple) -> CompileError:
