@@ -374,7 +374,6 @@ class ToAST:
     def pragma(self, span, children):
         text = children[0].value[len("#PRAGMA") :].strip()
         name, _, args = text.partition(" ")
-        span = span
         if not name:
             raise CompileError.at(span, "#PRAGMA needs a name")
         if name not in KNOWN_PRAGMAS:
