@@ -331,3 +331,25 @@ def test_generated_module_imports_only_the_runtime(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == b"True"
+
+
+# --------------------------------------------------------------------------- completeness
+
+
+def all_subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from all_subclasses(sub)
+
+
+@pytest.mark.parametrize(
+    "prefix, base", [("proc_", "Process"), ("spec_", "Spec"), ("expr_", "Expr")]
+)
+def test_every_node_class_has_a_translation(prefix, base):
+    """A node added to the AST must be taught to the code generator too."""
+    from cspc import syntax
+    from cspc.codegen import Generator
+
+    classes = [c for c in all_subclasses(getattr(syntax, base)) if c.__module__ == "cspc.syntax"]
+    missing = [c.__name__ for c in classes if not hasattr(Generator, prefix + c.__name__)]
+    assert not missing, f"Generator has no {prefix}* for {missing}"
