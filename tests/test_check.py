@@ -14,7 +14,7 @@ from cspc.diagnostics import Reporter
 from cspc.parse import parse_file, parse_text
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "examples").glob("*.csp"))
+EXAMPLES = sorted((ROOT / "examples").rglob("*.csp"))
 COURSE = ROOT / "cspc" / "lib" / "course.module"
 
 
@@ -131,7 +131,8 @@ def test_examples_check_without_errors(path):
     check(program, reporter)
     assert not reporter.errors, "\n".join(str(d) for d in reporter.errors)
     assert_annotated(program)
-    assert main_proc(program) is not None
+    if path.with_suffix(".expected").exists():  # a runnable program, not a library
+        assert main_proc(program) is not None
 
 
 def test_course_module_checks_clean():
