@@ -394,3 +394,13 @@ def test_every_node_class_has_a_handler(module, cls_name, prefix, base):
     ast_classes = [c for c in subclasses(base) if c.__module__ == "cspc.syntax"]
     missing = [c.__name__ for c in ast_classes if not hasattr(checker, prefix + c.__name__)]
     assert not missing, f"{cls_name} has no {prefix}* for {missing}"
+
+
+def test_checking_twice_gives_the_same_annotations():
+    program, reporter = checked("PROC p (CHAN INT out!)\n  INT x:\n  SEQ\n    x := #FFFFFFFF\n    out ! x\n:\n")
+    assert not reporter.diagnostics
+    reporter = Reporter()
+    check(program, reporter)
+    assert not reporter.diagnostics
+    assert_annotated(program)
+    assert find(program, S.Literal)[0].value == -1

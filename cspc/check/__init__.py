@@ -62,6 +62,7 @@ def check(
     """
     from cspc.check.resolve import Resolver
 
+    _forget_annotations(program)
     Resolver(reporter, warn_unused).program(program)
     if reporter.errors:
         # The usage rules assume names and types are right; avoid cascades.
@@ -71,6 +72,16 @@ def check(
 
     check_usage(program, reporter)
     check_flow(program, reporter)
+
+
+def _forget_annotations(program: S.Program) -> None:
+    """Clear a previous check's results, so checking twice gives the same AST."""
+    for node in S.walk(program):
+        if isinstance(node, S.Expr):
+            node.type = None
+            node.const = None
+            if isinstance(node, S.Name):
+                node.symbol = None
 
 
 def is_timer_read(node: S.Input) -> bool:
