@@ -63,6 +63,8 @@ class Flow:
         self.reporter = reporter
         self.tracked: set[int] = set()
         self.warned: set[int] = set()
+        # id(PROC symbol) -> tracked variables from outside it that its body may set.
+        self.sets_free: dict[int, set[int]] = {}
 
     # -- expressions
 
@@ -120,6 +122,7 @@ class Flow:
             elif isinstance(spec, S.ProcDecl):
                 # Free variables of a nested PROC are set by the time it is called.
                 self.process(spec.body, set(self.tracked))
+                self.sets_free[id(spec.name.symbol)] = self.written_in(spec.body) & self.tracked
             elif isinstance(spec, S.FunctionDecl):
                 if isinstance(spec.body, S.Valof):
                     self.valof(spec.body, set(self.tracked))
@@ -265,7 +268,24 @@ class Flow:
             results.append(self.process(a.body, branch))
         return _meet(results)
 
+    def written_in(self, body: S.Process) -> set[int]:
+        """Every variable a process may set (its targets, inputs and calls' effects)."""
+        found: set[int] = set()
+        for node in S.walk(body):
+            targets: list = []
+            if isinstance(node, S.Assign):
+                targets = node.targets
+            elif isinstance(node, (S.Input, S.Variant)):
+                targets = node.items
+            elif isinstance(node, S.ProcCall) and node.proc.symbol is not None:
+                found |= self.sets_free.get(id(node.proc.symbol), set())
+                targets = node.args
+            found.update(id(t.symbol) for t in targets if isinstance(t, S.Name) and t.symbol is not None)
+        return found
+
     def proc_ProcCall(self, p: S.ProcCall, state):
+        if p.proc.symbol is not None and state is not NEVER:
+            state |= self.sets_free.get(id(p.proc.symbol), set())
         decl = p.proc.symbol.decl if p.proc.symbol is not None else None
         params = decl.params if isinstance(decl, S.ProcDecl) else []
         for i, arg in enumerate(p.args):

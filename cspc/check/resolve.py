@@ -953,10 +953,13 @@ class Resolver:
 
     def field(self, e: S.Subscript, fields: dict[str, S.Symbol]) -> S.Type:
         index = e.index
-        symbol = fields.get(index.name) if isinstance(index, S.Name) else None
+        if not isinstance(index, S.Name):
+            self.expr(index)
+            self.error(index.span, f"`{T.type_str(e.base.type)}' is a record: select a field by its name")
+            return T.UNKNOWN
+        symbol = fields.get(index.name)
         if symbol is None:
-            label = index.name if isinstance(index, S.Name) else "?"
-            self.error(index.span, f"`{label}' is not a field of `{T.type_str(e.base.type)}'")
+            self.error(index.span, f"`{index.name}' is not a field of `{T.type_str(e.base.type)}'")
             index.type = T.UNKNOWN
             return T.UNKNOWN
         index.symbol = symbol
