@@ -14,7 +14,7 @@ from collections import Counter
 
 from cspc import syntax as S
 from cspc.check import types as T
-from cspc.check.access import direction_of, root_and_path, root_name
+from cspc.check.access import direction_of, paths_disjoint, root_and_path, root_name
 from cspc.check.constants import ConstError, fold_binary, fold_conversion, fold_unary
 from cspc.check.literals import type_literal
 from cspc.check.scopes import Scopes, kind_for
@@ -832,6 +832,7 @@ class Resolver:
         if not T.is_channel(got):
             self.error(arg.span, f"{context} needs a channel, not {T.type_str(got)}")
             return
+        self.no_side_effect(arg.span, "communicate")
         if not T.same_type(param.type, got):
             self.error(
                 arg.span, f"type mismatch for {context}: {T.type_str(param.type)} and {T.type_str(got)}"
@@ -846,12 +847,9 @@ class Resolver:
             self.error(arg.span, f"channel end `{label}{given}' passed for {verb} {context}")
         else:
             self.error(arg.span, f"channel parameter `{label}' cannot be used for {verb}")
-        self.no_side_effect(arg.span, "communicate")
 
     def no_aliasing(self, callee: S.Symbol, params: list[S.Param], args: list[S.Expr]) -> None:
         """Two reference actuals of one call must not share storage."""
-        from cspc.check.access import paths_disjoint
-
         seen: list[tuple[S.Symbol, list, S.Expr]] = []
         for param, arg in zip(params, args):
             if param.mode == "VAL" or not T.is_data(param.type):
