@@ -43,22 +43,24 @@ class NameAllocator:
 
     def __init__(self, reserved: set[str] | frozenset[str] = frozenset()) -> None:
         self._used: set[str] = set(reserved)
+        # The last suffix handed out per base: names are only ever added to
+        # _used, so the search can resume there (same names, linear time).
+        self._last: dict[str, int] = {}
 
     def allocate(self, occam_name: str) -> str:
-        base = base_identifier(occam_name)
-        candidate, n = base, 1
-        while candidate in self._used:
-            n += 1
-            candidate = f"{base}_{n}"
-        self._used.add(candidate)
-        return candidate
+        return self._first_free(base_identifier(occam_name), "_")
 
     def temporary(self, hint: str = "t") -> str:
         """A compiler-made name (leading underscore: never an occam name)."""
-        base = "_" + hint
-        candidate, n = base, 1
+        return self._first_free("_" + hint, "")
+
+    def _first_free(self, base: str, sep: str) -> str:
+        key = base + sep
+        n = self._last.get(key, 1)
+        candidate = base if n == 1 else f"{base}{sep}{n}"
         while candidate in self._used:
             n += 1
-            candidate = f"{base}{n}"
+            candidate = f"{base}{sep}{n}"
+        self._last[key] = n
         self._used.add(candidate)
         return candidate
