@@ -14,6 +14,22 @@ from dataclasses import dataclass, field
 from cspc import syntax as S
 from cspc.check import types as T
 
+# How messages name each kind of Symbol: "`x' is a PROC, not a value".
+KIND_WORDS = {
+    "proc": "a PROC",
+    "function": "a FUNCTION",
+    "protocol": "a PROTOCOL",
+    "record": "a DATA TYPE",
+    "tag": "a protocol tag",
+    "field": "a record field",
+    "channel": "a channel",
+    "timer": "a TIMER",
+    "barrier": "a BARRIER",
+    "variable": "a variable",
+    "abbreviation": "a variable",
+    "value": "a VAL",
+}
+
 
 def kind_for(decl_mode: str, t) -> str:
     """The Symbol kind of a declared name from how it was declared and its type.

@@ -1,0 +1,346 @@
+"""Typing and folding expressions (part of the resolver).
+
+Each ``expr_<Node>`` method gives the type of one kind of expression node,
+typing its operands first; ``want`` is the type the context expects, which
+types context-dependent literals (see :mod:`cspc.check.literals`).  occam has
+no implicit conversions: the operands of a dyadic operator have one type,
+conversions are written.  Constant expressions are folded into ``Expr.const``
+with occam's arithmetic (:mod:`cspc.check.constants`).
+"""
+
+from __future__ import annotations
+
+from cspc import syntax as S
+from cspc.check import types as T
+from cspc.check.access import root_name
+from cspc.check.constants import ConstError, fold_binary, fold_conversion, fold_unary
+from cspc.check.literals import type_literal
+from cspc.check.scopes import KIND_WORDS
+
+ARITHMETIC = {"+", "-", "*", "/", "\\", "REM"}
+WRAPPING = {"PLUS", "MINUS", "TIMES"}
+BITWISE = {"/\\", "\\/", "><", "BITAND", "BITOR"}
+SHIFTS = {"<<", ">>"}
+EQUALITY = {"=", "<>"}
+ORDERING = {"<", ">", "<=", ">="}
+BOOLEAN = {"AND", "OR"}
+
+
+def untyped(e: S.Expr) -> bool:
+    """An expression whose type comes from its context: `3`, `-1`, `#FF /\\ 2`."""
+    if isinstance(e, S.Literal):
+        return e.kind in ("int", "byte", "real") and e.explicit is None
+    if isinstance(e, S.Unary):
+        return e.op in ("-", "MINUS", "~", "BITNOT") and untyped(e.operand)
+    if isinstance(e, S.Binary):
+        if e.op in SHIFTS:
+            return untyped(e.left)
+        if e.op in ARITHMETIC | WRAPPING | BITWISE:
+            return untyped(e.left) and untyped(e.right)
+    return False
+
+
+class ExpressionRules:
+    """The expression half of :class:`cspc.check.resolve.Resolver`."""
+
+    def expr(self, e: S.Expr, want: S.Type | None = None) -> S.Type:
+        """Type ``e`` (``want`` types context-typed literals), fold it, return its type."""
+        if e.type is not None:  # already typed (an item visited twice after an error)
+            return e.type
+        t = getattr(self, "expr_" + type(e).__name__)(e, want)
+        e.type = t if t is not None else T.UNKNOWN
+        return e.type
+
+    def expr_Name(self, e: S.Name, want) -> S.Type:
+        symbol = self.lookup(e)
+        if symbol is None:
+            return T.UNKNOWN
+        entry = self.abbreviated.get(id(symbol))
+        if entry is not None and entry[1] == "REF":
+            self.error(
+                e.span,
+                f"`{symbol.name}' cannot be used while abbreviated by `{entry[0].name}'",
+                (entry[0].span, "abbreviated here"),
+            )
+        if symbol.kind in ("variable", "abbreviation", "value", "channel", "timer", "barrier"):
+            decl = symbol.decl
+            if symbol.kind == "value" and isinstance(decl, S.Abbreviation):
+                e.const = decl.value.const
+            return symbol.type if symbol.type is not None else T.UNKNOWN
+        self.error(e.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}, not a value")
+        return T.UNKNOWN
+
+    def expr_Literal(self, e: S.Literal, want) -> S.Type:
+        if e.explicit is not None:
+            self.type_(e.explicit)
+        return type_literal(e, want, self.error)
+
+    def expr_ArrayLit(self, e: S.ArrayLit, want) -> S.Type:
+        hint = want.elem if isinstance(want, S.ArrayType) else None
+        if hint is None:
+            for item in e.items:
+                if not untyped(item):
+                    hint = self.expr(item)
+                    break
+        elems = [self.expr(item, hint) for item in e.items]
+        elem = next((t for t in elems if not T.is_unknown(t)), T.UNKNOWN)
+        for item, t in zip(e.items, elems):
+            if not T.same_type(elem, t):
+                self.error(item.span, f"type mismatch in table: {T.type_str(elem)} and {T.type_str(t)}")
+        consts = [item.const for item in e.items]
+        if all(c is not None for c in consts):
+            e.const = tuple(consts)
+        return S.ArrayType(size_literal(len(e.items), e.span), elem, span=e.span)
+
+    def expr_Subscript(self, e: S.Subscript, want) -> S.Type:
+        base = self.expr(e.base)
+        if T.is_unknown(base):
+            self.expr(e.index, T.INT)
+            return T.UNKNOWN
+        record = self.record_of(base)
+        if record is not None:
+            return self.field(e, record)
+        if not isinstance(base, S.ArrayType):
+            self.expr(e.index, T.INT)
+            self.error(e.base.span, f"cannot subscript {T.type_str(base)}: it is not an array")
+            return T.UNKNOWN
+        index = self.expr(e.index, T.INT)
+        if not T.is_unknown(index) and T.prim(index) != "INT":
+            self.error(e.index.span, f"an array subscript must be INT, not {T.type_str(index)}")
+        size = T.array_size(base)
+        if isinstance(e.index.const, int) and size is not None and not 0 <= e.index.const < size:
+            self.error(e.index.span, f"subscript {e.index.const} is out of range for {T.type_str(base)}")
+        elif (
+            isinstance(e.base.const, tuple)
+            and isinstance(e.index.const, int)
+            and 0 <= e.index.const < len(e.base.const)
+        ):
+            e.const = e.base.const[e.index.const]
+        return base.elem
+
+    def record_of(self, t) -> dict[str, S.Symbol] | None:
+        if isinstance(t, S.NamedType) and t.name.symbol is not None and t.name.symbol.kind == "record":
+            return self.fields.get(id(t.name.symbol))
+        return None
+
+    def field(self, e: S.Subscript, fields: dict[str, S.Symbol]) -> S.Type:
+        index = e.index
+        if not isinstance(index, S.Name):
+            self.expr(index)
+            self.error(index.span, f"`{T.type_str(e.base.type)}' is a record: select a field by its name")
+            return T.UNKNOWN
+        symbol = fields.get(index.name)
+        if symbol is None:
+            self.error(index.span, f"`{index.name}' is not a field of `{T.type_str(e.base.type)}'")
+            index.type = T.UNKNOWN
+            return T.UNKNOWN
+        index.symbol = symbol
+        index.type = symbol.type
+        self.uses[id(symbol)] += 1
+        return symbol.type
+
+    def expr_Slice(self, e: S.Slice, want) -> S.Type:
+        base = self.expr(e.base)
+        for part in (e.start, e.count):
+            if part is not None:
+                self.expect(part, T.INT, "array slice")
+        if T.is_unknown(base):
+            return T.UNKNOWN
+        if not isinstance(base, S.ArrayType):
+            self.error(e.base.span, f"cannot slice {T.type_str(base)}: it is not an array")
+            return T.UNKNOWN
+        size = T.array_size(base)
+        start = e.start.const if e.start is not None else 0
+        count = (
+            e.count.const
+            if e.count is not None
+            else (size - start if size is not None and isinstance(start, int) else None)
+        )
+        if isinstance(start, int) and isinstance(count, int):
+            if start < 0 or count < 0 or size is not None and start + count > size:
+                self.error(e.span, f"slice [{start} FOR {count}] is out of range for {T.type_str(base)}")
+        size_expr = size_literal(count, e.span) if isinstance(count, int) else None
+        return S.ArrayType(size_expr, base.elem, span=e.span)
+
+    def expr_Binary(self, e: S.Binary, want) -> S.Type:
+        op = e.op
+        if op in BOOLEAN:
+            self.condition(e.left, f"an operand of {op}")
+            self.condition(e.right, f"an operand of {op}")
+            self.fold(e, lambda: fold_binary(op, e.left.const, e.right.const, T.BOOL), e.left, e.right)
+            return T.BOOL
+        if op in SHIFTS:
+            left = self.expr(e.left, want)
+            self.expect(e.right, T.INT, f"shift count of `{op}'")
+            if not T.is_unknown(left) and not T.is_integer(left):
+                self.error(e.left.span, f"`{op}' needs an integer operand, not {T.type_str(left)}")
+                return T.UNKNOWN
+            self.fold(e, lambda: fold_binary(op, e.left.const, e.right.const, left), e.left, e.right)
+            return left
+        result_is_bool = op in EQUALITY | ORDERING | {"AFTER"}
+        hint = None if result_is_bool else want
+        if untyped(e.left) and not untyped(e.right):
+            right = self.expr(e.right, hint)
+            left = self.expr(e.left, right)
+        else:
+            left = self.expr(e.left, hint)
+            right = self.expr(e.right, left)
+        if not T.same_type(left, right):
+            self.error(
+                e.span,
+                f"type mismatch in operands of `{op}': {T.type_str(left)} and {T.type_str(right)}",
+                (e.left.span, f"left operand is {T.type_str(left)}"),
+                (e.right.span, f"right operand is {T.type_str(right)}"),
+            )
+            return T.BOOL if result_is_bool else T.UNKNOWN
+        operand = right if T.is_unknown(left) else left
+        if not T.is_unknown(operand) and not self.operator_accepts(op, operand):
+            self.error(e.span, f"`{op}' cannot be applied to {T.type_str(operand)}")
+            return T.BOOL if result_is_bool else T.UNKNOWN
+        self.fold(e, lambda: fold_binary(op, e.left.const, e.right.const, operand), e.left, e.right)
+        return T.BOOL if result_is_bool else operand
+
+    @staticmethod
+    def operator_accepts(op: str, t) -> bool:
+        if op in ARITHMETIC or op in ORDERING:
+            return T.is_numeric(t)
+        if op in WRAPPING or op in BITWISE or op == "AFTER":
+            return T.is_integer(t)
+        if op in EQUALITY:
+            return isinstance(t, S.PrimType)
+        return False
+
+    def fold(self, e: S.Expr, compute, *operands: S.Expr) -> None:
+        if any(o.const is None or isinstance(o.const, tuple) for o in operands):
+            return
+        try:
+            e.const = compute()
+        except ConstError as err:
+            self.error(e.span, str(err))
+
+    def expr_Unary(self, e: S.Unary, want) -> S.Type:
+        op = e.op
+        if op == "SIZE":
+            t = self.expr(e.operand)
+            if not T.is_unknown(t) and not isinstance(t, S.ArrayType):
+                self.error(e.operand.span, f"SIZE needs an array, not {T.type_str(t)}")
+            e.const = T.array_size(t)
+            return T.INT
+        if op == "NOT":
+            self.condition(e.operand, "the operand of NOT")
+            self.fold(e, lambda: fold_unary(op, e.operand.const, T.BOOL), e.operand)
+            return T.BOOL
+        t = self.expr(e.operand, want)
+        accepts = T.is_numeric if op == "-" else T.is_integer
+        if not T.is_unknown(t) and not accepts(t):
+            self.error(e.span, f"`{op}' cannot be applied to {T.type_str(t)}")
+            return T.UNKNOWN
+        self.fold(e, lambda: fold_unary(op, e.operand.const, t), e.operand)
+        return t
+
+    def expr_Conversion(self, e: S.Conversion, want) -> S.Type:
+        target = self.type_(e.target)
+        source = self.expr(e.operand)
+        if T.is_unknown(source):
+            return target
+        if not isinstance(target, S.PrimType) or not isinstance(source, S.PrimType):
+            self.error(e.span, f"cannot convert {T.type_str(source)} to {T.type_str(target)}")
+            return target
+        real_involved = T.is_real(source) or T.is_real(target)
+        if T.prim(source) == "BOOL" and T.is_real(target) or T.prim(target) == "BOOL" and T.is_real(source):
+            self.error(e.span, f"cannot convert {T.type_str(source)} to {T.type_str(target)}")
+            return target
+        needs_mode = (
+            real_involved
+            and T.prim(source) != T.prim(target)
+            and not (T.prim(source) == "REAL32" and T.prim(target) == "REAL64")
+        )
+        if needs_mode and e.mode is None:
+            self.error(
+                e.span, f"converting {T.type_str(source)} to {T.type_str(target)} needs ROUND or TRUNC"
+            )
+        elif e.mode is not None and not real_involved:
+            self.error(e.span, f"{e.mode} applies only to conversions to or from a REAL type")
+        self.fold(e, lambda: fold_conversion(e.operand.const, source, target, e.mode), e.operand)
+        return target
+
+    def expr_MostPos(self, e: S.MostPos, want) -> S.Type:
+        return self.most(e, 1)
+
+    def expr_MostNeg(self, e: S.MostNeg, want) -> S.Type:
+        return self.most(e, 0)
+
+    def most(self, e, end: int) -> S.Type:
+        target = self.type_(e.target)
+        if T.is_integer(target):
+            e.const = T.int_range(target)[end]
+        elif T.is_real(target):
+            e.const = (3.4028234663852886e38 if T.prim(target) == "REAL32" else 1.7976931348623157e308) * (
+                1 if end else -1
+            )
+        else:
+            word = "MOSTPOS" if end else "MOSTNEG"
+            self.error(e.span, f"{word} needs a numeric type, not {T.type_str(target)}")
+            return T.UNKNOWN
+        return target
+
+    def expr_Call(self, e: S.Call, want) -> S.Type:
+        symbol = self.lookup(e.func)
+        if symbol is None:
+            for arg in e.args:
+                self.expr(arg)
+            return T.UNKNOWN
+        if symbol.kind != "function":
+            self.error(
+                e.func.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}, not a FUNCTION"
+            )
+            for arg in e.args:
+                self.expr(arg)
+            return T.UNKNOWN
+        decl: S.FunctionDecl = symbol.decl
+        self.arguments(symbol, decl.params, e.args, e.span)
+        if len(decl.results) == 1:
+            return decl.results[0]
+        return T.ResultsType(list(decl.results), span=e.span)
+
+    def expr_ChanEnd(self, e: S.ChanEnd, want) -> S.Type:
+        t = self.expr(e.chan)
+        if T.is_unknown(t):
+            return T.UNKNOWN
+        if not T.is_channel(t):
+            self.error(e.span, f"`{e.direction}' can only follow a channel, not {T.type_str(t)}")
+            return T.UNKNOWN
+        name = root_name(e.chan)
+        declared = name.symbol.direction if name is not None and name.symbol is not None else None
+        if declared is not None and declared != e.direction:
+            verb = "input" if e.direction == "?" else "output"
+            self.error(e.span, f"channel parameter `{name.name}' cannot be used for {verb}")
+        return t
+
+    def expr_CountedItem(self, e: S.CountedItem, want) -> S.Type:
+        count = self.expr(e.count, want.count if isinstance(want, S.CountedArray) else T.INT)
+        array = self.expr(e.array)
+        return S.CountedArray(count, array, span=e.span)
+
+    def expr_ValofExpr(self, e: S.ValofExpr, want) -> S.Type:
+        types = self.valof(e.valof, [want] if want is not None and len(e.valof.results) == 1 else None)
+        if len(types) == 1:
+            return types[0]
+        return T.ResultsType(types, span=e.span)
+
+
+def declared_note(e: S.Expr) -> list[tuple]:
+    """A note pointing at the declaration of the element ``e`` names, if any."""
+    name = root_name(e)
+    if name is None or name.symbol is None or name.symbol.span.line == 0:
+        return []
+    symbol = name.symbol
+    return [(symbol.span, f"`{symbol.name}' is declared {T.type_str(symbol.type)} here")]
+
+
+def size_literal(n: int, span) -> S.Literal:
+    """A made-up INT literal standing for a size the checks worked out."""
+    literal = S.Literal("int", n, span=span)
+    literal.type = T.INT
+    literal.const = n
+    return literal
