@@ -297,8 +297,8 @@ class Generator:
             body.append(self.script_entry(main_ident))
         header = self.imports()
         module = ast.Module(header + body, type_ignores=[])
-        stamp(module, Span(self.program.file, 1, 1))
-        return ast.fix_missing_locations(module)
+        # Every node has a position now: stamp() fills in those made without one.
+        return stamp(module, Span(self.program.file, 1, 1))
 
     def def_files(self) -> dict[str, str]:
         """Python name -> source file, for top-level definitions from #INCLUDEd files."""
