@@ -1,5 +1,17 @@
 """Semantic analysis: what occam's compilers check between parsing and code generation.
 
+The rule families, one module each:
+
+* :mod:`~cspc.check.resolve` -- names and scopes, specifications, processes,
+  PROC/FUNCTION calls, VAL and the alias rule, FUNCTION purity; with
+  :mod:`~cspc.check.expressions` (types and constant folding of expressions) and
+  :mod:`~cspc.check.protocols` (channels, protocols, directions, timers);
+* :mod:`~cspc.check.usage` -- the parallel usage rules (PAR), channel parameters
+  used both ways, the "will deadlock" warning;
+* :mod:`~cspc.check.flow` -- the "may be read before it is set" warning;
+* helpers: :mod:`~cspc.check.types`, :mod:`~cspc.check.constants`,
+  :mod:`~cspc.check.literals`, :mod:`~cspc.check.scopes`, :mod:`~cspc.check.access`.
+
 Entry point: :func:`check`.  It annotates the AST in place and reports every
 problem to the :class:`~cspc.diagnostics.Reporter` (it raises nothing for user
 errors; call ``reporter.raise_if_errors()`` afterwards).
