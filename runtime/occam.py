@@ -86,11 +86,29 @@ def python_function(where):
             module = importlib.import_module(module_name)
         except ImportError as exc:
             raise OccamError(f"#PRAGMA PYTHON: cannot import {module_name}: {exc}") from None
-        fn = getattr(module, name, None)
-        if not callable(fn):
+        target = getattr(module, name, None)
+        if not callable(target):
             raise OccamError(f"#PRAGMA PYTHON: {module_name} has no function {name}")
+        fn = _python_function_guard(where, target)
         _python_functions[where] = fn
     return fn
+
+
+def _python_function_guard(where, target):
+    """``target``, with a Python exception escaping it turned into an occam
+    run-time error naming the function (the runtime's own exceptions pass)."""
+    from cspc.runtime import CSPError
+
+    def call(*args):
+        try:
+            return target(*args)
+        except (OccamError, CSPError):
+            raise
+        except Exception as exc:
+            raise OccamError(f"Python function {where} raised {type(exc).__name__}: {exc}") from exc
+
+    call.__wrapped__ = target
+    return call
 
 
 # --------------------------------------------------------------------------- integer arithmetic

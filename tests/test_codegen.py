@@ -353,3 +353,19 @@ def test_every_node_class_has_a_translation(prefix, base):
     classes = [c for c in all_subclasses(getattr(syntax, base)) if c.__module__ == "cspc.syntax"]
     missing = [c.__name__ for c in classes if not hasattr(Generator, prefix + c.__name__)]
     assert not missing, f"Generator has no {prefix}* for {missing}"
+
+
+def test_python_exception_is_a_runtime_error(tmp_path, monkeypatch):
+    (tmp_path / "raising_for_cspc.py").write_text("def f(n):\n    raise ValueError('no thanks')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = write(
+        tmp_path,
+        "raises.csp",
+        '#PRAGMA PYTHON "raising_for_cspc:f"\nINT FUNCTION f (VAL INT n) IS n:\n'
+        "PROC main (CHAN BYTE keyboard?, screen!, error!)\n  screen ! BYTE f (65)\n:\n",
+    )
+    result = run_cli(path)
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{path}:2:")  # the declaration bound to Python
+    assert "Python function raising_for_cspc:f raised ValueError: no thanks" in first
