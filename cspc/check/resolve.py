@@ -604,15 +604,23 @@ class Resolver(ExpressionRules, CommunicationRules):
             self.error(arg.span, f"channel parameter `{label}' cannot be used for {verb}")
 
     def no_aliasing(self, callee: S.Symbol, params: list[S.Param], args: list[S.Expr]) -> None:
-        """Two reference actuals of one call must not share storage."""
-        seen: list[tuple[S.Symbol, list, S.Expr]] = []
+        """A reference actual shares storage with no other actual of the same call.
+
+        occam treats actuals as abbreviations: two reference actuals may not
+        overlap, nor may a reference actual be read by a VAL actual.
+        """
+        references: list[tuple[S.Symbol, list, S.Expr]] = []
+        values: list[tuple[S.Symbol, list, S.Expr]] = []
         for param, arg in zip(params, args):
-            if param.mode == "VAL" or not T.is_data(param.type):
+            if param.mode == "VAL":
+                values.extend(elements_read(arg))
+                continue
+            if not T.is_data(param.type):
                 continue
             symbol, path = root_and_path(arg)
             if symbol is None:
                 continue
-            for other_symbol, other_path, other_arg in seen:
+            for other_symbol, other_path, other_arg in references:
                 if other_symbol is symbol and not paths_disjoint(path, other_path):
                     self.error(
                         arg.span,
@@ -620,4 +628,33 @@ class Resolver(ExpressionRules, CommunicationRules):
                         "(the actuals alias)",
                         (other_arg.span, "also passed here"),
                     )
-            seen.append((symbol, path, arg))
+            references.append((symbol, path, arg))
+        for symbol, path, arg in references:
+            for other_symbol, other_path, other in values:
+                if other_symbol is symbol and not paths_disjoint(path, other_path):
+                    self.error(
+                        arg.span,
+                        f"`{symbol.name}' is passed by reference to `{callee.name}' and also read by "
+                        "a VAL actual (the actuals alias)",
+                        (other.span, "read here"),
+                    )
+                    break
+
+
+def elements_read(e: S.Expr):
+    """(symbol, selectors, node) for every variable element an expression reads."""
+    if isinstance(e, S.Unary) and e.op == "SIZE":
+        return
+    if isinstance(e, (S.Name, S.Subscript, S.Slice)):
+        symbol, path = root_and_path(e)
+        if symbol is not None and symbol.kind in ("variable", "abbreviation"):
+            yield symbol, path, e
+        for selector in path:
+            parts = [selector.start, selector.count] if isinstance(selector, S.Slice) else [selector]
+            for part in parts:
+                if part is not None:
+                    yield from elements_read(part)
+        return
+    for child in S.children(e):
+        if isinstance(child, S.Expr):
+            yield from elements_read(child)
