@@ -118,7 +118,7 @@ def targets(results) -> list[tuple[str, str, bool | None]]:
 
 def targets_table(results) -> list[str]:
     out = ["Verdicts use the wall-clock medians below; the CPU figure (this process's CPU time per",
-           "communication) is what load from other processes on the machine does not inflate.", "",
+           "communication) is less inflated by load from other processes, but a shared machine moves it too.", "",
            "| target | measured | result |", "|---|---:|---|"]
     for label, measured, passed in targets(results):
         verdict = "not measured" if passed is None else ("pass" if passed else "**MISS**")
