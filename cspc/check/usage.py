@@ -206,18 +206,22 @@ def _modular_in(e: S.Expr, rep: S.Replicator) -> bool:
 
 
 def compare_across_copies(
-    sa: S.Expr, sb: S.Expr, rep: S.Replicator, same_access: bool, inside=frozenset()
+    sa: S.Expr, sb: S.Expr, rep: S.Replicator, same_access: bool, inside=frozenset(), ranges=None
 ) -> str:
     """Do selectors ``sa`` (in copy i) and ``sb`` (in copy i', i != i') pick one element?
 
     Names in ``inside`` are declared within the replicated body, so each copy has
-    its own: nothing can be proved about them.
+    its own: little can be proved about them.  (One exception: the same selector
+    over inner replicator indices alone, which every copy runs through alike.)
     """
     if isinstance(sa, S.Slice) or isinstance(sb, S.Slice) or _is_field(sa) or _is_field(sb):
         return compare_selector(sa, sb)
     index = id(rep.name.symbol)
     fa, fb = affine(sa), affine(sb)
     if fa is not None and fb is not None and (set(fa) | set(fb)) & inside:
+        variables = set(fa) - {None}
+        if same_access and variables <= set(ranges or {}) and index not in variables:
+            return SAME
         return UNKNOWN
     if fa is None or fb is None:
         if same_access and _modular_in(sa, rep):
@@ -579,7 +583,8 @@ class UsageChecker:
                 body,
                 body,
                 lambda x, y: combine(
-                    compare_across_copies(sa, sb, rep, sa is sb, inside) for sa, sb in zip(x.path, y.path)
+                    compare_across_copies(sa, sb, rep, sa is sb, inside, x.ranges)
+                    for sa, sb in zip(x.path, y.path)
                 ),
                 replicated=True,
             )
