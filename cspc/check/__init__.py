@@ -33,7 +33,11 @@ without errors):
   "field".  ``Symbol.direction`` is "?"/"!" for channel parameters and
   abbreviations that carry one.  ``Symbol.decl`` is the declaring node
   (VarDecl, Abbreviation, Param, Replicator, ProcDecl, FunctionDecl,
-  ProtocolDecl, Tag, DataTypeDecl, Field).
+  ProtocolDecl, Tag, DataTypeDecl, Field).  ``Symbol.type`` is the declared
+  type, except that an abbreviation declared with an open array type (or none)
+  takes its value's type, size included (`VAL []INT t IS [1, 2]:` gives [2]INT).
+  Declaring Names carry ``type`` too (their symbol's type); Names of PROCs,
+  FUNCTIONs, PROTOCOLs and DATA TYPEs have ``type`` None.
 * ``Expr.type`` is set on every expression node (a ``syntax`` Type node; the
   primitive ones are the shared instances in :mod:`cspc.check.types`).  A call
   of a FUNCTION with several results has a :class:`types.ResultsType`.
