@@ -404,3 +404,29 @@ def test_checking_twice_gives_the_same_annotations():
     assert not reporter.diagnostics
     assert_annotated(program)
     assert find(program, S.Literal)[0].value == -1
+
+
+@pytest.mark.parametrize(
+    "expression, value",
+    [
+        ("~ (1713 PLUS 4107)", -5821),
+        ("(MOSTNEG INT) REM 16", 0),
+        ("(-7) REM 2", -1),
+        ("7 \\ (-2)", 1),
+        ("7 / (-2)", -3),
+        ("(MOSTPOS INT) TIMES 2", -2),
+        ("(MOSTNEG INT) MINUS 1", 2147483647),
+        ("#80000000 >> 31", 1),
+        ("(-1) << 31", -2147483648),
+        ("(-1) >< 5", -6),
+        ("INT (BYTE ((-1) /\\ 255))", 255),
+        ("(-12) \\/ 3", -9),
+        ("INT ((3 > 2) AND (NOT FALSE))", 1),
+        ("(1 AFTER 2) = FALSE", True),
+        ("(MOSTNEG INT) AFTER (MOSTPOS INT)", True),
+    ],
+)
+def test_constant_folding_follows_occam_arithmetic(expression, value):
+    result_type = "BOOL" if isinstance(value, bool) else "INT"
+    program = clean(f"PROC p ()\n  {result_type} x:\n  x := {expression}\n:\n")
+    assert find(program, S.Assign)[0].values[0].const == value
