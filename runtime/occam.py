@@ -142,21 +142,23 @@ def wrap(x, bits):
     return ((x + half) & ((1 << bits) - 1)) - half
 
 
+def _bad_shift(n, bits):
+    raise OccamError(f"shift count {n} out of range (0 to {bits})")
+
+
 def shl(x, n, bits):
-    """``x << n``: bits shifted out are lost; shifting by the width or more gives 0."""
-    if n < 0:
-        raise OccamError(f"shift by a negative count ({n})")
-    if n >= bits:
-        return 0
+    """``x << n``: bits shifted out are lost; shifting by the whole width gives 0.
+
+    A count outside 0..width is an error, as it is in a constant expression."""
+    if not 0 <= n <= bits:
+        _bad_shift(n, bits)
     return wrap(x << n, bits)
 
 
 def shr(x, n, bits):
     """``x >> n``: a logical shift (zeros come in at the top, whatever the sign)."""
-    if n < 0:
-        raise OccamError(f"shift by a negative count ({n})")
-    if n >= bits:
-        return 0
+    if not 0 <= n <= bits:
+        _bad_shift(n, bits)
     return wrap((x & ((1 << bits) - 1)) >> n, bits)
 
 
