@@ -430,3 +430,14 @@ def test_constant_folding_follows_occam_arithmetic(expression, value):
     result_type = "BOOL" if isinstance(value, bool) else "INT"
     program = clean(f"PROC p ()\n  {result_type} x:\n  x := {expression}\n:\n")
     assert find(program, S.Assign)[0].values[0].const == value
+
+
+def test_an_unknown_node_is_an_internal_error():
+    from cspc.diagnostics import InternalError
+
+    class Mystery(S.Process):
+        pass
+
+    program = S.Program("test.csp", [S.ProcDecl(S.Name("p"), [], Mystery())])
+    with pytest.raises(InternalError, match="no rule for Mystery"):
+        check(program, Reporter())

@@ -8,6 +8,18 @@ variable or channel through a chain of subscripts and slices.  The usage rules
 from __future__ import annotations
 
 from cspc import syntax as S
+from cspc.diagnostics import InternalError
+
+
+def rule_for(checker, prefix: str, node):
+    """The method of ``checker`` handling ``node`` (``prefix`` + class name).
+
+    A node class no pass knows is a compiler bug, reported as such.
+    """
+    method = getattr(checker, prefix + type(node).__name__, None)
+    if method is None:
+        raise InternalError(f"{type(checker).__name__} has no rule for {type(node).__name__}")
+    return method
 
 
 def root_and_path(e: S.Expr) -> tuple[S.Symbol | None, list[S.Expr]]:

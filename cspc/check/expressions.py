@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from cspc import syntax as S
 from cspc.check import types as T
-from cspc.check.access import root_name
+from cspc.check.access import root_name, rule_for
 from cspc.check.constants import ConstError, fold_binary, fold_conversion, fold_unary
 from cspc.check.literals import type_literal
 from cspc.check.scopes import KIND_WORDS
@@ -47,7 +47,7 @@ class ExpressionRules:
         """Type ``e`` (``want`` types context-typed literals), fold it, return its type."""
         if e.type is not None:  # already typed (an item visited twice after an error)
             return e.type
-        t = getattr(self, "expr_" + type(e).__name__)(e, want)
+        t = rule_for(self, "expr_", e)(e, want)
         e.type = t if t is not None else T.UNKNOWN
         return e.type
 

@@ -15,6 +15,7 @@ from dataclasses import fields
 
 from cspc import syntax as S
 from cspc.check import types as T
+from cspc.check.access import rule_for
 from cspc.diagnostics import Reporter
 
 # The state after a process that never finishes (STOP): every variable is "set".
@@ -149,7 +150,7 @@ class Flow:
         """The set of certainly-set variables after ``p``, given those before."""
         if p is None or state is NEVER:
             return state
-        return getattr(self, "proc_" + type(p).__name__)(p, state)
+        return rule_for(self, "proc_", p)(p, state)
 
     def proc_Skip(self, p, state):
         return state

@@ -14,7 +14,7 @@ from collections import Counter
 
 from cspc import syntax as S
 from cspc.check import types as T
-from cspc.check.access import direction_of, paths_disjoint, root_and_path, root_name
+from cspc.check.access import direction_of, paths_disjoint, root_and_path, root_name, rule_for
 from cspc.check.expressions import ExpressionRules, declared_note
 from cspc.check.protocols import CommunicationRules
 from cspc.check.scopes import KIND_WORDS, Scopes, kind_for
@@ -166,7 +166,7 @@ class Resolver(ExpressionRules, CommunicationRules):
     # ------------------------------------------------------------------ specifications
 
     def spec(self, spec: S.Spec) -> None:
-        getattr(self, "spec_" + type(spec).__name__)(spec)
+        rule_for(self, "spec_", spec)(spec)
 
     def spec_Pragma(self, spec: S.Pragma) -> None:
         pass
@@ -369,7 +369,7 @@ class Resolver(ExpressionRules, CommunicationRules):
     # ------------------------------------------------------------------ processes
 
     def process(self, p: S.Process) -> None:
-        getattr(self, "proc_" + type(p).__name__)(p)
+        rule_for(self, "proc_", p)(p)
 
     def proc_Skip(self, p) -> None:
         pass

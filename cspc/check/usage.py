@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from cspc import syntax as S
 from cspc.check import types as T
-from cspc.check.access import root_and_path
+from cspc.check.access import root_and_path, rule_for
 from cspc.diagnostics import Reporter
 
 DATA_KINDS = ("variable", "abbreviation")
@@ -354,7 +354,7 @@ class UsageChecker:
     def process(self, p: S.Process | None) -> Usage:
         if p is None:
             return Usage()
-        return getattr(self, "proc_" + type(p).__name__)(p)
+        return rule_for(self, "proc_", p)(p)
 
     def proc_Skip(self, p) -> Usage:
         return Usage()
