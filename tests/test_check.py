@@ -397,7 +397,9 @@ def test_every_node_class_has_a_handler(module, cls_name, prefix, base):
 
 
 def test_checking_twice_gives_the_same_annotations():
-    program, reporter = checked("PROC p (CHAN INT out!)\n  INT x:\n  SEQ\n    x := #FFFFFFFF\n    out ! x\n:\n")
+    program, reporter = checked(
+        "PROC p (CHAN INT out!)\n  INT x:\n  SEQ\n    x := #FFFFFFFF\n    out ! x\n:\n"
+    )
     assert not reporter.diagnostics
     reporter = Reporter()
     check(program, reporter)
@@ -441,3 +443,10 @@ def test_an_unknown_node_is_an_internal_error():
     program = S.Program("test.csp", [S.ProcDecl(S.Name("p"), [], Mystery())])
     with pytest.raises(InternalError, match="no rule for Mystery"):
         check(program, Reporter())
+
+
+def test_each_par_reports_its_own_race():
+    _, reporter = checked(
+        "PROC p ()\n  INT x:\n  SEQ\n    PAR\n      x := 1\n      x := 2\n    PAR\n      x := 3\n      x := 4\n:\n"
+    )
+    assert [d.span.line for d in reporter.errors] == [5, 8]

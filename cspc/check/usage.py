@@ -265,6 +265,7 @@ class UsageChecker:
     def __init__(self, reporter: Reporter) -> None:
         self.reporter = reporter
         self.summaries: dict[int, Summary] = {}  # id(proc/function symbol) -> Summary
+        self.par: S.Par | None = None  # the PAR whose branches are being compared
         self.reported: set[tuple] = set()
 
     # -- accesses
@@ -564,6 +565,7 @@ class UsageChecker:
 
     def proc_Par(self, p: S.Par) -> Usage:
         branches = [self.process(b) for b in p.body]
+        self.par = p
         if p.replicator is None:
             for i, a in enumerate(branches):
                 for b in branches[i + 1 :]:
@@ -605,17 +607,19 @@ class UsageChecker:
                 2, (b.writes, a.reads, "variable `{}' is assigned to and read in parallel", "read here")
             )
         for left, right, message, other in pairs:
+            by_symbol: dict[int, list[Access]] = {}
+            for y in right:
+                by_symbol.setdefault(id(y.symbol), []).append(y)
             for x in left:
-                for y in right:
-                    if x.symbol is not y.symbol:
-                        continue
+                for y in by_symbol.get(id(x.symbol), ()):
                     result = verdict(x, y) if (x.path or y.path) else SAME
                     self.conflict(result, message.format(x.symbol.name), x, y, other, replicated)
 
     def conflict(self, result: str, message: str, x: Access, y: Access, other: str, replicated: bool) -> None:
         if result == DISJOINT:
             return
-        key = (message, x.span, y.span) if result == UNKNOWN else (message, id(x.symbol))
+        # One error per variable and PAR; one warning per pair of places.
+        key = (message, x.span, y.span) if result == UNKNOWN else (message, id(x.symbol), id(self.par))
         if key in self.reported:
             return
         self.reported.add(key)
