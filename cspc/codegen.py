@@ -522,7 +522,7 @@ class Generator:
             params = [self.declare(p.name, p) for p in spec.params]
             self.scope.declared.update(params)
             if python is not None:
-                return self.python_body(python, params)
+                return self.python_body(python, params, spec.span.file)
             body = self.process(spec.body)
             if outs:
                 values = [self.name_load(p.name, p) for p in outs]
@@ -548,7 +548,7 @@ class Generator:
         def build():
             params = [self.declare(p.name, p) for p in spec.params]
             if python is not None:
-                return self.python_body(python, params)
+                return self.python_body(python, params, spec.span.file)
             if isinstance(spec.body, S.Valof):
                 return self.valof(spec.body, returns=True)
             values = [self.expr(e) for e in spec.body]
@@ -557,9 +557,11 @@ class Generator:
         params = self.param_idents(spec.params)
         return [self.function(ident, params, build, spec.span, self.signature_text(spec))]
 
-    def python_body(self, where: str, params: list[str]) -> list[ast.stmt]:
-        """The body of a PROC or FUNCTION declared with `#PRAGMA PYTHON "module:function"`."""
-        fn = call(self.helper("python_function"), const(where))
+    def python_body(self, where: str, params: list[str], declared_in: str) -> list[ast.stmt]:
+        """The body of a PROC or FUNCTION declared with `#PRAGMA PYTHON "module:function"`:
+        the module may also sit beside the occam file (or the module run)."""
+        near = [const(declared_in), load("__file__")]
+        fn = call(self.helper("python_function"), const(where), *near)
         return [ast.Return(call(fn, *[load(p) for p in params]))]
 
     def valof(self, valof: S.Valof, returns: bool) -> list[ast.stmt]:

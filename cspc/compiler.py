@@ -50,7 +50,8 @@ class CompileResult:
     procs: dict[str, str] = field(default_factory=dict)  # occam name -> Python name (top level)
     include_paths: tuple[str, ...] = ()
     from_cache: bool = False
-    module: ast.Module | None = None
+    module: ast.Module | None = None  # the Python ast (None when loaded from the cache)
+    def_files: dict[str, str] = field(default_factory=dict)  # Python name -> #INCLUDEd file
 
     def new_namespace(self, name: str = "__cspc__") -> dict:
         """Globals for executing :attr:`code` (not ``__main__``: that would run the program)."""
@@ -62,11 +63,6 @@ class CompileResult:
             fresh = compile_file(self.path, self.include_paths, use_cache=False)
             self.module, self.def_files = fresh.module, fresh.def_files
         return python_source(self.module, self.path, formatted, self.def_files)
-
-    def_files: dict[str, str] = field(default_factory=dict)
-
-
-HEADER_LINES = 2
 
 
 def python_source(
@@ -274,10 +270,36 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()
 
 
+_SOURCES_DIGEST: str | None = None
+
+
+def _compiler_digest() -> str:
+    """A digest of the compiler's own sources (and the helpers generated code
+    calls), so that a changed compiler never reuses stale cached code, even
+    between releases."""
+    global _SOURCES_DIGEST
+    if _SOURCES_DIGEST is None:
+        import cspc.grammar
+        import cspc.runtime.occam
+
+        roots = [Path(cspc.__file__).parent, Path(cspc.grammar.__file__).parent]
+        files = sorted(p for root in roots for p in root.rglob("*") if p.suffix in (".py", ".lark"))
+        files.append(Path(cspc.runtime.occam.__file__))
+        parts = []
+        for file in files:
+            try:
+                parts.append(f"{file.name}:{hashlib.sha256(file.read_bytes()).hexdigest()}")
+            except OSError:
+                parts.append(f"{file.name}:?")
+        _SOURCES_DIGEST = _digest(*parts)
+    return _SOURCES_DIGEST
+
+
 def _cache_key(path: str, text: str, include_paths, warn_unused: bool) -> str:
     return _digest(
         str(CACHE_FORMAT),
         cspc.__version__,
+        _compiler_digest(),
         sys.version,
         os.path.abspath(path),
         *include_paths,

@@ -75,23 +75,46 @@ def tag_mismatch(got, expected):
 _python_functions = {}
 
 
-def python_function(where):
-    """The Python callable named "module:function" (`#PRAGMA PYTHON`), imported on first use."""
+def python_function(where, *near):
+    """The Python callable named "module:function" (`#PRAGMA PYTHON`), imported on
+    first use.  The module is looked for on sys.path, then in the directories of
+    the files in ``near`` (the occam source that declared it, the module running)."""
     fn = _python_functions.get(where)
     if fn is None:
-        import importlib
-
         module_name, _, name = where.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            raise OccamError(f"#PRAGMA PYTHON: cannot import {module_name}: {exc}") from None
+        module = _import_near(module_name, near)
         target = getattr(module, name, None)
         if not callable(target):
             raise OccamError(f"#PRAGMA PYTHON: {module_name} has no function {name}")
         fn = _python_function_guard(where, target)
         _python_functions[where] = fn
     return fn
+
+
+def _import_near(module_name, near):
+    import importlib
+
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = exc
+        if exc.name != module_name.partition(".")[0]:
+            raise OccamError(f"#PRAGMA PYTHON: cannot import {module_name}: {exc}") from None
+    except ImportError as exc:
+        raise OccamError(f"#PRAGMA PYTHON: cannot import {module_name}: {exc}") from None
+    for directory in dict.fromkeys(os.path.dirname(os.path.abspath(f)) for f in near if f):
+        if not os.path.isdir(directory):
+            continue
+        sys.path.insert(0, directory)
+        try:
+            return importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        except ImportError as exc:
+            raise OccamError(f"#PRAGMA PYTHON: cannot import {module_name}: {exc}") from None
+        finally:
+            sys.path.remove(directory)
+    raise OccamError(f"#PRAGMA PYTHON: cannot import {module_name}: {missing}") from None
 
 
 def _python_function_guard(where, target):
