@@ -369,3 +369,19 @@ def test_python_exception_is_a_runtime_error(tmp_path, monkeypatch):
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"{path}:2:")  # the declaration bound to Python
     assert "Python function raising_for_cspc:f raised ValueError: no thanks" in first
+
+
+def test_python_module_beside_the_source(tmp_path):
+    """A module next to the .csp file is found without touching sys.path."""
+    (tmp_path / "beside_for_cspc.py").write_text("def triple(n):\n    return 3 * n\n")
+    path = write(
+        tmp_path,
+        "beside.csp",
+        '#PRAGMA PYTHON "beside_for_cspc:triple"\nINT FUNCTION triple (VAL INT n) IS n:\n'
+        "PROC main (CHAN BYTE keyboard?, screen!, error!)\n  screen ! BYTE triple (22)\n:\n",
+    )
+    assert str(tmp_path) not in sys.path
+    result = run_cli(path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == b"B"
+    assert str(tmp_path) not in sys.path
