@@ -313,7 +313,7 @@ def decode_occam_text(body: str) -> bytes:
         if piece.startswith("*") and len(piece) > 1:
             if "\n" in piece:
                 continue  # a string continued on the next line
-            if piece[1] == "#":
+            if piece[1] == "#" and len(piece) == 4:  # *#hh; a bare *# is a bad escape
                 out.append(int(piece[2:], 16))
             elif piece[1] in _ESCAPES:
                 out.append(_ESCAPES[piece[1]])

@@ -56,6 +56,8 @@ BAD = [
      "t.csp:2:8: error: unterminated string (a string ends on its line unless continued with `*')"),
     ("bad escape", 'PROC p ()\n  x := "a*qb"\n:\n',
      "t.csp:2:10: error: unknown escape `*q' (use *n *c *t *s ** *\" *' or *#hh)"),
+    ("hex escape without digits", 'PROC p ()\n  x := "a*#%@"\n:\n',
+     "t.csp:2:10: error: unknown escape `*#' (use *n *c *t *s ** *\" *' or *#hh)"),
     ("two-character byte literal", "PROC p ()\n  x := 'ab'\n:\n",
      "t.csp:2:8: error: bad byte literal: write one character or escape in quotes, like 'a' or '*n'"),
     ("untyped first parameter", "PROC p (x)\n  SKIP\n:\n",
