@@ -14,7 +14,7 @@ import traceback
 import click
 
 import cspc
-from cspc.diagnostics import CompileError, Diagnostic, InternalError
+from cspc.diagnostics import CompileError, Diagnostic
 
 EXIT_USER_ERROR = 1
 EXIT_INTERNAL_ERROR = 3
@@ -67,7 +67,7 @@ def compile_or_exit(path: str, include_paths, debug: bool, **kwargs):
     except CompileError as exc:
         report(exc.diagnostics)
         sys.exit(EXIT_USER_ERROR)
-    except (InternalError, Exception) as exc:  # noqa: BLE001 -- every other failure is ours
+    except Exception as exc:  # noqa: BLE001 -- InternalError or a crash: either way ours
         internal_error(exc, debug)
     report(result.warnings)
     return result
