@@ -27,6 +27,33 @@ def _nothing():
     pass
 
 
+class _Start:
+    """Stands in the ready queue for a process not started yet.  A greenlet
+    inherits the C stack depth of whoever first switches to it, so a new process
+    is started from the shallow hub: switching to a _Start puts the process at
+    the front of the queue and goes to the hub (a no-op switch if already there)."""
+
+    __slots__ = ("proc", "backend")
+
+    def __init__(self, proc, backend):
+        self.proc = proc
+        self.backend = backend
+
+    def switch(self):
+        self.backend.ready.appendleft(self.proc)
+        self.backend.hub.switch()
+
+
+class _Events:
+    """``due`` is True while timers or results of external calls may be waiting,
+    so a blocking process tests one attribute rather than two containers."""
+
+    __slots__ = ("due",)
+
+    def __init__(self):
+        self.due = False
+
+
 class GreenletProcess(greenlet.greenlet):
     __slots__ = ("backend", "fn", "join", "name", "slot", "exc", "wait_on", "alt_count", "alt_sites")
 
@@ -67,12 +94,13 @@ class GreenletBackend(Backend):
         self.inbox = deque()  # (proc, wait, (ok, value)) from external_call threads
         self.inbox_event = threading.Event()
         self.external = 0  # external calls in flight
+        self.events = _Events()
         self.live = set()
-        self.hub = None
+        self.hub = greenlet.greenlet(self._hub_loop)
         self.finished = False
         self.stopping = False
         self.idle_hooks = []
-        self.block = self._make_block()
+        self.block, self.inline_block = self._make_block()
 
     def primitives(self) -> dict:
         return {
@@ -82,41 +110,52 @@ class GreenletBackend(Backend):
             "_acquire": _nothing,
             "_release": _nothing,
             "_spawn": self.spawn,
+            # what inline_block uses (see _core):
+            "_g_refuse_to_block": self._refuse_to_block,
+            "_g_raise_pending": self._raise_pending,
+            "_g_events": self.events,
+            "_g_poll": self.poll,
+            "_g_next": self.ready.popleft,
+            "_g_hub": self.hub,
         }
 
     # -- the primitives ------------------------------------------------------
 
     def _make_block(self):
-        """block() as a closure: the hottest function of the backend, so its
-        state is in cells rather than behind ``self.``."""
-        ready = self.ready
+        """block(), and the part of it that _core inlines into the hottest
+        functions: closures, so their state is in cells (named like the
+        primitives that carry the same objects) rather than behind ``self.``."""
+        _g_refuse_to_block = self._refuse_to_block
+        _g_raise_pending = self._raise_pending
+        _g_events = self.events
+        _g_poll = self.poll
+        _g_next = self.ready.popleft
+        _g_hub = self.hub
         timers = self.timers
-        inbox = self.inbox
-        popleft = ready.popleft
-        backend = self
+        seq = self._seq
+
+        def switch_away(cur):
+            if cur.exc is not None:
+                _g_refuse_to_block(cur)
+            if _g_events.due:
+                _g_poll()
+            try:
+                nxt = _g_next()  # a started process, or a _Start
+            except IndexError:  # nothing runnable: the hub waits for events, or reports deadlock
+                nxt = _g_hub
+            nxt.switch()
+            if cur.exc is not None:
+                _g_raise_pending(cur)
 
         def block(cur, deadline=None):
-            if cur.exc is not None:
-                backend._refuse_to_block(cur)
             if deadline is not None:
-                heapq.heappush(timers, (deadline, next(backend._seq), cur, cur.wait_on))
-            if timers or inbox:
-                backend.poll()
-            if ready:
-                nxt = popleft()
-                if nxt:  # started: switch straight to it
-                    nxt.switch()
-                else:
-                    # A greenlet inherits the recursion depth of whoever starts
-                    # it, so new processes are started from the shallow hub.
-                    ready.appendleft(nxt)
-                    backend.hub.switch()
-            else:
-                backend.hub.switch()
-            if cur.exc is not None:
-                backend._raise_pending(cur)
+                if cur.exc is not None:
+                    _g_refuse_to_block(cur)
+                heapq.heappush(timers, (deadline, next(seq), cur, cur.wait_on))
+                _g_events.due = True
+            switch_away(cur)
 
-        return block
+        return block, switch_away
 
     def _refuse_to_block(self, cur):
         cur.wait_on._cancel(cur)
@@ -134,7 +173,7 @@ class GreenletBackend(Backend):
         if self.stopping:
             proc.exc = Shutdown("the run is ending")
         self.live.add(proc)
-        self.ready.append(proc)
+        self.ready.append(_Start(proc, self))
         return proc
 
     def is_blocked(self, proc) -> bool:
@@ -161,6 +200,7 @@ class GreenletBackend(Backend):
             except BaseException as exc:  # handed to the waiting process
                 result = (False, exc)
             self.inbox.append((cur, wait, result))
+            self.events.due = True
             self.inbox_event.set()
 
         threading.Thread(target=work, name=f"cspc {what}", daemon=True).start()
@@ -175,6 +215,8 @@ class GreenletBackend(Backend):
     # -- timers and external events -----------------------------------------
 
     def poll(self):
+        # Cleared first: an external call finishing meanwhile sets it again.
+        self.events.due = False
         timers = self.timers
         if timers:
             now = now_us()
@@ -182,6 +224,8 @@ class GreenletBackend(Backend):
                 _, _, proc, wait = heapq.heappop(timers)
                 if proc.wait_on is wait and wait._timeout(proc):
                     self.ready.append(proc)
+            if timers:
+                self.events.due = True
         inbox = self.inbox
         while inbox:
             proc, wait, result = inbox.popleft()
@@ -227,7 +271,6 @@ class GreenletBackend(Backend):
             finally:
                 self.finished = True
 
-        self.hub = greenlet.greenlet(self._hub_loop)
         root_proc = GreenletProcess(self, root, name, None)
         self.live.add(root_proc)
         self.ready.append(root_proc)
