@@ -129,14 +129,15 @@ class Reporter:
         self.diagnostics: list[Diagnostic] = []
 
     def error(self, span: Span, message: str, *notes: tuple[Span, str]) -> None:
-        self.diagnostics.append(
-            Diagnostic("error", message, span, [Diagnostic("note", m, s) for s, m in notes])
-        )
+        self._add("error", span, message, notes)
 
     def warning(self, span: Span, message: str, *notes: tuple[Span, str]) -> None:
-        self.diagnostics.append(
-            Diagnostic("warning", message, span, [Diagnostic("note", m, s) for s, m in notes])
-        )
+        self._add("warning", span, message, notes)
+
+    def _add(self, severity: str, span: Span, message: str, notes) -> None:
+        # A note at the diagnostic's own spot would only quote the same line again.
+        kept = [Diagnostic("note", m, s) for s, m in notes if s != span]
+        self.diagnostics.append(Diagnostic(severity, message, span, kept))
 
     @property
     def errors(self) -> list[Diagnostic]:

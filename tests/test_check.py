@@ -341,7 +341,9 @@ def test_parallel_conflict_names_both_places():
     _, reporter = checked("PROC p ()\n  INT x:\n  PAR\n    x := 1\n    x := 2\n:\n")
     (error,) = reporter.errors
     assert error.message == "variable `x' is assigned to in parallel"
-    assert [(n.span.line, n.span.col) for n in error.notes] == [(4, 5), (5, 5)]
+    # the error itself stands at the first place; its note names the second
+    assert (error.span.line, error.span.col) == (4, 5)
+    assert [(n.span.line, n.span.col) for n in error.notes] == [(5, 5)]
     rendered = error.render()
     assert rendered.startswith("test.csp:4:5: error: variable `x' is assigned to in parallel")
 
