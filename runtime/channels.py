@@ -220,6 +220,10 @@ class Channel:
         self._refuse_if_poisoned()
         return self._reader is not None or self._ralt is not None
 
+    def _reader_waiting(self) -> bool:
+        """Whether a process, or an ALT, is waiting to input from this channel."""
+        return self._reader is not None or self._ralt is not None
+
     def _in_take(self, cur):
         """Complete an input for an ALT that found this channel ready."""
         w = self._writer

@@ -6,8 +6,10 @@ top-level PROC:
 * ``keyboard`` is a real :class:`Channel` (so it works in ALTs) fed, one byte
   per communication, by a daemon process that reads stdin through the
   backend's ``external_call``: on greenlets a helper thread does the read, so
-  a process waiting for the keyboard never freezes the others, and a pending
-  read never counts as deadlock.  At end of file the feeder stops: a process
+  a process waiting for the keyboard never freezes the others.  A pending read
+  keeps the run alive only while some process waits on the keyboard: a program
+  that deadlocks without reading the keyboard is reported at once, even with
+  stdin still open (a terminal).  At end of file the feeder stops: a process
   that then reads the keyboard is blocked for good, and the deadlock report
   says the keyboard is at end of file (KRoC would hang forever instead).
 * ``screen`` and ``error`` are :class:`ScreenWriter` ends: ``write(byte)``
@@ -136,7 +138,10 @@ def _reader_for(stream):
 class _EndOfFile:
     """What the keyboard feeder waits on once stdin is exhausted."""
 
-    __slots__ = ()
+    __slots__ = ("keyboard",)
+
+    def __init__(self, keyboard):
+        self.keyboard = keyboard
 
     def _cancel(self, proc):
         pass
@@ -146,6 +151,8 @@ class _EndOfFile:
         _core.active.wake(proc)
 
     def _describe(self, proc):
+        if not self.keyboard._reader_waiting():
+            return None  # nobody reads the keyboard: the end of stdin is beside the point
         return BlockedProcess(proc.name, "keyboard", "keyboard")
 
 
@@ -157,7 +164,7 @@ def _feed_keyboard(keyboard, read_chunk, screens):
             for s in screens:
                 s.flush()
             try:
-                data = backend.external_call(read_chunk, "stdin")
+                data = backend.external_call(read_chunk, "stdin", wanted=keyboard._reader_waiting)
             except (OSError, ValueError):  # unreadable stdin: as good as at end of file
                 data = b""
             if not data:
@@ -166,7 +173,7 @@ def _feed_keyboard(keyboard, read_chunk, screens):
                 keyboard.write(byte)
         cur = backend.primitives()["_current"]()
         backend.primitives()["_acquire"]()
-        cur.wait_on = _EndOfFile()
+        cur.wait_on = _EndOfFile(keyboard)
         backend.primitives()["_block"](cur)
 
     return feeder

@@ -50,13 +50,24 @@ class Shutdown(BaseException):
 
 
 class ExternalWait:
-    """What a process waiting in ``external_call`` is blocked on."""
+    """What a process waiting in ``external_call`` is blocked on.
 
-    __slots__ = ("what", "done")
+    ``wanted`` (a no-argument callable, or None for "always") says whether some
+    process is waiting for the call's result.  A call nobody wants does not keep
+    the run alive: the keyboard feeder reading stdin ahead of demand must not
+    hide a deadlock among processes that never read the keyboard.
+    """
 
-    def __init__(self, what):
+    __slots__ = ("what", "done", "wanted")
+
+    def __init__(self, what, wanted=None):
         self.what = what
         self.done = False
+        self.wanted = wanted
+
+    def expected(self) -> bool:
+        """Whether the run should wait for this call's result."""
+        return self.wanted is None or bool(self.wanted())
 
     def _cancel(self, proc):
         self.done = True
@@ -69,6 +80,8 @@ class ExternalWait:
         _core.active.wake(proc)
 
     def _describe(self, proc):
+        if not self.expected():
+            return None  # reading ahead for nobody: not part of a deadlock
         return BlockedProcess(proc.name, "external", detail=self.what)
 
 
@@ -98,6 +111,8 @@ def deadlock_report(blocked_procs, frame_of) -> Deadlock:
     records = []
     for proc in blocked_procs:
         record = proc.wait_on._describe(proc)
+        if record is None:  # a wait that says it takes no part (see ExternalWait)
+            continue
         try:
             record.location = source_location(frame_of(proc))
         except Exception:  # a report must never fail for want of a location
@@ -126,7 +141,10 @@ class Backend:
     def is_blocked(self, proc) -> bool:
         raise NotImplementedError
 
-    def external_call(self, fn, what="external input"):
+    def external_call(self, fn, what="external input", wanted=None):
+        """Run fn() (e.g. a read of stdin) without blocking other processes;
+        while it runs, the caller counts as waiting for the outside world, not
+        as deadlocked -- as long as ``wanted()`` is true (see ExternalWait)."""
         raise NotImplementedError
 
 

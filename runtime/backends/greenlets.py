@@ -93,7 +93,7 @@ class GreenletBackend(Backend):
         self._seq = itertools.count()
         self.inbox = deque()  # (proc, wait, (ok, value)) from external_call threads
         self.inbox_event = threading.Event()
-        self.external = 0  # external calls in flight
+        self.calls = set()  # ExternalWaits of the external calls in flight
         self.events = _Events()
         self.live = set()
         self.hub = greenlet.greenlet(self._hub_loop)
@@ -187,12 +187,13 @@ class GreenletBackend(Backend):
     def wake(self, proc):
         self.ready.append(proc)
 
-    def external_call(self, fn, what="external input"):
+    def external_call(self, fn, what="external input", wanted=None):
         """Run fn() on a helper thread; the calling process waits without
-        blocking the others, and does not count as deadlocked meanwhile."""
+        blocking the others, and does not count as deadlocked meanwhile
+        (while ``wanted()`` holds: see ExternalWait)."""
         cur = _getcurrent()
-        wait = ExternalWait(what)
-        self.external += 1
+        wait = ExternalWait(what, wanted)
+        self.calls.add(wait)
 
         def work():
             try:
@@ -229,7 +230,7 @@ class GreenletBackend(Backend):
         inbox = self.inbox
         while inbox:
             proc, wait, result = inbox.popleft()
-            self.external -= 1
+            self.calls.discard(wait)
             if not wait.done:
                 wait.done = True
                 proc.slot = result
@@ -241,7 +242,7 @@ class GreenletBackend(Backend):
         timeout = None
         if self.timers:
             timeout = max(0.0, (self.timers[0][0] - now_us()) / 1e6)
-        if self.external or self.inbox:
+        if self.calls or self.inbox:
             self.inbox_event.wait(timeout)
             self.inbox_event.clear()
         elif timeout:
@@ -255,7 +256,7 @@ class GreenletBackend(Backend):
         while not self.finished:
             if ready:
                 ready.popleft().switch()
-            elif self.timers or self.external or self.inbox:
+            elif self.timers or self.inbox or any(w.expected() for w in self.calls):
                 self._wait_for_events()
             else:
                 return  # deadlock: nothing runnable, nothing to wait for

@@ -17,7 +17,7 @@ import threading
 from ..errors import CSPError
 from ..process import run_branch
 from ..timers import now_us
-from .base import Backend, Shutdown, deadlock_report
+from .base import Backend, ExternalWait, Shutdown, deadlock_report
 
 STACK_SIZE = 256 * 1024  # modest, so thousands of processes fit
 
@@ -54,13 +54,12 @@ class ThreadsBackend(Backend):
         self.local = threading.local()
         self.running = 0  # processes neither blocked nor finished
         self.timed = 0  # blocked with a deadline
-        self.external = 0  # inside external_call
         self.live = set()
         self.done = threading.Event()
         self.deadlocked = False
         self.stopping = False
         self.idle_hooks = []
-        self.in_external = set()  # processes inside external_call
+        self.in_external = {}  # process -> its ExternalWait, while inside external_call
 
     def primitives(self) -> dict:
         local = self.local
@@ -92,7 +91,7 @@ class ThreadsBackend(Backend):
             raise exc
         self.running -= 1
         if deadline is None:
-            if self.running == 0 and not self.timed and not self.external:
+            if self._stuck():
                 self._deadlock()
             self.lock.release()
             cur.sem.acquire()
@@ -120,6 +119,14 @@ class ThreadsBackend(Backend):
             self.timed -= 1
         proc.sem.release()
 
+    def _stuck(self) -> bool:
+        """No process running, none waiting on a timer, no wanted outside input (lock held)."""
+        return (
+            self.running == 0
+            and not self.timed
+            and not any(w.expected() for w in self.in_external.values())
+        )
+
     def _deadlock(self):
         self.deadlocked = True
         self.done.set()
@@ -141,11 +148,17 @@ class ThreadsBackend(Backend):
             proc.ident = threading.get_ident()
             try:
                 body()
+            except BaseException:
+                # A straggler -- a process that was inside external_call (reading
+                # stdin) when the run ended and came back afterwards -- finds the
+                # runtime gone: it has nobody to report to and just ends.
+                if not self.stopping:
+                    raise
             finally:
                 with self.lock:
                     self.live.discard(proc)
                     self.running -= 1
-                    if self.running == 0 and not self.timed and not self.external and not self.done.is_set():
+                    if self._stuck() and not self.done.is_set():
                         self._deadlock()
 
         old = threading.stack_size()
@@ -157,7 +170,7 @@ class ThreadsBackend(Backend):
             threading.stack_size(old)
         proc.thread = thread
 
-    def external_call(self, fn, what="external input"):
+    def external_call(self, fn, what="external input", wanted=None):
         """Run fn() in this process's own thread, counted as waiting for the
         outside world (so not deadlocked), not as running.  The process is not
         "blocked" meanwhile: killing it takes effect at its next block."""
@@ -165,10 +178,11 @@ class ThreadsBackend(Backend):
         with self.lock:
             if self.stopping:
                 raise Shutdown("the run is ending")
-            self.external += 1
             self.running -= 1
-            self.in_external.add(cur)
+            self.in_external[cur] = ExternalWait(what, wanted)
             idle = self.running == 0
+            if self._stuck():  # the caller was the last runner, and nobody wants this input
+                self._deadlock()
         try:
             if idle:
                 for hook in self.idle_hooks:
@@ -176,8 +190,7 @@ class ThreadsBackend(Backend):
             return fn()
         finally:
             with self.lock:
-                self.in_external.discard(cur)
-                self.external -= 1
+                del self.in_external[cur]
                 self.running += 1
 
     # -- the run ----------------------------------------------------------------

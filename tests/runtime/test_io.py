@@ -133,6 +133,37 @@ def test_reading_past_end_of_file_is_reported_as_deadlock(backend):
     assert "stdin, which is at end of file" in str(info.value)
 
 
+def test_deadlock_is_reported_while_stdin_stays_open(backend):
+    # A terminal's stdin never reaches end of file: the keyboard feeder's pending
+    # read must not hide a deadlock among processes that never read the keyboard.
+    read_fd, write_fd = os.pipe()
+    stdin = os.fdopen(read_fd, "rb", buffering=0)
+
+    def prog(keyboard, screen, error):
+        c, d = Channel("c"), Channel("d")
+        par(lambda: c.write(1), d.read, names=["writer", "reader"])
+
+    try:
+        with pytest.raises(Deadlock) as info:
+            run_main(prog, backend=backend, stdin=stdin, stdout=Recorder())
+    finally:
+        os.close(write_fd)
+        stdin.close()
+    got = {r.process: (r.waiting_for, r.channel) for r in info.value.blocked}
+    assert got == {"writer": ("output", "c"), "reader": ("input", "d")}
+    assert "keyboard" not in str(info.value)
+
+
+def test_end_of_stdin_is_not_reported_when_nobody_reads_the_keyboard(backend):
+    def prog(keyboard, screen, error):
+        Channel("stuck").read()
+
+    with pytest.raises(Deadlock) as info:
+        run_main(prog, backend=backend, stdin=io.BytesIO(b""), stdout=Recorder())
+    assert [r.process for r in info.value.blocked] == ["prog"]
+    assert "end of file" not in str(info.value)
+
+
 def test_waiting_for_the_keyboard_does_not_freeze_the_others(backend):
     read_fd, write_fd = os.pipe()
     stdin = os.fdopen(read_fd, "rb", buffering=0)
