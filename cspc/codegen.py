@@ -230,6 +230,7 @@ class Generator:
         self.runtime: set[str] = set()
         self.builtins: set[str] = set()
         self.pending_python: str | None = None  # "module:function" for the next PROC/FUNCTION
+        self.procs: list[str] = []  # occam names of the PROCs being translated, outermost first
         self.need_partial = False
         self.alt_site = ""
 
@@ -523,7 +524,11 @@ class Generator:
             self.scope.declared.update(params)
             if python is not None:
                 return self.python_body(python, params, spec.span.file)
-            body = self.process(spec.body)
+            self.procs.append(spec.name.name)
+            try:
+                body = self.process(spec.body)
+            finally:
+                self.procs.pop()
             if outs:
                 values = [self.name_load(p.name, p) for p in outs]
                 result = values[0] if len(values) == 1 else ast.Tuple(values, ast.Load())
@@ -698,7 +703,7 @@ class Generator:
                 enrolled[barrier] = enrolled.get(barrier, 0) + 1
             build = lambda b=branch, bs=barriers: self.block(b) + self.resign(bs)  # noqa: E731
             defs.append(self.function(ident, [], build, branch.span))
-            names.append(const(branch_name(branch, i)))
+            names.append(const(branch_name(branch, i, self.procs[-1] if self.procs else "")))
         run = call(self.rt("par"), *[load(d.name) for d in defs], names=ast.List(names, ast.Load()))
         before = [self.enrol(b, const(n - 1)) for b, n in enrolled.items() if n != 1]
         after = [self.enrol(b, const(1)) for b in enrolled]
@@ -1388,14 +1393,16 @@ def alt_leaves(alt: S.Alt, reps: tuple):
             yield alternative, reps
 
 
-def branch_name(branch: S.Process, index: int) -> str:
-    """A readable name for a PAR branch, for deadlock reports."""
+def branch_name(branch: S.Process, index: int, enclosing: str) -> str:
+    """A readable name for a PAR branch, for deadlock reports: the PROC it
+    calls, else its place in the PROC that holds it ("main, PAR branch 2")."""
     inner = branch
     while isinstance(inner, S.Specified):
         inner = inner.body
     if isinstance(inner, S.ProcCall):
         return inner.proc.name
-    return f"par.{index}@{branch.span.line}"
+    where = f"{enclosing}, " if enclosing else ""
+    return f"{where}PAR branch {index + 1}"
 
 
 def copy_ast(node: ast.expr) -> ast.expr:

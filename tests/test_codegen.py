@@ -385,3 +385,29 @@ def test_python_module_beside_the_source(tmp_path):
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes == b"B"
     assert str(tmp_path) not in sys.path
+
+
+def test_round_trip_deadlock_names_the_csp_lines(tmp_path, backend):
+    src = write(
+        tmp_path,
+        "stuck.csp",
+        """\
+        PROC main (CHAN BYTE keyboard?, screen!, error!)
+          CHAN INT c, d:
+          INT x:
+          PAR
+            c ! 1
+            d ? x
+        :
+        """,
+    )
+    out = tmp_path / "stuck.py"
+    assert CliRunner().invoke(main, ["compile", str(src), "-o", str(out)]).exit_code == 0
+    env = dict(os.environ, CSPC_BACKEND=backend)
+    proc = subprocess.run(
+        [sys.executable, str(out)], capture_output=True, env=env, stdin=subprocess.DEVNULL, timeout=120
+    )
+    assert proc.returncode == 1
+    report = proc.stderr.decode()
+    assert f"{src}:5: 'main, PAR branch 1' waits to output on channel c" in report
+    assert f"{src}:6: 'main, PAR branch 2' waits to input from channel d" in report

@@ -100,6 +100,11 @@ def source_location(frame) -> str | None:
         filename = frame.f_code.co_filename
         if filename.endswith(_SOURCE_SUFFIXES):
             return f"{filename}:{frame.f_lineno}"
+        # A module written by `cspc compile` maps its own lines back to occam's.
+        mapped = frame.f_globals.get("__csp_lines__")
+        if mapped and frame.f_lineno in mapped:
+            source_file, source_line = mapped[frame.f_lineno][:2]
+            return f"{source_file}:{source_line}"
         if first_user is None and not _is_internal(filename):
             first_user = f"{filename}:{frame.f_lineno}"
         frame = frame.f_back
