@@ -39,6 +39,7 @@ import ast
 from cspc import syntax as S
 from cspc.diagnostics import SOURCES, CompileError, InternalError, Span
 from cspc.names import NameAllocator
+from cspc.runtime.occam import BITS, RANGES  # one definition of occam's integer types
 
 # Helpers of cspc.runtime.occam that generated code may import (as ``_name``).
 OCCAM_HELPERS = (
@@ -62,14 +63,6 @@ BUILTINS = ("len", "range", "float", "list", "tuple", "int", "bool")
 RESERVED = {"_t", "_k", "_rt", "_occ", "_sys", "_partial"}
 RESERVED |= {"_" + n for n in OCCAM_HELPERS + RUNTIME_NAMES + BUILTINS}
 
-RANGES = {
-    "BYTE": (0, 255),
-    "INT16": (-(1 << 15), (1 << 15) - 1),
-    "INT": (-(1 << 31), (1 << 31) - 1),
-    "INT32": (-(1 << 31), (1 << 31) - 1),
-    "INT64": (-(1 << 63), (1 << 63) - 1),
-}
-BITS = {"BYTE": 8, "INT16": 16, "INT": 32, "INT32": 32, "INT64": 64}
 INTEGERS = tuple(RANGES)
 REALS = ("REAL32", "REAL64")
 
