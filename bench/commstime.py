@@ -34,11 +34,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # -- the variants (each runs in its own subprocess, printing ns/communication) ----
 
 
-def cspc_commstime(backend, rounds):
-    from cspc.runtime import Channel, PoisonError, par, run
-
-    a, b, c, d = Channel("a"), Channel("b"), Channel("c"), Channel("d")
-    result = {}
+def network(a, b, c, d):
+    """CommsTime's prefix, delta and succ over the channels a, b, c, d (any
+    objects with read() and write(value)): prefix outputs 0 on a and then
+    copies d to a, delta copies a to both b and c, succ outputs c + 1 on d.
+    Reading b is left to the caller."""
 
     def prefix():
         a.write(0)
@@ -55,6 +55,18 @@ def cspc_commstime(backend, rounds):
         while True:
             d.write(c.read() + 1)
 
+    return prefix, delta, succ
+
+
+def run_network(build, rounds, backend):
+    """Runs CommsTime on cspc.runtime: `build` (like `network`) makes prefix,
+    delta and succ over four new channels, and a consumer times `rounds` reads
+    of b and then poisons all four.  Returns nanoseconds per communication."""
+    from cspc.runtime import Channel, PoisonError, par, run
+
+    a, b, c, d = Channel("a"), Channel("b"), Channel("c"), Channel("d")
+    result = {}
+
     def consumer():
         b.read()
         t0 = time.perf_counter()
@@ -65,10 +77,14 @@ def cspc_commstime(backend, rounds):
             ch.poison()
 
     try:
-        run(lambda: par(prefix, delta, succ, consumer), backend=backend)
+        run(lambda: par(*build(a, b, c, d), consumer), backend=backend)
     except PoisonError:
         pass
     return result["t"] / (4 * rounds) * 1e9
+
+
+def cspc_commstime(backend, rounds):
+    return run_network(network, rounds, backend)
 
 
 def pycsp_commstime(flavour, rounds):
@@ -136,28 +152,14 @@ class SemaphoreChannel:
         return value
 
 
-def semaphore_commstime(rounds):
+def threaded_commstime(channel_class, rounds):
+    """CommsTime on plain daemon threads with channels of `channel_class`,
+    timed by reading b in the calling thread; returns nanoseconds per
+    communication.  Nothing poisons the network: its threads stay blocked."""
     import threading
 
-    a, b, c, d = (SemaphoreChannel() for _ in range(4))
-    result = {}
-
-    def prefix():
-        a.write(0)
-        while True:
-            a.write(d.read())
-
-    def delta():
-        while True:
-            x = a.read()
-            b.write(x)
-            c.write(x)
-
-    def succ():
-        while True:
-            d.write(c.read() + 1)
-
-    for fn in (prefix, delta, succ):
+    a, b, c, d = (channel_class() for _ in range(4))
+    for fn in network(a, b, c, d):
         threading.Thread(target=fn, daemon=True).start()
     b.read()
     t0 = time.perf_counter()
@@ -166,15 +168,26 @@ def semaphore_commstime(rounds):
     return (time.perf_counter() - t0) / (4 * rounds) * 1e9
 
 
-def ring(size):
-    """A token goes twice round a ring of `size` processes (greenlet backend);
-    the second lap is timed, so starting the processes is not counted."""
+def semaphore_commstime(rounds):
+    return threaded_commstime(SemaphoreChannel, rounds)
+
+
+def peak_rss_bytes() -> int:
+    """The peak resident set of this process so far (Linux reports KiB)."""
     import resource
 
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def token_ring(size, backend):
+    """A token goes twice round a ring of `size` processes; the second lap is
+    timed, so starting the processes is not counted.  Returns nanoseconds per
+    hop and bytes per process: the growth of the peak resident set while the
+    ring exists, divided by its size."""
     from cspc.runtime import Channel, par, run
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    chans = [Channel() for _ in range(size + 1)]
+    baseline = peak_rss_bytes()
+    links = [Channel(f"link.{i}") for i in range(size + 1)]
     timing = {}
 
     def cell(inp, out):
@@ -185,18 +198,18 @@ def ring(size):
         return body
 
     def driver():
-        chans[0].write(0)
-        lap1 = chans[size].read()
-        t0 = time.perf_counter()
-        chans[0].write(0)
-        lap2 = chans[size].read()
-        timing["t"] = time.perf_counter() - t0
-        assert lap1 == lap2 == size
+        links[0].write(0)
+        first_lap = links[size].read()
+        start = time.perf_counter()
+        links[0].write(0)
+        second_lap = links[size].read()
+        timing["lap"] = time.perf_counter() - start
+        if not first_lap == second_lap == size:
+            raise RuntimeError(f"the token made {first_lap} and {second_lap} hops, not {size}")
 
-    cells = [cell(chans[i], chans[i + 1]) for i in range(size)]
-    run(lambda: par(driver, *cells), backend="greenlet")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return timing["t"] / size * 1e9, (peak - before) * 1024 / size
+    cells = [cell(links[i], links[i + 1]) for i in range(size)]
+    run(lambda: par(driver, *cells), backend=backend)
+    return timing["lap"] / size * 1e9, (peak_rss_bytes() - baseline) / size
 
 
 # -- the driver -----------------------------------------------------------------------
@@ -256,7 +269,7 @@ def main():
         print(f"{run_one(args.one, args.rounds):.1f}")
         return
     if args.ring_one:
-        per_hop, per_proc = ring(args.ring_one)
+        per_hop, per_proc = token_ring(args.ring_one, "greenlet")
         print(f"{per_hop:.1f} {per_proc:.1f}")
         return
 

@@ -5,7 +5,7 @@
 The network is the one in bench/commstime.py: prefix -> delta -> succ ->
 prefix, delta also feeding a consumer.  Here prefix, delta and succ are
 written once in occam (compiled by cspc) and once by hand against
-cspc.runtime, exactly as in bench/commstime.py; the consumer, which times N
+cspc.runtime (bench/commstime.py's own network); the consumer, which times N
 rounds and then poisons the channels, is the same Python function for both.
 So the ratio measures what compiling costs: the code generator's overhead
 per communication (its overflow check in succ, its variable initialisation),
@@ -21,7 +21,12 @@ import os
 import statistics
 import sys
 import tempfile
-import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import commstime  # noqa: E402  (bench/ is not a package)
 
 OCCAM = """\
 PROC prefix (VAL INT first, CHAN INT in?, out!)
@@ -53,7 +58,9 @@ PROC succ (CHAN INT in?, out!)
 """
 
 
-def compiled_procs():
+def compiled_network():
+    """Compiles OCCAM; returns, like commstime.network, a function from the
+    channels a, b, c, d to the processes prefix, delta and succ."""
     from cspc.compiler import compile_file
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -63,56 +70,12 @@ def compiled_procs():
         result = compile_file(path, use_cache=False)
     namespace = result.new_namespace()
     exec(result.code, namespace)
-    return namespace["prefix"], namespace["delta"], namespace["succ"]
+    prefix, delta, succ = namespace["prefix"], namespace["delta"], namespace["succ"]
 
+    def network(a, b, c, d):
+        return lambda: prefix(0, d, a), lambda: delta(a, b, c), lambda: succ(c, d)
 
-def hand_written_procs():
-    """As in bench/commstime.py."""
-
-    def prefix(first, d, a):
-        a.write(first)
-        while True:
-            a.write(d.read())
-
-    def delta(a, b, c):
-        while True:
-            x = a.read()
-            b.write(x)
-            c.write(x)
-
-    def succ(c, d):
-        while True:
-            d.write(c.read() + 1)
-
-    return prefix, delta, succ
-
-
-def commstime(procs, rounds, backend):
-    from cspc.runtime import Channel, PoisonError, par, run
-
-    prefix, delta, succ = procs
-    a, b, c, d = Channel("a"), Channel("b"), Channel("c"), Channel("d")
-    result = {}
-
-    def consumer():
-        b.read()
-        t0 = time.perf_counter()
-        for _ in range(rounds):
-            b.read()
-        result["t"] = time.perf_counter() - t0
-        for ch in (a, b, c, d):
-            ch.poison()
-
-    try:
-        run(
-            lambda: par(
-                lambda: prefix(0, d, a), lambda: delta(a, b, c), lambda: succ(c, d), consumer
-            ),
-            backend=backend,
-        )
-    except PoisonError:
-        pass
-    return result["t"] / (4 * rounds) * 1e9
+    return network
 
 
 def main(argv=None):
@@ -121,12 +84,12 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--backend", default="greenlet", choices=["greenlet", "threads"])
     args = parser.parse_args(argv)
-    variants = {"hand-written": hand_written_procs(), "compiled": compiled_procs()}
+    variants = {"hand-written": commstime.network, "compiled": compiled_network()}
     samples = {name: [] for name in variants}
-    commstime(variants["compiled"], 1000, args.backend)  # warm up
+    commstime.run_network(variants["compiled"], 1000, args.backend)  # warm up
     for _ in range(args.runs):
-        for name, procs in variants.items():
-            samples[name].append(commstime(procs, args.rounds, args.backend))
+        for name, network in variants.items():
+            samples[name].append(commstime.run_network(network, args.rounds, args.backend))
     medians = {name: statistics.median(values) for name, values in samples.items()}
     print(f"CommsTime on {args.backend}, {args.rounds} rounds, median of {args.runs} runs")
     for name, ns in medians.items():

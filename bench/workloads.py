@@ -6,7 +6,9 @@ prints one JSON object (the measurement) on its last line of standard output.
 Each measurement runs in a fresh interpreter so that runs cannot disturb each
 other (memory already allocated, a scheduler left behind, warmed caches), and
 so that peak memory can be read with ``resource.getrusage``.  The driver is
-``bench/run.py``; the CommsTime variants of ``bench/commstime.py`` are reused.
+``bench/run.py``.  The CommsTime network, its variants and the token ring come
+from ``bench/commstime.py``, the generated program that times the compiler from
+``bench/parse_speed.py``.
 """
 
 from __future__ import annotations
@@ -16,10 +18,8 @@ import json
 import os
 import queue
 import re
-import resource
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,11 +27,6 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 import commstime  # noqa: E402  (bench/ is not a package)
-
-
-def peak_rss_bytes() -> int:
-    """The peak resident set of this process so far (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 # -- CommsTime --------------------------------------------------------------------
@@ -120,34 +115,20 @@ def compiled_commstime(backend: str, rounds: int) -> dict:
     return {"ns_per_comm": int(match.group(1)) * 1000 / (4 * rounds), "cpu_ns_per_comm": cpu * 1e9 / (4 * rounds)}
 
 
+class QueueChannel(queue.Queue):
+    """An unbounded ``queue.Queue`` with the channel method names, so that the
+    CommsTime network of ``bench/commstime.py`` runs over it unchanged (the
+    names are aliases, not wrappers: no extra call per communication)."""
+
+    read = queue.Queue.get
+    write = queue.Queue.put
+
+
 def queue_commstime(rounds: int) -> dict:
     """The same network with threads and ``queue.Queue`` for channels: what a
     Python programmer would write without any CSP library (buffered, not a
     rendezvous)."""
-    a, b, c, d = (queue.Queue() for _ in range(4))
-
-    def prefix():
-        a.put(0)
-        while True:
-            a.put(d.get())
-
-    def delta():
-        while True:
-            x = a.get()
-            b.put(x)
-            c.put(x)
-
-    def succ():
-        while True:
-            d.put(c.get() + 1)
-
-    for fn in (prefix, delta, succ):
-        threading.Thread(target=fn, daemon=True).start()
-    b.get()
-    start = time.perf_counter()
-    for _ in range(rounds):
-        b.get()
-    return {"ns_per_comm": (time.perf_counter() - start) / (4 * rounds) * 1e9}
+    return {"ns_per_comm": commstime.threaded_commstime(QueueChannel, rounds)}
 
 
 def greenlet_switch(rounds: int) -> dict:
@@ -196,38 +177,9 @@ def commstime_variant(variant: str, rounds: int) -> dict:
 
 
 def token_ring(size: int, backend: str) -> dict:
-    """A token goes twice round a ring of ``size`` processes; the second lap is
-    timed, so starting the processes is not counted.  Memory per process is the
-    growth of the peak resident set while the ring exists, divided by its size."""
-    from cspc.runtime import Channel, par, run
-
-    baseline = peak_rss_bytes()
-    links = [Channel(f"link.{i}") for i in range(size + 1)]
-    timing = {}
-
-    def cell(inp, out):
-        def body():
-            out.write(inp.read() + 1)
-            out.write(inp.read() + 1)
-
-        return body
-
-    def driver():
-        links[0].write(0)
-        first_lap = links[size].read()
-        start = time.perf_counter()
-        links[0].write(0)
-        second_lap = links[size].read()
-        timing["lap"] = time.perf_counter() - start
-        if not first_lap == second_lap == size:
-            raise RuntimeError(f"the token made {first_lap} and {second_lap} hops, not {size}")
-
-    cells = [cell(links[i], links[i + 1]) for i in range(size)]
-    run(lambda: par(driver, *cells), backend=backend)
-    return {
-        "ns_per_hop": timing["lap"] / size * 1e9,
-        "bytes_per_process": (peak_rss_bytes() - baseline) / size,
-    }
+    """The token ring of ``bench/commstime.py`` on either backend."""
+    ns_per_hop, bytes_per_process = commstime.token_ring(size, backend)
+    return {"ns_per_hop": ns_per_hop, "bytes_per_process": bytes_per_process}
 
 
 # -- ALT under load -------------------------------------------------------------------
@@ -267,42 +219,6 @@ def alt_load(backend: str, producers: int, messages: int, pri: bool) -> dict:
 
 # -- the compiler ---------------------------------------------------------------------
 
-PROC_TEMPLATE = """\
--- worker {i}
-PROC worker.{i} (CHAN INT in?, out!, VAL INT k)
-  INT x, total:
-  [8]INT buffer:
-  SEQ
-    total := 0
-    x := 0
-    SEQ j = 0 FOR 8
-      buffer[j] := (j * k) + {i}
-    WHILE total < 1000
-      SEQ
-        in ? x
-        IF
-          x > ((MOSTPOS INT) / 2)
-            total := total + 1
-          (x /\\ #FF) = 0
-            total := total + (x REM 7)
-          TRUE
-            total := total PLUS buffer[x /\\ 7]
-        ALT
-          in ? x
-            out ! x + total
-          SKIP
-            out ! total
-    out ! total
-:
-"""
-
-
-def generated_program(lines: int) -> str:
-    """About ``lines`` lines of occam that parse and check cleanly."""
-    per_proc = PROC_TEMPLATE.count("\n")
-    return "".join(PROC_TEMPLATE.format(i=i) for i in range(max(1, lines // per_proc)))
-
-
 def compiler_speed(lines: int) -> dict:
     """Seconds spent in parse, check and code generation (to a Python ``ast``
     and then a code object) on a generated program."""
@@ -310,6 +226,7 @@ def compiler_speed(lines: int) -> dict:
     from cspc.check import check
     from cspc.diagnostics import Reporter
     from cspc.parse import _parser, parse_text
+    from parse_speed import generated_program
 
     text = generated_program(lines)
     _parser()  # load the grammar once, outside the timings
