@@ -249,7 +249,11 @@ def measure(kind, rounds, runs, python):
 
 
 def pycsp_available(python) -> bool:
-    probe = subprocess.run([python, "-c", "import pycsp.greenlets, pycsp.parallel"], capture_output=True)
+    """Whether ``python`` (an interpreter path) can import PyCSP 0.9.2."""
+    try:
+        probe = subprocess.run([python, "-c", "import pycsp.greenlets, pycsp.parallel"], capture_output=True)
+    except OSError:  # no such interpreter: PyCSP is as good as absent
+        return False
     return probe.returncode == 0
 
 
