@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from cspc_cli import TIMEOUT, run_cspc
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-TIMEOUT = 60
 
 # Pages written elsewhere, whose blocks may use other conventions.
 OTHER_OWNERS = {"runtime.md", "architecture.md"}
@@ -142,16 +142,7 @@ def scratch(tmp_path_factory) -> tuple[Path, dict]:
 
 
 def cspc(args: list[str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess:
-    env = dict(os.environ, NO_COLOR="1")
-    env.pop("CSPC_BACKEND", None)
-    return subprocess.run(
-        [sys.executable, "-m", "cspc", *args],
-        input=stdin.encode(),
-        capture_output=True,
-        timeout=TIMEOUT,
-        cwd=cwd,
-        env=env,
-    )
+    return run_cspc(*args, cwd=cwd, stdin=stdin.encode())
 
 
 def text(data: bytes) -> str:

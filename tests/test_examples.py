@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from cspc_cli import TIMEOUT, run_cspc
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-TIMEOUT = 60  # seconds; every example takes well under one
 
 
 @dataclass
@@ -55,16 +55,7 @@ EXAMPLES_WITH_OUTPUT = [
 
 
 def cspc(*args: str, stdin: bytes = b"", cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NO_COLOR="1")
-    env.pop("CSPC_BACKEND", None)
-    return subprocess.run(
-        [sys.executable, "-m", "cspc", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=TIMEOUT,
-        cwd=cwd,
-        env=env,
-    )
+    return run_cspc(*args, cwd=cwd, stdin=stdin)
 
 
 def text(data: bytes) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
+
+from cspc_cli import run_cspc
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -17,10 +16,6 @@ def test_readme_example_output(tmp_path, backend):
     shown = re.search(r"```\n\$ cspc run squares\.csp\n(.*?)```", text, re.S).group(1)
     source = tmp_path / "squares.csp"
     source.write_text(program, encoding="utf-8")
-    env = dict(os.environ, CSPC_CACHE_DIR=str(tmp_path / "cache"))
-    result = subprocess.run(
-        [sys.executable, "-m", "cspc", "run", "--backend", backend, str(source)],
-        capture_output=True, env=env, timeout=60,
-    )
+    result = run_cspc("run", "--backend", backend, str(source), CSPC_CACHE_DIR=str(tmp_path / "cache"))
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout.decode() == shown
