@@ -390,14 +390,19 @@ class Generator:
 
     # ----------------------------------------------------------------- specifications
 
-    def spec(self, spec: S.Spec) -> list[ast.stmt]:
-        method_ = getattr(self, "spec_" + type(spec).__name__, None)
+    def translate(self, prefix: str, node: S.Node) -> list[ast.stmt]:
+        """Statements for ``node`` from its ``prefix + class name`` method, each
+        stamped with the node's position."""
+        method_ = getattr(self, prefix + type(node).__name__, None)
         if method_ is None:
-            raise InternalError(f"codegen: no translation for {type(spec).__name__}")
-        stmts = method_(spec)
+            raise InternalError(f"codegen: no translation for {type(node).__name__}")
+        stmts = method_(node)
         for stmt in stmts:
-            stamp(stmt, spec.span)
+            stamp(stmt, node.span)
         return stmts
+
+    def spec(self, spec: S.Spec) -> list[ast.stmt]:
+        return self.translate("spec_", spec)
 
     def spec_Pragma(self, spec: S.Pragma) -> list[ast.stmt]:
         if spec.name.upper() == "PYTHON":
@@ -575,13 +580,7 @@ class Generator:
     # ----------------------------------------------------------------- processes
 
     def process(self, p: S.Process) -> list[ast.stmt]:
-        method_ = getattr(self, "proc_" + type(p).__name__, None)
-        if method_ is None:
-            raise InternalError(f"codegen: no translation for {type(p).__name__}")
-        stmts = method_(p)
-        for stmt in stmts:
-            stamp(stmt, p.span)
-        return stmts
+        return self.translate("proc_", p)
 
     def block(self, p: S.Process) -> list[ast.stmt]:
         return self.process(p) or [ast.Pass()]
