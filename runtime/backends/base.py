@@ -127,6 +127,16 @@ def deadlock_report(blocked_procs, frame_of) -> Deadlock:
     return Deadlock(records)
 
 
+def conclude(outcome: dict, deadlock: Deadlock | None):
+    """What a backend's run() gives once its processes are unwound: the Deadlock,
+    else the main process's exception, else its result."""
+    if deadlock is not None:
+        raise deadlock
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("result")
+
+
 def _report_order(record):
     """Source order (file, then line number), PAR waits last."""
     file, _, line = (record.location or "").rpartition(":")

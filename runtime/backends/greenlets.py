@@ -18,7 +18,7 @@ import greenlet
 
 from ..process import run_branch
 from ..timers import now_us
-from .base import Backend, ExternalWait, Shutdown, deadlock_report
+from .base import Backend, ExternalWait, Shutdown, conclude, deadlock_report
 
 _getcurrent = greenlet.getcurrent
 
@@ -285,11 +285,7 @@ class GreenletBackend(Backend):
             blocked = [p for p in self.live if p.wait_on is not None and not p.dead]
             deadlock = deadlock_report(blocked, lambda p: p.gr_frame)
         self._shutdown()
-        if deadlock is not None:
-            raise deadlock
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome.get("result")
+        return conclude(outcome, deadlock)
 
     def _shutdown(self):
         """Unwind every process still alive, so its finally blocks run now."""

@@ -17,7 +17,7 @@ import threading
 from ..errors import CSPError
 from ..process import run_branch
 from ..timers import now_us
-from .base import Backend, ExternalWait, Shutdown, deadlock_report
+from .base import Backend, ExternalWait, Shutdown, conclude, deadlock_report
 
 STACK_SIZE = 256 * 1024  # modest, so thousands of processes fit
 
@@ -223,11 +223,7 @@ class ThreadsBackend(Backend):
                 blocked = [p for p in self.live if p.wait_on is not None]
                 deadlock = deadlock_report(blocked, lambda p: frames.get(p.ident))
         self._shutdown()
-        if deadlock is not None:
-            raise deadlock
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome.get("result")
+        return conclude(outcome, deadlock)
 
     def _shutdown(self):
         with self.lock:
