@@ -224,6 +224,7 @@ class Generator:
         self.builtins: set[str] = set()
         self.pending_python: str | None = None  # "module:function" for the next PROC/FUNCTION
         self.procs: list[str] = []  # occam names of the PROCs being translated, outermost first
+        self.channel_ends: dict[S.Name, dict[str, str]] = {}  # declared name -> expected ends
         self.need_partial = False
         self.alt_site = ""
 
@@ -419,8 +420,36 @@ class Generator:
         stmts = []
         for name in spec.names:
             ident = self.declare(name, spec)
-            stmts.append(assign(store(ident), self.initial_value(spec.type, name.name)))
+            value = self.initial_value(spec.type, name.name)
+            ends = self.channel_ends.pop(name, None)
+            if ends is not None:  # `Channel(...).expect(reader=..., writer=...)`
+                expect = ast.Attribute(value, "expect", ast.Load())
+                value = ast.Call(expect, [], [ast.keyword(k, const(v)) for k, v in ends.items()])
+            stmts.append(assign(store(ident), value))
         return stmts
+
+    def expect_channel_ends(self, p: S.Specified) -> None:
+        """For a channel declared just before a PAR, note which branch inputs from
+        it and which outputs to it (when one each), so a deadlock report can name
+        the partner that never came (see ``Channel.expect``)."""
+        body = p.body
+        while isinstance(body, S.Specified):
+            body = body.body
+        if not isinstance(body, S.Par) or body.replicator is not None:
+            return
+        enclosing = self.procs[-1] if self.procs else ""
+        for spec in p.specs:
+            if not (isinstance(spec, S.VarDecl) and isinstance(resolve(spec.type), S.ChanType)):
+                continue
+            for name in spec.names:
+                sides = [channel_sides(branch, name.symbol) for branch in body.body]
+                ends = {}
+                for side, key in (("?", "reader"), ("!", "writer")):
+                    users = [i for i, used in enumerate(sides) if side in used]
+                    if len(users) == 1:
+                        ends[key] = branch_name(body.body[users[0]], users[0], enclosing)
+                if ends:
+                    self.channel_ends[name] = ends
 
     def initial_value(self, t: S.Type, label: str) -> ast.expr:
         """A fresh value of type ``t`` (occam leaves variables undefined: we use zeros)."""
@@ -586,6 +615,7 @@ class Generator:
         return self.process(p) or [ast.Pass()]
 
     def proc_Specified(self, p: S.Specified) -> list[ast.stmt]:
+        self.expect_channel_ends(p)
         stmts: list[ast.stmt] = []
         for spec in p.specs:
             stmts.extend(self.spec(spec))
@@ -1395,6 +1425,28 @@ def branch_name(branch: S.Process, index: int, enclosing: str) -> str:
         return inner.proc.name
     where = f"{enclosing}, " if enclosing else ""
     return f"{where}PAR branch {index + 1}"
+
+
+def channel_sides(process: S.Process, channel: S.Symbol | None) -> set[str]:
+    """Which ends of the plain channel ``channel`` ``process`` uses: "?" and/or "!"
+    (inputs, outputs, and channel actuals of PROC calls with a direction)."""
+    sides: set[str] = set()
+    for node in S.walk(process):
+        if isinstance(node, (S.Input, S.CaseInput, S.Output)):
+            if isinstance(node.chan, S.Name) and node.chan.symbol is channel:
+                sides.add("!" if isinstance(node, S.Output) else "?")
+        elif isinstance(node, S.ProcCall):
+            decl = node.proc.symbol.decl if node.proc.symbol is not None else None
+            params = decl.params if isinstance(decl, S.ProcDecl) else []
+            for i, arg in enumerate(node.args):
+                direction = None
+                if isinstance(arg, S.ChanEnd):
+                    arg, direction = arg.chan, arg.direction
+                elif i < len(params):
+                    direction = params[i].direction
+                if direction and isinstance(arg, S.Name) and arg.symbol is channel:
+                    sides.add(direction)
+    return sides
 
 
 def copy_ast(node: ast.expr) -> ast.expr:

@@ -68,6 +68,7 @@ class Channel:
         "_cap",
         "_wclaim",  # shared channels: the CLAIM serialising each shared side
         "_rclaim",
+        "_expected",  # (reader name, writer name) the program means to use it, for reports
         "__weakref__",
     )
 
@@ -85,6 +86,14 @@ class Channel:
         self._buf = None
         self._cap = capacity
         self._wclaim = self._rclaim = None
+        self._expected = (None, None)
+
+    def expect(self, reader: str | None = None, writer: str | None = None) -> "Channel":
+        """Say which processes are meant to use each end (by name), so that a
+        deadlock report can name the partner that never came.  Returns the
+        channel, for ``c = Channel("c").expect(reader="consumer")``."""
+        self._expected = (reader, writer)
+        return self
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
@@ -293,8 +302,17 @@ class Channel:
         _wake(proc)
 
     def _describe(self, proc) -> BlockedProcess:
-        kind = "input" if self._reader is proc else "output"
-        return BlockedProcess(proc.name, kind, self.name)
+        reader, writer = self._expected
+        if self._reader is proc:
+            return BlockedProcess(proc.name, "input", self.name, _partner("from", writer, proc))
+        return BlockedProcess(proc.name, "output", self.name, _partner("to", reader, proc))
+
+
+def _partner(preposition: str, name: str | None, proc) -> str | None:
+    """``"from 'producer'"``: the expected partner, unless unknown or the process itself."""
+    if name is None or name == proc.name:
+        return None
+    return f"{preposition} {name!r}"
 
 
 def _acquire_anywhere():

@@ -132,6 +132,32 @@ def test_deadlock_names_the_csp_line(tmp_path, backend):
     assert "Traceback" not in result.stderr
 
 
+def test_deadlock_names_the_partner_that_never_came(tmp_path, backend):
+    source = """\
+PROC swap.first (CHAN INT out!, in?)
+  INT v:
+  SEQ
+    out ! 2
+    in ? v
+:
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  CHAN INT c, d:
+  INT x:
+  PAR
+    SEQ
+      c ! 1
+      d ? x
+    swap.first (d!, c?)
+:
+"""
+    result, path = run(tmp_path, source, "--backend", backend)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [
+        f"  {path}:4: 'swap.first' waits to output on channel d (to 'main, PAR branch 1')",
+        f"  {path}:12: 'main, PAR branch 1' waits to output on channel c (to 'swap.first')",
+    ]
+
+
 def test_debug_shows_the_traceback(tmp_path):
     result, _ = run(tmp_path, program("x := x / y"), "--debug")
     assert result.exit_code == 1

@@ -102,3 +102,26 @@ def test_processes_are_unwound_after_deadlock(backend):
     with pytest.raises(Deadlock):
         run(lambda: par(stuck, stuck), backend=backend)
     assert unwound == [True, True]
+
+
+def test_report_names_the_expected_partner(backend):
+    # Channel.expect says who should be on each end; the report names the one that never came.
+    c = Channel("c").expect(reader="consumer", writer="producer")
+    d = Channel("d").expect(reader="producer", writer="consumer")
+
+    def producer():
+        c.write(1)
+        d.read()
+
+    def consumer():
+        d.write(2)
+        c.read()
+
+    with pytest.raises(Deadlock) as info:
+        run(lambda: par(producer, consumer, names=["producer", "consumer"]), backend=backend)
+    got = {r.process: (r.waiting_for, r.channel, r.partner) for r in info.value.blocked}
+    assert got == {
+        "producer": ("output", "c", "to 'consumer'"),
+        "consumer": ("output", "d", "to 'producer'"),
+    }
+    assert "'producer' waits to output on channel c (to 'consumer')" in str(info.value)
