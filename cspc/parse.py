@@ -717,6 +717,13 @@ class ToAST:
         base, index = children
         return S.Subscript(base, index, span=span)
 
+    def table_subscript(self, span, children):
+        """`[1, 2, 4][i]`: a table of two or more items, subscripted."""
+        *items, index = children
+        last = items[-1].span
+        table_span = Span(span.file, span.line, span.col, last.end_line, last.end_col + 1)
+        return S.Subscript(S.ArrayLit(items, span=table_span), index, span=span)
+
     def slice_from_for(self, span, children):
         base, start, count = children
         return S.Slice(base, start, count, span=span)

@@ -76,6 +76,7 @@ EXPRESSIONS = [
     ("f ()", "Call\n  func: Name f"),
     ("(a + b) * c", "Binary op='*'\n  left: Binary op='+'\n    left: Name a\n    right: Name b\n  right: Name c"),
     ('"abc"[i]', "Subscript\n  base: Literal string b'abc'\n  index: Name i"),
+    ("[1, 2][i]", "Subscript\n  base: ArrayLit\n    items:\n      Literal int 1\n      Literal int 2\n  index: Name i"),
     ("out.string", "Name out.string"),
     ("n.sat.down", "Name n.sat.down"),
     ("t AFTER u", "Binary op='AFTER'\n  left: Name t\n  right: Name u"),
