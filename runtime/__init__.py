@@ -38,12 +38,13 @@ from .io import FLUSH, KeyboardChannel, ScreenWriter, run_main
 from .timers import Timer, after, wrap32
 
 __all__ = [
-    "Alt", "Any2AnyChannel", "Any2OneChannel", "Barrier", "BlockedProcess", "BufferedChannel",
-    "CSPError", "Channel", "ChannelEnd", "Claim", "Deadlock", "FairPolicy", "Guard", "InputGuard",
-    "Killed", "OccamError", "One2AnyChannel", "OutputGuard", "Par", "PoisonError", "PriAlt",
-    "ProcessError", "ProcessSpec", "Seq", "SkipGuard", "Timer", "TimeoutGuard", "after", "alt",
-    "current_backend", "current_process", "run_main", "ScreenWriter", "KeyboardChannel", "FLUSH", "get_alt_policy", "get_observer", "par", "poison",
-    "process", "run", "seq", "set_alt_policy", "set_observer", "stop", "wrap32",
+    "after", "alt", "Alt", "Any2AnyChannel", "Any2OneChannel", "Barrier", "BlockedProcess",
+    "BufferedChannel", "Channel", "ChannelEnd", "Claim", "CSPError", "current_backend",
+    "current_process", "Deadlock", "FairPolicy", "FLUSH", "get_alt_policy", "get_observer", "Guard",
+    "InputGuard", "KeyboardChannel", "Killed", "OccamError", "One2AnyChannel", "OutputGuard", "Par",
+    "par", "poison", "PoisonError", "PriAlt", "process", "ProcessError", "ProcessSpec", "run",
+    "run_main", "ScreenWriter", "Seq", "seq", "set_alt_policy", "set_observer", "SkipGuard", "stop",
+    "TimeoutGuard", "Timer", "wrap32",
 ]
 
 
