@@ -209,13 +209,8 @@ class CommunicationRules:
             decl = None
         seen: dict[str, S.Name] = {}
         for v in p.variants:
-            if v.tag.name in seen:
-                self.error(
-                    v.tag.span,
-                    f"tag `{v.tag.name}' appears twice in this CASE input",
-                    (seen[v.tag.name].span, "first here"),
-                )
-            seen.setdefault(v.tag.name, v.tag)
+            message = f"tag `{v.tag.name}' appears twice in this CASE input"
+            self.first_time(seen, v.tag.name, v.tag, message)
 
             def body(v=v) -> None:
                 tag = self.tag_of(decl, v.tag) if decl is not None else None

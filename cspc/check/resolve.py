@@ -43,6 +43,16 @@ class Resolver(ExpressionRules, CommunicationRules):
     def error(self, span, message, *notes) -> None:
         self.reporter.error(span, message, *notes)
 
+    def first_time(self, seen: dict, key, node, message: str) -> bool:
+        """Record ``node`` under ``key`` and say True; if ``key`` was seen before,
+        report ``message`` with a note at the first place and say False."""
+        first = seen.get(key)
+        if first is not None:
+            self.error(node.span, message, (first.span, "first here"))
+            return False
+        seen[key] = node
+        return True
+
     # ------------------------------------------------------------------ entry
 
     def program(self, program: S.Program) -> None:
@@ -222,16 +232,10 @@ class Resolver(ExpressionRules, CommunicationRules):
         for tag in spec.tags or []:
             for item in tag.items:
                 self.protocol(item)
-            if tag.name.name in tags:
-                self.error(
-                    tag.name.span,
-                    f"tag `{tag.name.name}' appears twice in protocol `{spec.name.name}'",
-                    (tags[tag.name.name].span, "first here"),
-                )
-                continue
             symbol = S.Symbol(tag.name.name, "tag", tag, None, span=tag.name.span)
-            tag.name.symbol = symbol
-            tags[tag.name.name] = symbol
+            message = f"tag `{tag.name.name}' appears twice in protocol `{spec.name.name}'"
+            if self.first_time(tags, tag.name.name, symbol, message):
+                tag.name.symbol = symbol
         symbol = self.declare(spec.name, "protocol", spec)
         self.tags[id(symbol)] = tags
         for tag_symbol in tags.values():
@@ -242,17 +246,11 @@ class Resolver(ExpressionRules, CommunicationRules):
         alias = self.type_(spec.alias) if spec.alias is not None else None
         for f in spec.fields or []:
             t = self.type_(f.type)
-            if f.name.name in fields:
-                self.error(
-                    f.name.span,
-                    f"field `{f.name.name}' appears twice in `{spec.name.name}'",
-                    (fields[f.name.name].span, "first here"),
-                )
-                continue
             symbol = S.Symbol(f.name.name, "field", f, t, span=f.name.span)
-            f.name.symbol = symbol
-            f.name.type = t
-            fields[f.name.name] = symbol
+            message = f"field `{f.name.name}' appears twice in `{spec.name.name}'"
+            if self.first_time(fields, f.name.name, symbol, message):
+                f.name.symbol = symbol
+                f.name.type = t
         symbol = self.declare(spec.name, "record", spec, alias)
         self.fields[id(symbol)] = fields
 
@@ -485,14 +483,9 @@ class Resolver(ExpressionRules, CommunicationRules):
                         continue
                     if value.const is None:
                         self.error(value.span, "a CASE option must be a constant")
-                    elif value.const in seen:
-                        self.error(
-                            value.span,
-                            f"CASE option {value.const} appears twice",
-                            (seen[value.const].span, "first here"),
-                        )
                     else:
-                        seen[value.const] = value
+                        message = f"CASE option {value.const} appears twice"
+                        self.first_time(seen, value.const, value, message)
                 self.process(option.body)
 
             self.scoped(option.specs, body)
