@@ -152,8 +152,8 @@ def test_symbol_kinds_and_directions():
         "DATA TYPE POINT\n  RECORD\n    INT x:\n:\n"
         "INT FUNCTION f (VAL INT n) IS n:\n"
         "PROC q (VAL INT v, INT r, CHAN MSG out!, TIMER tim)\n"
-        "  [4]INT a:\n"
-        "  INT y IS a[0]:\n"
+        "  [4]INT a, b:\n"
+        "  INT y IS b[0]:\n"  # not a[0]: a[i] below may be that element (the alias rule)
         "  VAL INT k IS 3:\n"
         "  POINT pt:\n"
         "  SEQ\n"

@@ -103,3 +103,22 @@ def paths_disjoint(a: list[S.Expr], b: list[S.Expr]) -> bool:
         if ka is None or kb is None:
             return False
     return False
+
+
+def elements_read(e: S.Expr):
+    """(symbol, selectors, node) for every variable element an expression reads."""
+    if isinstance(e, S.Unary) and e.op == "SIZE":
+        return
+    if isinstance(e, (S.Name, S.Subscript, S.Slice)):
+        symbol, path = root_and_path(e)
+        if symbol is not None and symbol.kind in ("variable", "abbreviation"):
+            yield symbol, path, e
+        for selector in path:
+            parts = [selector.start, selector.count] if isinstance(selector, S.Slice) else [selector]
+            for part in parts:
+                if part is not None:
+                    yield from elements_read(part)
+        return
+    for child in S.children(e):
+        if isinstance(child, S.Expr):
+            yield from elements_read(child)

@@ -49,19 +49,13 @@ class ExpressionRules:
             return e.type
         t = rule_for(self, "expr_", e)(e, want)
         e.type = t if t is not None else T.UNKNOWN
+        self.alias_use(e)
         return e.type
 
     def expr_Name(self, e: S.Name, want) -> S.Type:
         symbol = self.lookup(e)
         if symbol is None:
             return T.UNKNOWN
-        entry = self.abbreviated.get(id(symbol))
-        if entry is not None and entry[1] == "REF":
-            self.error(
-                e.span,
-                f"`{symbol.name}' cannot be used while abbreviated by `{entry[0].name}'",
-                (entry[0].span, "abbreviated here"),
-            )
         if symbol.kind in ("variable", "abbreviation", "value", "channel", "timer", "barrier"):
             decl = symbol.decl
             if symbol.kind == "value" and isinstance(decl, S.Abbreviation):
@@ -93,6 +87,7 @@ class ExpressionRules:
         return S.ArrayType(size_literal(len(e.items), e.span), elem, span=e.span)
 
     def expr_Subscript(self, e: S.Subscript, want) -> S.Type:
+        self.part_of_element(e.base)
         base = self.expr(e.base)
         if T.is_unknown(base):
             self.expr(e.index, T.INT)
@@ -140,6 +135,7 @@ class ExpressionRules:
         return symbol.type
 
     def expr_Slice(self, e: S.Slice, want) -> S.Type:
+        self.part_of_element(e.base)
         base = self.expr(e.base)
         for part in (e.start, e.count):
             if part is not None:
@@ -221,6 +217,7 @@ class ExpressionRules:
     def expr_Unary(self, e: S.Unary, want) -> S.Type:
         op = e.op
         if op == "SIZE":
+            self.part_of_element(e.operand)  # the size of an array is no use of its elements
             t = self.expr(e.operand)
             if not T.is_unknown(t) and not isinstance(t, S.ArrayType):
                 self.error(e.operand.span, f"SIZE needs an array, not {T.type_str(t)}")
@@ -299,6 +296,7 @@ class ExpressionRules:
             return T.UNKNOWN
         decl: S.FunctionDecl = symbol.decl
         self.arguments(symbol, decl.params, e.args, e.span)
+        self.alias_call(symbol, e.span)
         if len(decl.results) == 1:
             return decl.results[0]
         return T.ResultsType(list(decl.results), span=e.span)

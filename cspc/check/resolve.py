@@ -4,7 +4,7 @@ One pass in program order (occam is declare-before-use).  It sets ``Name.symbol`
 on every name, ``Expr.type`` and ``Expr.const`` on every expression, and reports
 the rules that need only names and types: undeclared and misused names, call
 arity and argument kinds, type agreement, protocols, channel directions, VAL and
-the abbreviation alias rule, FUNCTION purity.  The usage rules that compare
+the abbreviation alias rule (:mod:`cspc.check.aliases`), FUNCTION purity.  The usage rules that compare
 whole processes (PAR) run afterwards in :mod:`cspc.check.usage`.
 """
 
@@ -14,7 +14,8 @@ from collections import Counter
 
 from cspc import syntax as S
 from cspc.check import types as T
-from cspc.check.access import direction_of, paths_disjoint, root_and_path, root_name, rule_for
+from cspc.check.access import direction_of, elements_read, paths_disjoint, root_and_path, root_name, rule_for
+from cspc.check.aliases import AliasRules
 from cspc.check.expressions import ExpressionRules, declared_note
 from cspc.check.protocols import CommunicationRules
 from cspc.check.scopes import KIND_WORDS, Scopes, kind_for
@@ -24,7 +25,7 @@ from cspc.diagnostics import Reporter
 _UNDECLARED = S.Symbol("<undeclared>", "unknown", S.Skip())
 
 
-class Resolver(ExpressionRules, CommunicationRules):
+class Resolver(ExpressionRules, CommunicationRules, AliasRules):
     """Names, types and the rules that need only them, in one pass over the program."""
 
     def __init__(self, reporter: Reporter, warn_unused: bool = False) -> None:
@@ -34,8 +35,7 @@ class Resolver(ExpressionRules, CommunicationRules):
         self.uses: Counter[int] = Counter()  # id(symbol) -> references
         self.tags: dict[int, dict[str, S.Symbol]] = {}  # id(protocol symbol) -> tags
         self.fields: dict[int, dict[str, S.Symbol]] = {}  # id(record symbol) -> fields
-        # id(abbreviated symbol) -> (abbreviation symbol, "VAL"/"REF", scope depth)
-        self.abbreviated: dict[int, tuple[S.Symbol, str, int]] = {}
+        self.init_alias_rules()
         self.functions: list[tuple[S.FunctionDecl, int]] = []  # enclosing FUNCTIONs
 
     # ------------------------------------------------------------------ reporting
@@ -67,8 +67,7 @@ class Resolver(ExpressionRules, CommunicationRules):
     def close_scope(self) -> None:
         depth = self.scopes.depth
         scope = self.scopes.pop()
-        for key in [k for k, v in self.abbreviated.items() if v[2] == depth]:
-            del self.abbreviated[key]
+        self.release_held(depth)
         if self.warn_unused:
             for symbol in scope.declared:
                 if self.uses[id(symbol)] == 0 and isinstance(
@@ -212,17 +211,7 @@ class Resolver(ExpressionRules, CommunicationRules):
             t = declared
         mode = {"VAL": "val", "REF": "ref", "INITIAL": "var"}[spec.mode]
         symbol = self.declare(spec.name, kind_for(mode, t), spec, t, direction_of(spec.value))
-        self.note_abbreviated(spec, symbol)
-
-    def note_abbreviated(self, spec: S.Abbreviation, symbol: S.Symbol) -> None:
-        """occam's alias rule: the abbreviated name is out of bounds while the abbreviation lives."""
-        if spec.mode == "INITIAL" or not isinstance(spec.value, (S.Name, S.ChanEnd)):
-            return
-        victim = root_name(spec.value)
-        if victim is None or victim.symbol is None:
-            return
-        if victim.symbol.kind in ("variable", "abbreviation", "channel", "timer"):
-            self.abbreviated[id(victim.symbol)] = (symbol, spec.mode, self.scopes.depth)
+        self.hold(spec, symbol)
 
     def spec_ProtocolDecl(self, spec: S.ProtocolDecl) -> None:
         tags: dict[str, S.Symbol] = {}
@@ -275,7 +264,9 @@ class Resolver(ExpressionRules, CommunicationRules):
             self.scopes.declare(symbol)
         self.open_scope()
         self.params(spec.params)
+        outside = self.enter_routine()
         self.process(spec.body)
+        self.leave_routine(symbol, outside)
         self.close_scope()
         if not spec.recursive:
             self.scopes.declare(symbol)
@@ -291,10 +282,12 @@ class Resolver(ExpressionRules, CommunicationRules):
             if p.mode != "VAL":
                 self.error(p.name.span, f"FUNCTION parameter `{p.name.name}' must be VAL")
         self.functions.append((spec, self.scopes.depth))
+        outside = self.enter_routine()
         if isinstance(spec.body, S.Valof):
             self.valof(spec.body, spec.results)
         else:
             self.results(spec.body, spec.results, spec.span)
+        self.leave_routine(symbol, outside)
         self.functions.pop()
         self.close_scope()
         self.scopes.declare(symbol)
@@ -349,13 +342,8 @@ class Resolver(ExpressionRules, CommunicationRules):
                 e.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)} and cannot be {how}"
             )
             return
-        entry = self.abbreviated.get(id(symbol))
-        if entry is not None and writing and entry[1] == "VAL":
-            self.error(
-                e.span,
-                f"`{symbol.name}' cannot be {how} while abbreviated by VAL `{entry[0].name}'",
-                (entry[0].span, "abbreviated here"),
-            )
+        if writing:
+            self.alias_change(e, how)
         function = self.functions[-1] if self.functions else None
         if function is not None and self.scopes.declared_depth(symbol) < function[1]:
             self.error(
@@ -532,6 +520,7 @@ class Resolver(ExpressionRules, CommunicationRules):
                 self.expr(arg)
             return
         self.arguments(symbol, symbol.decl.params, p.args, p.span)
+        self.alias_call(symbol, p.span)
 
     def arguments(self, callee: S.Symbol, params: list[S.Param], args: list[S.Expr], span) -> None:
         what = "PROC" if callee.kind == "proc" else "FUNCTION"
@@ -633,21 +622,3 @@ class Resolver(ExpressionRules, CommunicationRules):
                     )
                     break
 
-
-def elements_read(e: S.Expr):
-    """(symbol, selectors, node) for every variable element an expression reads."""
-    if isinstance(e, S.Unary) and e.op == "SIZE":
-        return
-    if isinstance(e, (S.Name, S.Subscript, S.Slice)):
-        symbol, path = root_and_path(e)
-        if symbol is not None and symbol.kind in ("variable", "abbreviation"):
-            yield symbol, path, e
-        for selector in path:
-            parts = [selector.start, selector.count] if isinstance(selector, S.Slice) else [selector]
-            for part in parts:
-                if part is not None:
-                    yield from elements_read(part)
-        return
-    for child in S.children(e):
-        if isinstance(child, S.Expr):
-            yield from elements_read(child)
