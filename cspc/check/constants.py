@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import struct
 
-from cspc.check.types import WIDTH, int_range, is_integer, is_real, prim, wrap
+from cspc.check.types import BITS, int_range, is_integer, is_real, prim, wrap
 
 
 class ConstError(Exception):
@@ -42,7 +42,7 @@ def _rem(a: int, b: int) -> int:
 
 
 def _shift(op: str, a: int, count: int, t) -> int:
-    bits = WIDTH[prim(t)]
+    bits = BITS[prim(t)]
     if not 0 <= count <= bits:
         raise ConstError(f"shift count {count} out of range in constant expression")
     if op == "<<":

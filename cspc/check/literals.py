@@ -69,7 +69,7 @@ def _integer(e: S.Literal, want, error) -> S.Type:
         return T.UNKNOWN
     value = int(e.value)
     low, high = T.int_range(t)
-    bits = T.WIDTH[t.name]
+    bits = T.BITS[t.name]
     if is_hex(e) and 0 <= value < (1 << bits):
         value = T.wrap(value, t)
     elif not low <= value <= high:

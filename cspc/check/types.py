@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cspc import syntax as S
+from cspc.runtime import occam
 
 BOOL = S.PrimType("BOOL")
 BYTE = S.PrimType("BYTE")
@@ -32,8 +33,10 @@ PRIMS = {t.name: t for t in (BOOL, BYTE, INT, INT16, INT32, INT64, REAL32, REAL6
 INTEGER_NAMES = ("BYTE", "INT", "INT16", "INT32", "INT64")
 REAL_NAMES = ("REAL32", "REAL64")
 
-# Bits in each integer type; INT is 32-bit, as on KRoC's usual targets.
-WIDTH = {"BYTE": 8, "INT": 32, "INT16": 16, "INT32": 32, "INT64": 64}
+# Bits and value ranges of the integer types are the runtime's (INT is 32-bit, as
+# on KRoC's usual targets): one definition for the checks, the code and the runtime.
+# The compiler may import from the runtime, never the reverse.
+BITS, RANGES = occam.BITS, occam.RANGES
 
 
 @dataclass(eq=False)
@@ -74,17 +77,13 @@ def is_unknown(t) -> bool:
 
 def int_range(t) -> tuple[int, int]:
     """The values of an integer type: BYTE is unsigned, the others two's complement."""
-    name = prim(t)
-    if name == "BYTE":
-        return 0, 255
-    bits = WIDTH[name]
-    return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    return RANGES[prim(t)]
 
 
 def wrap(value: int, t) -> int:
     """``value`` reduced modulo the width of integer type ``t`` into its range."""
     name = prim(t)
-    bits = WIDTH[name]
+    bits = BITS[name]
     value &= (1 << bits) - 1
     if name != "BYTE" and value >= 1 << (bits - 1):
         value -= 1 << bits
