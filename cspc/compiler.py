@@ -151,7 +151,7 @@ def compile_file(
 def check_file(path, include_paths=(), *, warn_unused: bool = False) -> list[Diagnostic]:
     """Parse and check ``path``; return the warnings (errors raise CompileError)."""
     program = _parse(str(path), tuple(str(p) for p in include_paths))
-    return _check(program, tuple(include_paths), warn_unused)
+    return _check(program, warn_unused)
 
 
 def _file_span(path: str):
@@ -173,12 +173,12 @@ def _parse(path: str, include_paths: tuple[str, ...], text: str | None = None) -
         raise InternalError(f"parser crashed on {path}: {exc!r}") from exc
 
 
-def _check(program: S.Program, include_paths, warn_unused: bool) -> list[Diagnostic]:
+def _check(program: S.Program, warn_unused: bool) -> list[Diagnostic]:
     from cspc.check import check
 
     reporter = Reporter()
     try:
-        check(program, reporter, include_paths=include_paths, warn_unused=warn_unused)
+        check(program, reporter, warn_unused=warn_unused)
     except (CompileError, InternalError):
         raise
     except Exception as exc:
@@ -201,7 +201,7 @@ def _compile(
     from cspc.check import main_proc
 
     program = _parse(path, include_paths, text)
-    warnings = _check(program, include_paths, warn_unused)
+    warnings = _check(program, warn_unused)
     try:
         main = main_proc(program)
         generator = codegen.Generator(program, main)

@@ -65,16 +65,11 @@ from cspc.diagnostics import Reporter
 __all__ = ["check", "main_proc", "is_timer_read", "types"]
 
 
-def check(
-    program: S.Program,
-    reporter: Reporter,
-    include_paths=(),
-    warn_unused: bool = False,
-) -> None:
+def check(program: S.Program, reporter: Reporter, *, warn_unused: bool = False) -> None:
     """Resolve names, type expressions, and check occam's rules over ``program``.
 
-    ``include_paths`` is accepted for symmetry with the parser (includes arrive
-    already spliced into ``program.specs``).
+    Included files arrive already spliced into ``program.specs`` by the parser.
+    ``warn_unused`` adds the "declared but never used" warning.
     """
     from cspc.check.resolve import Resolver
 
