@@ -62,7 +62,8 @@ def run_network(build, rounds, backend):
     """Runs CommsTime on cspc.runtime: `build` (like `network`) makes prefix,
     delta and succ over four new channels, and a consumer times `rounds` reads
     of b and then poisons all four.  Returns nanoseconds per communication."""
-    from cspc.runtime import Channel, PoisonError, par, run
+    from cspc.runtime import Channel, PoisonError, run
+    from cspc.runtime.occam import par  # the fast entry compiled code uses
 
     a, b, c, d = Channel("a"), Channel("b"), Channel("c"), Channel("d")
     result = {}
@@ -184,7 +185,8 @@ def token_ring(size, backend):
     timed, so starting the processes is not counted.  Returns nanoseconds per
     hop and bytes per process: the growth of the peak resident set while the
     ring exists, divided by its size."""
-    from cspc.runtime import Channel, par, run
+    from cspc.runtime import Channel, run
+    from cspc.runtime.occam import par
 
     baseline = peak_rss_bytes()
     links = [Channel(f"link.{i}") for i in range(size + 1)]

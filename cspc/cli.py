@@ -127,10 +127,10 @@ def run(file: str, backend: str | None, include_paths, debug: bool) -> None:
 
 
 def run_main_proc(proc, backend: str | None, debug: bool) -> int:
-    from cspc import runtime
+    from cspc.runtime.occam import run_main
 
     try:
-        runtime.run_main(proc, backend=backend)
+        run_main(proc, backend=backend)
     except KeyboardInterrupt:
         click.echo("cspc: interrupted", err=True)
         return 130

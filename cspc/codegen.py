@@ -41,7 +41,10 @@ from cspc.diagnostics import SOURCES, CompileError, InternalError, Span
 from cspc.names import NameAllocator
 from cspc.runtime.occam import BITS, RANGES  # one definition of occam's integer types
 
-# Helpers of cspc.runtime.occam that generated code may import (as ``_name``).
+# Generated code imports everything it calls (as ``_name``) from one module,
+# the occam ABI cspc.runtime.occam: its own helpers (OCCAM_HELPERS, through
+# helper()) and the runtime objects and fast entries it re-exports
+# (RUNTIME_NAMES, through rt()).
 OCCAM_HELPERS = (
     "overflow", "bad_index", "if_failed", "case_failed", "div", "rem", "shl", "shr",
     "real32", "fdiv", "frem", "to_int", "to_bool", "real_to_int", "int_to_real",
@@ -317,15 +320,9 @@ class Generator:
     def imports(self) -> list[ast.stmt]:
         doc = expr_stmt(const(f"Compiled by cspc from {self.program.file}."))
         stmts: list[ast.stmt] = [doc, ast.Import([ast.alias("cspc.runtime", "_rt")])]
-        if self.runtime:
-            stmts.append(
-                ast.ImportFrom(
-                    "cspc.runtime", [ast.alias(n, "_" + n) for n in sorted(self.runtime)], 0
-                )
-            )
-        helpers = sorted(self.helpers | {"overflow"})
+        names = sorted(self.runtime | self.helpers | {"overflow"})
         stmts.append(
-            ast.ImportFrom("cspc.runtime.occam", [ast.alias(n, "_" + n) for n in helpers], 0)
+            ast.ImportFrom("cspc.runtime.occam", [ast.alias(n, "_" + n) for n in names], 0)
         )
         stmts.append(ast.Import([ast.alias("cspc.runtime.occam", "_occ")]))
         if self.builtins:

@@ -4,7 +4,7 @@ Usage::
 
     import cspc.importer          # installs the hook (or call cspc.importer.install())
     import prog                   # finds prog.csp on sys.path and compiles it
-    from cspc.runtime import Channel, par, run
+    from cspc.runtime import Channel, Par, run
     ...                           # each PROC of prog is a function: prog.my_proc(...)
 
 The finder is appended to ``sys.meta_path``, so an ordinary ``prog.py`` still

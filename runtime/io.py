@@ -1,5 +1,8 @@
 """occam's top-level channels: ``keyboard``, ``screen`` and ``error`` as bytes.
 
+Part of the occam ABI: import these names from :mod:`cspc.runtime.occam`,
+which re-exports them (this module is where they are written).
+
 ``run_main(proc)`` runs ``proc(keyboard, screen, error)`` the way KRoC runs a
 top-level PROC:
 
@@ -179,11 +182,14 @@ def _feed_keyboard(keyboard, read_chunk, screens):
     return feeder
 
 
-def run_main(proc, backend=None, stdin=None, stdout=None, stderr=None) -> int:
+def run_main(
+    proc, backend=None, stdin=None, stdout=None, stderr=None, *, observer=None, policy=None
+) -> int:
     """Run an occam top-level PROC ``proc(keyboard, screen, error)`` with stdin,
     stdout and stderr (or the given streams) as bytes; return 0 on success.
     Deadlock, ProcessError and the program's own errors propagate after the
-    output written so far has been flushed."""
+    output written so far has been flushed.  ``observer`` and ``policy`` are
+    the run's hooks, as for :func:`run`."""
     stdin = sys.stdin if stdin is None else stdin
     screen = ScreenWriter(sys.stdout if stdout is None else stdout, "screen")
     error = ScreenWriter(sys.stderr if stderr is None else stderr, "error")
@@ -197,7 +203,14 @@ def run_main(proc, backend=None, stdin=None, stdout=None, stderr=None) -> int:
     _screens_to_flush[:] = screens
     idle = lambda: [s.flush() for s in screens]  # noqa: E731
     try:
-        run(main, backend=backend, name=branch_name(proc, 0), idle_hook=idle)
+        run(
+            main,
+            backend=backend,
+            observer=observer,
+            policy=policy,
+            name=branch_name(proc, 0),
+            idle_hook=idle,
+        )
     finally:
         _screens_to_flush.clear()
         screen.flush()

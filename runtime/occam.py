@@ -12,6 +12,20 @@ functions that raise :class:`OccamError` with occam's wording.
 It is part of the runtime, so it imports nothing from the compiler; compiled
 modules import it as ``cspc.runtime.occam``.
 
+It is also the **occam ABI**: every name that compiled code imports comes
+from here, so the code generator compiles against this one module.  Besides
+the helpers written below, it re-exports
+
+* the fast entries ``par(*fns, names=...)``, ``alt(guards, pri, site)``,
+  ``seq(*fns)`` and ``stop()`` (occam STOP), the function spellings of
+  ``Par``, ``Alt`` and ``Seq`` without an object per use;
+* the core objects compiled code makes: ``Channel``, ``Timer``,
+  ``InputGuard``, ``SkipGuard``, ``TimeoutGuard`` (taking an occam time);
+* the occam clock arithmetic: ``wrap32(n)`` and :func:`after`;
+* occam's top level (written in ``io.py``): ``run_main(proc, ...)``, which
+  runs ``proc(keyboard, screen, error)`` on the standard streams, the
+  ``KeyboardChannel`` and ``ScreenWriter`` it binds, and ``FLUSH`` (byte 255).
+
 :func:`run_program` runs a compiled main PROC the way ``cspc run`` does and
 turns run-time errors into ``file:line: run-time error: message``, naming the
 ``.csp`` line of the innermost compiled frame.
@@ -25,7 +39,18 @@ import os
 import struct
 import sys
 
-from cspc.runtime import OccamError
+from cspc.runtime import Channel, InputGuard, OccamError, SkipGuard, TimeoutGuard, Timer
+from cspc.runtime.alt import alt
+from cspc.runtime.io import FLUSH, KeyboardChannel, ScreenWriter, run_main
+from cspc.runtime.process import par, seq, stop
+from cspc.runtime.timers import wrap32
+
+# The names this module re-exports for compiled code (see the docstring).
+ABI_REEXPORTS = (
+    "Channel", "InputGuard", "OccamError", "SkipGuard", "TimeoutGuard", "Timer",
+    "alt", "par", "seq", "stop", "wrap32",
+    "FLUSH", "KeyboardChannel", "ScreenWriter", "run_main",
+)  # fmt: skip
 
 # The value range of each integer type: (lowest, highest).
 RANGES = {
@@ -496,16 +521,25 @@ def format_runtime_error(exc):
     return "\n".join(lines)
 
 
-def run_program(proc, backend=None, stdin=None, stdout=None, stderr=None):
+def run_program(
+    proc, backend=None, stdin=None, stdout=None, stderr=None, *, observer=None, policy=None
+):
     """Run a compiled main PROC on the process's standard streams; return the exit status.
 
     0 on success; 1 (after printing the message on stderr) on a run-time error
-    or deadlock.  Other exceptions are bugs and propagate.
+    or deadlock.  Other exceptions are bugs and propagate.  ``observer`` and
+    ``policy`` are the run's hooks (see :mod:`cspc.runtime.hooks`).
     """
-    from cspc import runtime
-
     try:
-        runtime.run_main(proc, backend=backend, stdin=stdin, stdout=stdout, stderr=stderr)
+        run_main(
+            proc,
+            backend=backend,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            observer=observer,
+            policy=policy,
+        )
     except BaseException as exc:  # noqa: BLE001 -- sorted out just below
         if isinstance(exc, (KeyboardInterrupt, SystemExit)) or not is_runtime_error(exc):
             raise

@@ -193,11 +193,11 @@ def test_procs_are_callable_from_python(tmp_path, backend):
 
     def network():
         a, b = runtime.Channel("a"), runtime.Channel("b")
-        runtime.par(
+        runtime.Par(
             lambda: [a.write(v) for v in (1, 2, 3)],
             lambda: namespace["double"](3, a, b),
             lambda: got.extend(b.read() for _ in range(3)),
-        )
+        ).run()
 
     runtime.run(network, backend=backend)
     assert got == [2, 4, 6]

@@ -47,11 +47,11 @@ def doubled(module, values):
 
     def network():
         a, b = runtime.Channel("a"), runtime.Channel("b")
-        runtime.par(
+        runtime.Par(
             lambda: [a.write(v) for v in values],
             lambda: module.double(len(values), a, b),
             lambda: got.extend(b.read() for _ in values),
-        )
+        ).run()
 
     runtime.run(network)
     return got

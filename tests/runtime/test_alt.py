@@ -6,18 +6,16 @@ from cspc.runtime import (
     Alt,
     Channel,
     Deadlock,
-    FairPolicy,
     InputGuard,
     OutputGuard,
     PriAlt,
     SkipGuard,
     Timer,
     TimeoutGuard,
-    alt,
-    par,
     run,
-    set_alt_policy,
 )
+from cspc.runtime.hooks import FairPolicy
+from cspc.runtime.occam import alt, par
 
 
 def test_input_guard_takes_the_ready_channel(backend):
@@ -222,11 +220,7 @@ def test_alt_policy_is_pluggable(backend):
             calls.append((process.name, list(ready), pri))
             return ready[-1]
 
-    set_alt_policy(Last())
-    try:
-        got = run(lambda: alt([SkipGuard(), SkipGuard(), SkipGuard()]), backend=backend)
-    finally:
-        set_alt_policy(None)
+    got = run(lambda: alt([SkipGuard(), SkipGuard(), SkipGuard()]), backend=backend, policy=Last())
     assert got == (2, None)
     assert calls == [("<lambda>", [0, 1, 2], False)] or calls == [("main", [0, 1, 2], False)]
 

@@ -11,9 +11,9 @@ from cspc.runtime import (
     One2AnyChannel,
     ProcessError,
     Timer,
-    par,
     run,
 )
+from cspc.runtime.occam import par
 
 
 def test_values_arrive_in_order(backend):

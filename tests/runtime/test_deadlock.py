@@ -2,7 +2,8 @@
 
 import pytest
 
-from cspc.runtime import Any2OneChannel, Barrier, Channel, Deadlock, par, run, stop
+from cspc.runtime import Any2OneChannel, Barrier, Channel, Deadlock, run
+from cspc.runtime.occam import par, stop
 
 CSP_SOURCE = """\
 def main(c, d, b):

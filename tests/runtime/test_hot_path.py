@@ -2,7 +2,8 @@
 inlined while a run is active, the written code restored afterwards, and the
 same behaviour either way."""
 
-from cspc.runtime import Channel, InputGuard, PoisonError, _core, alt, channels, par, run
+from cspc.runtime import Channel, InputGuard, PoisonError, _core, channels, run
+from cspc.runtime.occam import alt, par
 
 
 def _names_used(code):

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from cspc.runtime import FLUSH, Channel, Deadlock, OccamError, Timer, par, run_main
+from cspc.runtime import Channel, Deadlock, OccamError, Timer
+from cspc.runtime.occam import FLUSH, par, run_main
 
 
 class Recorder(io.RawIOBase):

@@ -12,13 +12,11 @@ from cspc.runtime import (
     ProcessError,
     Seq,
     Timer,
-    current_backend,
-    current_process,
-    par,
     process,
     run,
-    stop,
 )
+from cspc.runtime.hooks import current_backend, current_process
+from cspc.runtime.occam import par, stop
 
 
 def test_par_ends_when_all_branches_end(backend):

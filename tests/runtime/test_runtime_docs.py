@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "runtime.md"
-BLOCK = re.compile(r"```python\n(.*?)```\n\n```output\n(.*?)```", re.S)
+# A python block (which cannot hold a fence) directly followed by its output block.
+BLOCK = re.compile(r"```python\n((?:(?!```).)*)```\n\n```output\n(.*?)```", re.S)
 
 
 def examples():

@@ -11,13 +11,11 @@ from cspc.runtime import (
     Par,
     PoisonError,
     Timer,
-    after,
-    par,
     poison,
     process,
     run,
-    wrap32,
 )
+from cspc.runtime.occam import after, par, wrap32
 
 INT_MAX, INT_MIN = 2**31 - 1, -(2**31)
 
