@@ -201,9 +201,10 @@ def targets_table(results, context) -> list[str]:
 def baseline_margin_note(context) -> list[str]:
     """Why the baseline comparison allows BASELINE_MARGIN, and what the baseline was."""
     note = [f"\"No slower\" allows {BASELINE_MARGIN:.0%}: two identical builds of cspc, measured against each other in",
-            "interleaved runs like these, differed by up to about that much on a quiet 2-core machine, so a",
-            "smaller gap cannot be told from noise.  A slowdown beyond it is a MISS even if noise caused it:",
-            "run again before believing either verdict on a loaded machine."]
+            "interleaved runs like these on a shared 2-core machine (load about 2), differed by 1-6% in medians",
+            "of 5 runs, so a smaller gap cannot be told from noise.  A slowdown beyond it is a MISS even if noise",
+            "caused it: the 95% interval shows how far the ratio could move; on a loaded machine run again",
+            "before believing either verdict."]
     if context.get("baseline") is None:
         return note + ["No baseline was measured (`--baseline-python`)."]
     note.append(f"Baseline: {context['baseline']}; under test: {context['cspc']}.")
