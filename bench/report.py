@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import random
 import statistics
 
 COMMSTIME_ROWS = [
     ("cspc-greenlet", "cspc greenlet, hand-written (runtime API)"),
     ("compiled-greenlet", "cspc greenlet, compiled .csp"),
+    ("baseline-compiled-greenlet", "cspc (baseline) greenlet, compiled .csp"),
     ("pycsp-greenlets", "PyCSP 0.9.2 greenlets"),
+    ("asyncio", "asyncio tasks, asyncio.Queue(maxsize=1) (a one-place buffer, not a rendezvous: flatters it)"),
+    ("trio", "trio tasks, trio.open_memory_channel(0) (a rendezvous)"),
     ("cspc-threads", "cspc threads, hand-written (runtime API)"),
     ("compiled-threads", "cspc threads, compiled .csp"),
+    ("baseline-compiled-threads", "cspc (baseline) threads, compiled .csp"),
     ("pycsp-threads", "PyCSP 0.9.2 threads"),
     ("semaphore", "bare threading.Semaphore channel"),
     ("queue", "queue.Queue pipeline (threads)"),
@@ -18,6 +23,9 @@ COMMSTIME_ROWS = [
 ]
 
 GREENLET_TARGET_NS = 450
+PYCSP_GREENLET_SPEEDUP = 3.5  # compiled greenlet CommsTime against PyCSP 0.9.2 greenlets
+# "No slower than the baseline" allows this much: see baseline_margin_note for why.
+BASELINE_MARGIN = 0.05
 
 
 def fmt(value: float | None, digits: int = 0) -> str:
@@ -40,6 +48,22 @@ def commstime_table(results) -> list[str]:
         cpu = m.median("cpu_ns_per_comm") if m.samples and "cpu_ns_per_comm" in m.samples[0] else None
         lines.append(f"| {label} | {cell} | {'-' if rel is None else f'{rel:.2f}x'} | {fmt(cpu)} |")
     return lines
+
+
+def commstime_notes(results) -> list[str]:
+    """What the table cannot say in a row label."""
+    notes = ["",
+             "asyncio and trio run the same network with every process a task of the event loop (one OS thread,",
+             "like greenlets, and as many rounds).  asyncio has no rendezvous: `put` into an empty",
+             "`Queue(maxsize=1)` returns at once, so a writer runs one value ahead and many hand-overs cost no",
+             "task switch.  trio's unbuffered memory channel is a true rendezvous, like an occam channel.",
+             "The baseline rows are the same occam program with the same rounds, compiled and run by the",
+             "baseline interpreter's own cspc (`--baseline-python`), interleaved with the other rows."]
+    for key in ("baseline-compiled-greenlet", "baseline-compiled-threads"):
+        if any(sample.get("route") == "cspc run" for sample in results[key].samples):
+            notes.append(f"The baseline's library API differs from this one's, so `{key}` ran through its "
+                         "`cspc run` command (same TIMER figure, no CPU figure).")
+    return notes
 
 
 def ring_table(results) -> list[str]:
@@ -86,12 +110,57 @@ def startup_table(times) -> list[str]:
     return out
 
 
+def change_targets(results) -> list[tuple[str, str, bool | None]]:
+    """The targets of the current change to the runtime, for compiled greenlet
+    CommsTime: no slower than the baseline's in the same run, or at least
+    PYCSP_GREENLET_SPEEDUP times as fast as PyCSP's greenlets."""
+    ct = results["commstime"]
+    compiled = ct["compiled-greenlet"].median("ns_per_comm")
+    baseline = ct["baseline-compiled-greenlet"]
+    slowdown = ratio(compiled, baseline.median("ns_per_comm"))
+    if slowdown is None:
+        measured = baseline.error or "-"
+    else:
+        low, high = ratio_interval(ct["compiled-greenlet"], baseline)
+        measured = (f"{slowdown:.2f}x the baseline's ({fmt(compiled)} ns against "
+                    f"{fmt(baseline.median('ns_per_comm'))}; 95% interval {low:.2f}-{high:.2f}x)")
+    out = [(f"compiled greenlet CommsTime no slower than the baseline's (within {BASELINE_MARGIN:.0%})", measured,
+            None if slowdown is None else slowdown <= 1 + BASELINE_MARGIN)]
+    speedup = ratio(ct["pycsp-greenlets"].median("ns_per_comm"), compiled)
+    out.append((f"compiled greenlet CommsTime >= {PYCSP_GREENLET_SPEEDUP}x faster than PyCSP greenlets",
+                "PyCSP not measured" if speedup is None else f"{speedup:.1f}x",
+                None if speedup is None else speedup >= PYCSP_GREENLET_SPEEDUP))
+    return out
+
+
+def ratio_interval(ours, theirs, key: str = "ns_per_comm") -> tuple[float, float]:
+    """A 95% bootstrap interval for the ratio of the medians of two
+    ``run.Measured`` (resampling each one's runs): how far the
+    ratio could move if the runs were made again under the same conditions.
+    Fixed seed, so the same samples always give the same report."""
+    a = [s[key] for s in ours.samples]
+    b = [s[key] for s in theirs.samples]
+    draw = random.Random(0).choices
+    ratios = sorted(statistics.median(draw(a, k=len(a))) / statistics.median(draw(b, k=len(b)))
+                    for _ in range(2000))
+    return ratios[50], ratios[1949]
+
+
+def either_met(verdicts: list[bool | None]) -> str:
+    if any(verdicts):
+        return "**met**"
+    if all(v is None for v in verdicts):
+        return "not measured"
+    return "**not met**" if all(v is False for v in verdicts) else "not met (the other was not measured)"
+
+
 def targets(results) -> list[tuple[str, str, bool | None]]:
-    """(target, what was measured, passed or None when it could not be measured)."""
+    """(target, what was measured, passed or None when it could not be measured):
+    the current change's first, then the standing ones."""
     ct = results["commstime"]
     hand_g = ct["cspc-greenlet"].median("ns_per_comm")
     hand_t = ct["cspc-threads"].median("ns_per_comm")
-    out = []
+    out = change_targets(results)
     cpu_g = ct["cspc-greenlet"].median("cpu_ns_per_comm")
     out.append((f"greenlet CommsTime <= {GREENLET_TARGET_NS} ns/communication",
                 f"{fmt(hand_g)} ns (CPU {fmt(cpu_g)} ns)", None if hand_g is None else hand_g <= GREENLET_TARGET_NS))
@@ -116,14 +185,34 @@ def targets(results) -> list[tuple[str, str, bool | None]]:
     return out
 
 
-def targets_table(results) -> list[str]:
+def targets_table(results, context) -> list[str]:
     out = ["Verdicts use the wall-clock medians below; the CPU figure (this process's CPU time per",
            "communication) is less inflated by load from other processes, but a shared machine moves it too.", "",
            "| target | measured | result |", "|---|---:|---|"]
     for label, measured, passed in targets(results):
         verdict = "not measured" if passed is None else ("pass" if passed else "**MISS**")
         out.append(f"| {label} | {measured} | {verdict} |")
+    change = [passed for _label, _measured, passed in change_targets(results)]
+    out += ["", f"The first two are the current change's target, either one sufficing: {either_met(change)}.",
+            "", *baseline_margin_note(context)]
     return out
+
+
+def baseline_margin_note(context) -> list[str]:
+    """Why the baseline comparison allows BASELINE_MARGIN, and what the baseline was."""
+    note = [f"\"No slower\" allows {BASELINE_MARGIN:.0%}: two identical builds of cspc, measured against each other in",
+            "interleaved runs like these on a shared 2-core machine (load about 2), differed by 1-6% in medians",
+            "of 5 runs, so a smaller gap cannot be told from noise.  A slowdown beyond it is a MISS even if noise",
+            "caused it: the 95% interval shows how far the ratio could move; on a loaded machine run again",
+            "before believing either verdict."]
+    if context.get("baseline") is None:
+        return note + ["No baseline was measured (`--baseline-python`)."]
+    note.append(f"Baseline: {context['baseline']}; under test: {context['cspc']}.")
+    same_commit = context["baseline"] == context["cspc"] and "commit" in context["cspc"] \
+        and "uncommitted" not in context["cspc"]
+    if context.get("same_cspc") or same_commit:
+        note.append("**The baseline is the same code as the cspc under test: this comparison measures only noise.**")
+    return note
 
 
 def render(results, context) -> str:
@@ -134,14 +223,15 @@ def render(results, context) -> str:
         f"{context['date']}; Python {context['python']}; {context['machine']}; load average "
         f"{context['load']:.1f} at the start; the suite took {context['seconds']:.0f} s.",
         f"Medians of {c.reps} interleaved runs, each in a fresh process (rings of 100,000 and more: one run).",
+        f"Under test: {context.get('cspc', 'cspc')}; baseline: {context.get('baseline') or 'none'}.",
     ]
     if context["quick"]:
         head += ["", "**Quick smoke configuration: tiny sizes, one run; these numbers mean nothing.**"]
     sections = [
-        ("Targets", targets_table(results)),
+        ("Targets", targets_table(results, context)),
         (f"CommsTime (4 communications a round; {c.greenlet_rounds:,} rounds on greenlets, "
          f"{c.thread_rounds:,} on threads, {c.pycsp_thread_rounds:,} for PyCSP threads)",
-         commstime_table(results["commstime"])),
+         commstime_table(results["commstime"]) + commstime_notes(results["commstime"])),
         ("Token ring (the second lap is timed; memory is the peak RSS growth divided by the ring's size)",
          ring_table(results["ring"])),
         (f"ALT under load ({c.alt_producers} producers into one ALT-ing consumer)", alt_table(results["alt"])),
@@ -180,16 +270,32 @@ def plot(results, out_dir: str) -> None:
     plot_alt(plt, results["alt"], os.path.join(out_dir, "alt.png"))
 
 
+def bar_colour(key: str) -> str:
+    """cspc under test, its baseline, and everything else (the peers and floors)."""
+    if key.startswith("baseline-"):
+        return "tab:gray"
+    return "tab:blue" if key.startswith(("cspc-", "compiled-")) else "tab:orange"
+
+
+def short_label(label: str) -> str:
+    """A row's label without its closing remark in parentheses, for a plot's axis."""
+    return label.rsplit(" (", 1)[0] if label.endswith(")") else label
+
+
 def plot_commstime(plt, results, path) -> None:
-    rows = [(label, results[key].median("ns_per_comm")) for key, label in COMMSTIME_ROWS]
-    rows = [(label, ns) for label, ns in rows if ns is not None]
-    fig, ax = plt.subplots(figsize=(8, 4))
-    ax.barh([label for label, _ in rows][::-1], [ns for _, ns in rows][::-1], color="tab:blue")
+    rows = [(key, short_label(label), results[key].median("ns_per_comm")) for key, label in COMMSTIME_ROWS]
+    rows = [row for row in rows if row[2] is not None][::-1]
+    fig, ax = plt.subplots(figsize=(9, 5))
+    ax.barh([label for _, label, _ in rows], [ns for _, _, ns in rows], color=[bar_colour(k) for k, _, _ in rows])
     ax.set_xscale("log")
     ax.axvline(GREENLET_TARGET_NS, color="tab:red", linestyle="--", label=f"target {GREENLET_TARGET_NS} ns")
     ax.set_xlabel("ns per communication (log scale; shorter is faster)")
     ax.set_title("CommsTime")
-    ax.legend(loc="lower right")
+    from matplotlib.patches import Patch
+
+    handles = [ax.get_lines()[0], Patch(color="tab:blue", label="cspc under test"),
+               Patch(color="tab:gray", label="cspc baseline"), Patch(color="tab:orange", label="others")]
+    ax.legend(handles=handles, loc="upper right", fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -18,6 +18,7 @@ import json
 import os
 import queue
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +28,7 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 import commstime  # noqa: E402  (bench/ is not a package)
+import commstime_async  # noqa: E402
 
 
 # -- CommsTime --------------------------------------------------------------------
@@ -92,27 +94,65 @@ PROC commstime (CHAN BYTE keyboard?, screen!, error!)
 
 
 def compiled_commstime(backend: str, rounds: int) -> dict:
-    """CommsTime compiled from occam (through the compile cache in
-    ``$CSPC_CACHE_DIR``) and run as ``cspc run`` runs it; the occam program
-    times itself with a TIMER (microseconds), so compiling is not counted."""
-    from cspc.compiler import compile_file
-    from cspc.runtime.occam import run_main
+    """CommsTime compiled from occam by the cspc that this interpreter imports
+    (so a baseline interpreter uses its own compiler and runtime) and run as
+    ``cspc run`` runs it.  The occam program times itself with a TIMER
+    (microseconds), so compiling and start-up are not counted.
 
+    This file measures both the cspc under test and an earlier one (run by the
+    ``--baseline-python`` interpreter), whose library API may differ: when the
+    in-process names (or the attributes of their result) are missing, the
+    program is run through the ``cspc run`` command instead, which every
+    version has.  The TIMER figure means the same either way; the CPU figure is
+    then left out (the child's CPU time includes its start-up)."""
     with tempfile.TemporaryDirectory() as tmp:
         source = os.path.join(tmp, "commstime.csp")
         with open(source, "w") as f:
             f.write(COMMSTIME_CSP.format(rounds=rounds))
-        result = compile_file(source)
+        try:
+            output, cpu = run_in_process(source, backend)
+            route = "library"
+        except (ImportError, AttributeError):
+            output, cpu = run_through_cli(source, backend), None
+            route = "cspc run"
+    match = re.search(rb"elapsed\.us (\d+)", output)
+    if not match:
+        raise RuntimeError(f"compiled CommsTime printed {output[-200:]!r}")
+    result = {"ns_per_comm": int(match.group(1)) * 1000 / (4 * rounds), "route": route}
+    if cpu is not None:
+        result["cpu_ns_per_comm"] = cpu * 1e9 / (4 * rounds)
+    return result
+
+
+def run_in_process(source: str, backend: str) -> tuple[bytes, float]:
+    """Compile (through the cache in ``$CSPC_CACHE_DIR``) and run ``source``'s
+    main PROC here; return its screen output and the CPU seconds of the run."""
+    from cspc.compiler import compile_file
+    try:
+        from cspc.runtime.occam import run_main  # where the occam ABI lives now
+    except ImportError:
+        from cspc.runtime import run_main  # an earlier cspc (a baseline)
+
+    result = compile_file(source)
     namespace = result.new_namespace()
     exec(result.code, namespace)
     screen = io.BytesIO()
     cpu = time.process_time()
     run_main(namespace[result.main], backend=backend, stdin=io.BytesIO(b""), stdout=screen)
-    cpu = time.process_time() - cpu
-    match = re.search(rb"elapsed\.us (\d+)", screen.getvalue())
-    if not match:
-        raise RuntimeError(f"compiled CommsTime printed {screen.getvalue()[-200:]!r}")
-    return {"ns_per_comm": int(match.group(1)) * 1000 / (4 * rounds), "cpu_ns_per_comm": cpu * 1e9 / (4 * rounds)}
+    return screen.getvalue(), time.process_time() - cpu
+
+
+def run_through_cli(source: str, backend: str) -> bytes:
+    """``cspc run --backend BACKEND source`` in a child of this interpreter.
+    It starts in the source's folder because ``-m`` puts the working directory
+    first on ``sys.path``: started in a checkout, it would import that cspc
+    rather than the interpreter's own."""
+    proc = subprocess.run([sys.executable, "-m", "cspc", "run", "--backend", backend, source],
+                          stdin=subprocess.DEVNULL, capture_output=True, timeout=600,
+                          cwd=os.path.dirname(source))
+    if proc.returncode != 0:
+        raise RuntimeError(f"cspc run failed: {proc.stderr.decode(errors='replace')[-300:]}")
+    return proc.stdout
 
 
 class QueueChannel(queue.Queue):
@@ -160,10 +200,14 @@ def commstime_variant(variant: str, rounds: int) -> dict:
         return compiled_commstime(variant.removeprefix("compiled-"), rounds)
     if variant.startswith("pycsp-"):
         import pycsp.greenlets  # noqa: F401  (imports are not part of the CPU time)
+    elif variant in commstime_async.VARIANTS:
+        __import__(variant)
     else:
         import cspc.runtime.occam  # noqa: F401  (what the cspc variants import)
     cpu = time.process_time()
-    if variant == "queue":
+    if variant in commstime_async.VARIANTS:
+        result = {"ns_per_comm": commstime_async.VARIANTS[variant](rounds)}
+    elif variant == "queue":
         result = queue_commstime(rounds)
     elif variant == "greenlet-switch":
         result = greenlet_switch(rounds)
