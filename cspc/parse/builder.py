@@ -1,0 +1,489 @@
+"""The AST builder: one method per grammar rule, called as the parser reduces.
+
+:class:`ToAST` turns each reduced rule into a :mod:`cspc.syntax` node (see
+:mod:`cspc.parse.lalr` for how the parser calls it); no Lark tree is ever
+built.  Decisions about the AST (see also ``cspc/syntax.py``):
+
+* Hex literals keep their raw unsigned value (``#FFFFFFFF`` is 4294967295)
+  with ``Literal.hex = True``; the checks wrap it into the target type.
+* Strings are ``Literal("string", bytes)`` with escapes decoded (UTF-8 for
+  non-ASCII characters); byte literals are ``Literal("byte", int)``; reals
+  keep their decimal text; ``TRUE``/``FALSE`` are ``Literal("bool", bool)``.
+* ``-1`` is ``Unary("-", Literal(1))``.
+* A shared formal type (``VAL INT a, b``) gives each Param the same Type node,
+  as a declaration ``INT a, b:`` shares one type between its names.
+* ``#PRAGMA`` lines become :class:`~cspc.syntax.Pragma` specifications; an
+  unknown pragma adds a warning to ``ToAST.warnings``.
+* ``#INCLUDE``/``#USE`` lines become :class:`Include` placeholders, which
+  :mod:`cspc.parse.includes` replaces with the included file's specifications.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lark import Token
+
+from cspc import syntax as S
+from cspc.diagnostics import CompileError, Diagnostic, Span
+from cspc.parse.literals import BadEscape, decode_occam_text
+
+__all__ = ["KNOWN_PRAGMAS", "Include", "ToAST"]
+
+# Pragmas cspc acts on (or knowingly accepts); any other is ignored with a warning.
+# PYTHON "module:function" binds the next PROC/FUNCTION to Python (see cspc/codegen.py).
+KNOWN_PRAGMAS = frozenset({"PYTHON"})
+
+
+@dataclass(eq=False)
+class Include(S.Spec):
+    """An #INCLUDE/#USE directive before it is resolved (never leaves cspc.parse)."""
+
+    path: str
+    directive: str  # "#INCLUDE" or "#USE"
+
+
+def _is_spec(x) -> bool:
+    return isinstance(x, S.Spec)
+
+
+class ToAST:
+    """One method per grammar rule (or alias): ``method(span, children)`` returns
+    an AST node or a list.  ``children`` are the rule's values (sub-results and
+    named tokens, as Lark would pass them); ``span`` covers all of the rule's
+    text, keywords included.  Called by the parser as it reduces (see
+    :class:`_Callbacks`), so no parse tree is ever built."""
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.warnings: list[Diagnostic] = []
+
+    # ---- helpers
+    def _tok_span(self, tok: Token) -> Span:
+        return Span(self.filename, tok.line, tok.column, tok.end_line, tok.end_column)
+
+    # ---- program
+    def start(self, span, children):
+        return list(children)
+
+    def include(self, span, children):
+        return Include(self._string_path(children[0]), "#INCLUDE", span=span)
+
+    def use(self, span, children):
+        return Include(self._string_path(children[0]), "#USE", span=span)
+
+    def _string_path(self, tok: Token) -> str:
+        return self._decode(tok, tok.value[1:-1]).decode("utf-8", errors="replace")
+
+    def pragma(self, span, children):
+        text = children[0].value[len("#PRAGMA") :].strip()
+        name, _, args = text.partition(" ")
+        if not name:
+            raise CompileError.at(span, "#PRAGMA needs a name")
+        if name not in KNOWN_PRAGMAS:
+            self.warnings.append(Diagnostic("warning", f"#PRAGMA {name} is not known to cspc; ignored", span))
+        return S.Pragma(name, args.strip(), span=span)
+
+    # ---- specifications
+    def declaration(self, span, children):
+        type_, names = children
+        return S.VarDecl(type_, names, span=span)
+
+    def name_list(self, span, children):
+        return list(children)
+
+    def val_abbreviation(self, span, children):
+        return self._abbreviation("VAL", span, children)
+
+    def ref_abbreviation(self, span, children):
+        return self._abbreviation("REF", span, children)
+
+    def initial_abbreviation(self, span, children):
+        return self._abbreviation("INITIAL", span, children)
+
+    def _abbreviation(self, mode, span, children):
+        *type_, name, value = children
+        return S.Abbreviation(mode, type_[0] if type_ else None, name, value, span=span)
+
+    def recursive(self, span, children):
+        return True
+
+    def operand(self, span, children):
+        (inner,) = children  # `( expression )': the parentheses belong to its span
+        inner.span = span
+        return inner
+
+    def proc_decl(self, span, children):
+        recursive = children[0] is True
+        if recursive:
+            children = children[1:]
+        name, *rest = children
+        body = rest[-1]
+        params = rest[0] if len(rest) == 2 else []
+        return S.ProcDecl(name, params, body, recursive=recursive, span=span)
+
+    def formals(self, span, children):
+        params = []
+        for param in children:
+            if param.type is None:  # a name sharing the type of the formal before it
+                if not params:
+                    raise CompileError.at(param.span, f"parameter `{param.name.name}' needs a type")
+                param.mode, param.type = params[-1].mode, params[-1].type
+            params.append(param)
+        return params
+
+    def val_formal(self, span, children):
+        type_, name = children
+        return S.Param("VAL", type_, name, span=span)
+
+    def ref_formal(self, span, children):
+        type_, name, *direction = children
+        return S.Param("REF", type_, name, direction[0] if direction else None, span=span)
+
+    def shared_formal(self, span, children):
+        name, *direction = children
+        return S.Param(None, None, name, direction[0] if direction else None, span=span)
+
+    def direction(self, span, children):
+        return children[0].value
+
+    def function_is(self, span, children):
+        results, name, *rest = children
+        params = rest[0] if len(rest) == 2 else []
+        return S.FunctionDecl(results, name, params, rest[-1], span=span)
+
+    def function_valof(self, span, children):
+        return self.function_is(span, children)
+
+    def result_types(self, span, children):
+        return list(children)
+
+    def valof(self, span, children):
+        *specs, body, results = children
+        return S.Valof(specs, body, results, span=span)
+
+    def protocol_sequential(self, span, children):
+        name, items = children
+        return S.ProtocolDecl(name, items=items, span=span)
+
+    def sequential_protocol(self, span, children):
+        return list(children)
+
+    def counted_protocol(self, span, children):
+        count, elem = children
+        return S.CountedArray(count, elem, span=span)
+
+    def protocol_variant(self, span, children):
+        name, *tags = children
+        return S.ProtocolDecl(name, tags=tags[0] if tags else [], span=span)
+
+    def tag_block(self, span, children):
+        return list(children)
+
+    def tag(self, span, children):
+        name, *items = children
+        return S.Tag(name, items, span=span)
+
+    def data_type_alias(self, span, children):
+        name, alias = children
+        return S.DataTypeDecl(name, alias=alias, span=span)
+
+    def data_type_record(self, span, children):
+        name, *rest = children
+        packed = bool(rest) and isinstance(rest[0], Token)
+        if packed:
+            rest = rest[1:]
+        fields = [f for group in rest for f in group]
+        return S.DataTypeDecl(name, fields=fields, packed=packed, span=span)
+
+    def field_decl(self, span, children):
+        type_, names = children
+        return [S.Field(type_, name, span=name.span) for name in names]
+
+    # ---- types
+    def primitive_type(self, span, children):
+        return S.PrimType(children[0].value, span=span)
+
+    def named_type(self, span, children):
+        return S.NamedType(children[0], span=span)
+
+    def array_type(self, span, children):
+        size, elem = children
+        return S.ArrayType(size, elem, span=span)
+
+    def open_array_type(self, span, children):
+        return S.ArrayType(None, children[0], span=span)
+
+    def chan_type(self, span, children):
+        return S.ChanType(children[0], span=span)
+
+    def timer_type(self, span, children):
+        return S.TimerType(span=span)
+
+    def barrier_type(self, span, children):
+        return S.BarrierType(span=span)
+
+    def any_protocol(self, span, children):
+        return S.AnyProtocol(span=span)
+
+    # ---- processes
+    def specified(self, span, children):
+        *specs, body = children
+        return S.Specified(specs, body, span=span)
+
+    def skip(self, span, children):
+        return S.Skip(span=span)
+
+    def stop(self, span, children):
+        return S.Stop(span=span)
+
+    def assignment(self, span, children):
+        *targets, values = children
+        return S.Assign(targets, values, span=span)
+
+    def output(self, span, children):
+        chan, *items = children
+        return S.Output(chan, items, span=span)
+
+    def input(self, span, children):
+        chan, *items = children
+        return S.Input(chan, items, span=span)
+
+    input_guard = input
+
+    def counted_item(self, span, children):
+        count, array = children
+        return S.CountedItem(count, array, span=span)
+
+    def delay(self, span, children):
+        timer, time = children
+        return S.Delay(timer, time, span=span)
+
+    delay_guard = delay
+
+    def case_input(self, span, children):
+        chan, *variants = children
+        return S.CaseInput(chan, variants, span=span)
+
+    def tagged_input(self, span, children):
+        chan, tag, *items = children
+        variant = S.Variant([], tag, items, S.Skip(span=span), span=span)
+        return S.CaseInput(chan, [variant], span=span)
+
+    def variant(self, span, children):
+        specs = [c for c in children if _is_spec(c)]
+        tag, *items, body = children[len(specs) :]
+        return S.Variant(specs, tag, items, body, span=span)
+
+    def proc_call(self, span, children):
+        name, *args = children
+        return S.ProcCall(name, args[0] if args else [], span=span)
+
+    def actuals(self, span, children):
+        return list(children)
+
+    def chan_end_in(self, span, children):
+        return S.ChanEnd(children[0], "?", span=span)
+
+    def chan_end_out(self, span, children):
+        return S.ChanEnd(children[0], "!", span=span)
+
+    def sync(self, span, children):
+        return S.Sync(children[0], span=span)
+
+    # ---- constructions
+    def _pri(self, children):
+        if children and isinstance(children[0], Token) and children[0].type == "PRI":
+            return True, children[1:]
+        return False, children
+
+    def _body(self, children):
+        """(replicator, components) from a construction's children."""
+        if children and isinstance(children[0], S.Replicator):
+            return children[0], [children[1]]
+        return None, (children[0] if children else [])
+
+    def seq(self, span, children):
+        replicator, body = self._body(children)
+        return S.Seq(body, replicator, span=span)
+
+    def par(self, span, children):
+        pri, children = self._pri(children)
+        replicator, body = self._body(children)
+        return S.Par(body, replicator, pri, span=span)
+
+    def process_block(self, span, children):
+        return list(children)
+
+    choice_block = option_block = alternative_block = process_block
+
+    def replicator(self, span, children):
+        name, base, count, *step = children
+        return S.Replicator(name, base, count, step[0] if step else None, span=span)
+
+    def if_(self, span, children):
+        replicator, choices = self._body(children)
+        return S.If(choices, replicator, span=span)
+
+    def guarded_choice(self, span, children):
+        *specs, condition, body = children
+        return S.Choice(specs, condition, body, span=span)
+
+    def nested_choice(self, span, children):
+        *specs, nested = children
+        return S.Choice(specs, None, None, nested, span=span)
+
+    def while_(self, span, children):
+        condition, body = children
+        return S.While(condition, body, span=span)
+
+    def case(self, span, children):
+        selector, *options = children
+        return S.Case(selector, options[0] if options else [], span=span)
+
+    def option(self, span, children):
+        specs = [c for c in children if _is_spec(c)]
+        *values, body = children[len(specs) :]
+        return S.Option(specs, values, body, span=span)
+
+    def else_option(self, span, children):
+        *specs, body = children
+        return S.Option(specs, [], body, is_else=True, span=span)
+
+    def alt(self, span, children):
+        pri, children = self._pri(children)
+        replicator, alternatives = self._body(children)
+        return S.Alt(alternatives, replicator, pri, span=span)
+
+    def guarded_alternative(self, span, children):
+        *specs, guard, body = children
+        return S.Alternative(specs, guard, body, span=span)
+
+    def case_alternative(self, span, children):
+        specs = [c for c in children if _is_spec(c)]
+        guard, *variants = children[len(specs) :]
+        guard.guard.variants = variants
+        guard.guard.span = guard.guard.span.to(variants[-1].span)
+        return S.Alternative(specs, guard, None, span=span)
+
+    def nested_alternative(self, span, children):
+        *specs, nested = children
+        return S.Alternative(specs, None, None, nested, span=span)
+
+    def guard(self, span, children):
+        *precondition, guard = children
+        return S.Guard(precondition[0] if precondition else None, guard, span=span)
+
+    def skip_guard(self, span, children):
+        return S.Guard(children[0] if children else None, None, span=span)
+
+    def case_guard(self, span, children):
+        *precondition, chan = children
+        case_input = S.CaseInput(chan, [], span=chan.span.to(span))
+        return S.Guard(precondition[0] if precondition else None, case_input, span=span)
+
+    # ---- expressions
+    def expression_list(self, span, children):
+        return list(children)
+
+    def monadic(self, span, children):
+        op, operand = children
+        return S.Unary(op, operand, span=span)
+
+    def dyadic(self, span, children):
+        left, op, right = children
+        return S.Binary(op, left, right, span=span)
+
+    def monadic_op(self, span, children):
+        return children[0].value
+
+    dyadic_op = round_mode = monadic_op
+
+    def most_pos(self, span, children):
+        return S.MostPos(children[0], span=span)
+
+    def most_neg(self, span, children):
+        return S.MostNeg(children[0], span=span)
+
+    def conversion(self, span, children):
+        target, *mode, operand = children
+        return S.Conversion(target, mode[0] if mode else None, operand, span=span)
+
+    def function_call(self, span, children):
+        name, *args = children
+        return S.Call(name, args[0] if args else [], span=span)
+
+    def table(self, span, children):
+        return S.ArrayLit(list(children), span=span)
+
+    def subscript(self, span, children):
+        base, index = children
+        return S.Subscript(base, index, span=span)
+
+    def table_subscript(self, span, children):
+        """`[1, 2, 4][i]`: a table of two or more items, subscripted."""
+        *items, index = children
+        last = items[-1].span
+        table_span = Span(span.file, span.line, span.col, last.end_line, last.end_col + 1)
+        return S.Subscript(S.ArrayLit(items, span=table_span), index, span=span)
+
+    def slice_from_for(self, span, children):
+        base, start, count = children
+        return S.Slice(base, start, count, span=span)
+
+    def slice_from(self, span, children):
+        base, start = children
+        return S.Slice(base, start, None, span=span)
+
+    def slice_for(self, span, children):
+        base, count = children
+        return S.Slice(base, None, count, span=span)
+
+    def name(self, span, children):
+        return S.Name(children[0].value, span=self._tok_span(children[0]))
+
+    # ---- literals
+    def literal_type(self, span, children):
+        return children[0]
+
+    def _typed(self, kind, value, span, children, **extra):
+        explicit = children[1] if len(children) > 1 else None
+        return S.Literal(kind, value, explicit, span=span, **extra)
+
+    def int_literal(self, span, children):
+        return self._typed("int", int(children[0].value), span, children)
+
+    def hex_literal(self, span, children):
+        return self._typed("int", int(children[0].value[1:], 16), span, children, hex=True)
+
+    def real_literal(self, span, children):
+        return self._typed("real", children[0].value, span, children)
+
+    def byte_literal(self, span, children):
+        tok = children[0]
+        data = self._decode(tok, tok.value[1:-1])
+        if len(data) != 1:
+            raise CompileError.at(self._tok_span(tok), "a byte literal holds exactly one byte")
+        return self._typed("byte", data[0], span, children)
+
+    def string_literal(self, span, children):
+        tok = children[0]
+        return S.Literal("string", self._decode(tok, tok.value[1:-1]), span=span)
+
+    def true_literal(self, span, children):
+        return S.Literal("bool", True, span=span)
+
+    def false_literal(self, span, children):
+        return S.Literal("bool", False, span=span)
+
+    def _decode(self, tok: Token, body: str) -> bytes:
+        try:
+            return decode_occam_text(body)
+        except BadEscape as bad:
+            before = body[: bad.offset]
+            line = tok.line + before.count("\n")
+            col = (len(before) - before.rfind("\n")) if "\n" in before else tok.column + 1 + len(before)
+            raise CompileError.at(
+                Span(self.filename, line, col, line, col + len(bad.escape)),
+                f"unknown escape `{bad.escape}' (use *n *c *t *s ** *\" *' or *#hh)",
+            ) from None

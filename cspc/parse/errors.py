@@ -1,0 +1,323 @@
+"""A failed parse, told in the user's words.
+
+:func:`parse_or_fail` runs the parser on one text; whatever stops it (the
+scanner, the layout postlexer, Lark's LALR parser or the AST builder) comes
+out as a :class:`ParseFailed`, a :class:`~cspc.diagnostics.CompileError`
+that also says what kind of problem it is, for error recovery
+(:mod:`cspc.parse.recovery`).
+
+An unexpected token is described plainly ("unexpected `)'; expected an
+expression"), from the token and the terminals the parser would have
+accepted.  Some errors deserve better words: those are *labelled* from
+example bad inputs, as Lark's ``UnexpectedInput.match_examples`` does (see
+Lark's ``examples/advanced/error_reporting_lalr.py``), so a message is chosen
+by what the input looks like, not by conditionals over the parser's
+internals or over other messages.  :data:`EXAMPLES` is the table.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Callable
+
+from lark import Token
+from lark.exceptions import UnexpectedInput, UnexpectedToken
+
+from cspc.diagnostics import CompileError, Diagnostic, Span
+from cspc.parse import lalr
+from cspc.parse.builder import ToAST
+from cspc.parse.layout import LayoutError
+from cspc.parse.scanner import ScanError
+
+__all__ = ["EXAMPLES", "Label", "ParseFailed", "label_of", "parse_or_fail"]
+
+
+class ParseFailed(CompileError):
+    """A text that does not parse: its first problem, and what kind it is.
+
+    ``about_layout``: a problem with lines and blocks, after which parsing
+    on (by skipping a line) would say little about what follows.
+    ``wants_block``: the parser wanted an indented block here, which skipping
+    an earlier line can cause.
+    """
+
+    def __init__(self, diagnostic: Diagnostic, *, about_layout: bool = False, wants_block: bool = False):
+        super().__init__(diagnostic)
+        self.about_layout = about_layout
+        self.wants_block = wants_block
+
+    @property
+    def diagnostic(self) -> Diagnostic:
+        return self.diagnostics[0]
+
+
+def parse_or_fail(builder: ToAST, text: str) -> list:
+    """Parse ``text`` into AST nodes, or raise :class:`ParseFailed` with the first problem."""
+    filename = builder.filename
+    try:
+        return lalr.parse_into(builder, text)
+    except LayoutError as err:
+        span = Span(filename, err.line, err.col, err.line, err.col + 1)
+        raise ParseFailed(Diagnostic("error", err.message, span), about_layout=True) from None
+    except ScanError as err:
+        raise ParseFailed(_bad_character(err, filename)) from None
+    except UnexpectedToken as err:
+        raise _unexpected_token(err, filename, text) from None
+    except CompileError as err:  # the builder's: a bad escape, a parameter without a type, ...
+        raise ParseFailed(err.diagnostics[0]) from None
+
+
+# --------------------------------------------------------------------------- characters
+
+# A character that starts no token, named by what it most likely began.
+_BAD_CHARACTERS = {
+    '"': "unterminated string (a string ends on its line unless continued with `*')",
+    "'": "bad byte literal: write one character or escape in quotes, like 'a' or '*n'",
+    "#": "unknown directive or bad hex number after `#'",
+}
+
+
+def _bad_character(err: ScanError, filename: str) -> Diagnostic:
+    message = _BAD_CHARACTERS.get(err.char, f"unexpected character `{err.char}'")
+    return Diagnostic("error", message, Span(filename, err.line, err.col, err.line, err.col + 1))
+
+
+# --------------------------------------------------------------------------- unexpected tokens
+
+# Tokens that close lines and blocks: an error about one of them is about layout.
+_LAYOUT_TOKENS = frozenset({"_INDENT", "_DEDENT", "$END"})
+
+
+def _unexpected_token(err: UnexpectedToken, filename: str, text: str) -> ParseFailed:
+    token = err.token
+    keys = {_token_key(name) for name in (err.accepts or err.expected)}
+    plain = f"unexpected {_describe_token(token)}"
+    expected = _describe_expected(keys)
+    if expected:
+        plain = f"{plain}; {expected}"
+    label = label_of(err)
+    message = label.message(plain) if label else plain
+    return ParseFailed(
+        Diagnostic("error", message, _token_span(token, filename, text)),
+        about_layout=token.type in _LAYOUT_TOKENS,
+        # A precedence error is about the line itself, whatever would follow it.
+        wants_block="_INDENT" in keys and label is not PRECEDENCE,
+    )
+
+
+def _token_span(token: Token, filename: str, text: str) -> Span:
+    """Where the message points: the token, or the end of the text for end of file."""
+    if token.type == "$END":
+        line, col = _end_of_text(text)
+        return Span(filename, line, col, line, col + 1)
+    line, col = token.line, token.column
+    end_col = token.end_column if token.end_line == line and token.type != "_NL" else col + 1
+    return Span(filename, line, col, line, end_col)
+
+
+def _end_of_text(text: str) -> tuple[int, int]:
+    """Line and column just after the last non-blank character of ``text``."""
+    body = text.rstrip()
+    line = body.count("\n") + 1
+    return line, len(body) - (body.rfind("\n") + 1) + 1
+
+
+# How a token the parser did not expect is named in a message.
+_TOKEN_WORDS = {
+    "_NL": "end of line",
+    "_INDENT": "indentation",
+    "_DEDENT": "end of block",
+    "$END": "end of file",
+}
+
+# How an expected terminal is named; keywords and punctuation are quoted as written.
+_EXPECTED_WORDS = {
+    "_NL": "end of line",
+    "_INDENT": "an indented block (2 more spaces)",
+    "_DEDENT": "end of block",
+    "$END": "end of file",
+    "NAME": "a name",
+    "INTEGER": "a number",
+    "HEX": "a number",
+    "REAL": "a number",
+    "STRING": "a string",
+    "BYTE_LIT": "a byte literal",
+    "PRAGMA": "#PRAGMA",
+    "PRI": "`PRI'",
+    "PACKED": "`PACKED'",
+}
+
+# When the parser expects many things, they are summed up in a word.  Each
+# group is (word, tokens whose presence means the group applies, every token
+# the word stands for); tokens are named by their text, or by terminal name
+# for the ones with no fixed text.
+_DYADIC_OPERATORS = frozenset(
+    """+ - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR << >> AND OR = <> < > <= >=
+    AFTER""".split()
+)
+_TYPE_WORDS = frozenset("INT INT16 INT32 INT64 BYTE BOOL REAL32 REAL64 CHAN TIMER BARRIER [ NAME".split())
+_EXPRESSION_WORDS = _TYPE_WORDS | frozenset(
+    "INTEGER HEX REAL STRING BYTE_LIT ( TRUE FALSE MOSTPOS MOSTNEG NOT SIZE BITNOT ~ - MINUS".split()
+)
+_SPEC_WORDS = _TYPE_WORDS | frozenset(
+    "PROC VAL PROTOCOL DATA INITIAL RECURSIVE REC PRAGMA #INCLUDE #USE FUNCTION".split()
+)
+_PROCESS_WORDS = (
+    _SPEC_WORDS | _EXPRESSION_WORDS | frozenset("SKIP STOP SEQ PAR PRI IF WHILE CASE ALT SYNC".split())
+)
+_GROUPS = [
+    ("a process", {"SKIP", "SEQ", "WHILE"}, _PROCESS_WORDS),
+    ("a declaration", {"PROC", "VAL", "PROTOCOL"}, _SPEC_WORDS),
+    ("an operator", {"+", "REM", "AND", "<>"}, _DYADIC_OPERATORS),
+    ("an expression", {"INTEGER", "NAME", "(", "NOT"}, _EXPRESSION_WORDS),
+    ("a type", {"INT", "CHAN", "TIMER"}, _TYPE_WORDS),
+]
+
+
+def _token_key(name: str) -> str:
+    """A terminal's text for keywords and punctuation, else its name."""
+    try:
+        term = lalr.parser().get_terminal(name)
+    except KeyError:
+        return name
+    return term.pattern.value if term.pattern.type == "str" else name
+
+
+def _describe_token(token: Token) -> str:
+    if token.type in _TOKEN_WORDS:
+        return _TOKEN_WORDS[token.type]
+    if token.type == "NAME":
+        return f"name `{token.value}'"
+    if token.type in ("INTEGER", "HEX", "REAL"):
+        return f"number {token.value}"
+    if token.type == "STRING":
+        return "string"
+    if token.type == "BYTE_LIT":
+        return f"byte literal {token.value}"
+    return f"`{token.value}'"
+
+
+def _describe_expected(keys: set[str]) -> str:
+    """`expected a process or end of block' from the expected tokens' keys."""
+    words = []
+    for word, trigger, members in _GROUPS:
+        if trigger <= keys:
+            words.append(word)
+            keys = keys - members
+    words += sorted({_EXPECTED_WORDS.get(k, f"`{k}'") for k in keys})
+    if not words:
+        return ""
+    if len(words) > 6:
+        return "expected " + ", ".join(words[:6]) + ", ..."
+    if len(words) == 1:
+        return "expected " + words[0]
+    return "expected " + ", ".join(words[:-1]) + " or " + words[-1]
+
+
+# --------------------------------------------------------------------------- labels from examples
+
+
+@dataclass(frozen=True)
+class Label:
+    """A kind of syntax error that deserves its own words."""
+
+    name: str
+    rewrite: Callable[[str], str]  # the plain message -> this label's message
+
+    def message(self, plain: str) -> str:
+        return self.rewrite(plain)
+
+
+PLAIN = Label("plain", lambda plain: plain)
+PRECEDENCE = Label(
+    "operator precedence",
+    lambda plain: "occam has no operator precedence: add parentheses to show which operator applies first",
+)
+OUTSIDE_PROC = Label("process outside a PROC", lambda plain: plain + " (a process must be inside a PROC)")
+
+
+def _in_proc(*lines: str) -> str:
+    """A PROC whose body is ``lines`` (indented one level)."""
+    return "PROC p ()\n" + "".join(f"  {line}\n" for line in lines) + ":\n"
+
+
+# Expressions that are complete, so no operator may follow them: a dyadic or
+# monadic expression, a conversion, MOSTPOS/MOSTNEG.  Each is a PROC's body,
+# with {} where the operator goes; a conversion starting a line is read in
+# other parser states (it might be a declaration, or an IF or ALT condition).
+_COMPLETE_EXPRESSIONS = [
+    ("x := a + b {} c",),
+    ("x := - a {} b",),
+    ("x := INT a {} b",),
+    ("x := REAL32 ROUND a {} b",),
+    ("x := MOSTPOS INT {} 2",),
+    ("x := MOSTNEG INT {} 2",),
+    ("IF", "  INT a {} b", "    SKIP"),
+    ("INT a {} b",),
+]
+# The same states with a token that is not an operator, where one fails there.
+_INCOMPLETE_DECLARATIONS = [
+    ("INT a",),  # `INT a' then end of line: the declaration lacks its `:'
+    ("IF", "  INT a c", "    SKIP"),
+    ("x := MOSTPOS INT SKIP",),
+    ("x := MOSTNEG INT SKIP",),
+]
+_AT_TOP_LEVEL = ("", "VAL INT n IS 1:\n")  # the two parser states at the top of a file
+_PROCESS_KEYWORDS = ("SKIP", "STOP", "SEQ", "PAR", "IF", "WHILE", "ALT", "CASE")
+
+# Each label, with example programs that show it.  An error is given the label
+# of an example that failed in the same parser state (the two LALR states on
+# top of the stack: what was just read, and what it is part of).  Where a
+# label fits only some tokens of a state, its examples show each of those
+# tokens: an example failing on the very same token wins, and otherwise the
+# first example in the same state does, so PLAIN, listed first, speaks for
+# every other token.
+EXAMPLES: dict[Label, list[str]] = {
+    PLAIN: [
+        *(_in_proc(*lines) for lines in _INCOMPLETE_DECLARATIONS),
+        *(f"{top}:= 1\n" for top in _AT_TOP_LEVEL),  # at the top, only a process keyword gets the hint
+    ],
+    PRECEDENCE: [
+        _in_proc(*lines).replace("{}", operator)
+        for lines in _COMPLETE_EXPRESSIONS
+        for operator in sorted(_DYADIC_OPERATORS)
+    ],
+    OUTSIDE_PROC: [f"{top}{keyword}\n  SKIP\n" for top in _AT_TOP_LEVEL for keyword in _PROCESS_KEYWORDS],
+}
+
+
+def label_of(err: UnexpectedToken) -> Label | None:
+    """The label of the example that fails like ``err``, or None."""
+    err.state = _state_key(err.state)
+    # Accepted tokens are not compared: they depend on the context around an
+    # expression (`)' inside parentheses, end of line after an assignment),
+    # while what the label says does not.
+    return err.match_examples(_fail_like_example, EXAMPLES, use_accepts=False)
+
+
+def _state_key(state) -> tuple:
+    """The part of Lark's parser state that examples are matched on.
+
+    Lark compares the stack's depth too, which would tie an example to one
+    depth of nesting; the top two states say what was just read and where.
+    """
+    return tuple(state.state_stack[-2:]) if hasattr(state, "state_stack") else state
+
+
+def _fail_like_example(text: str) -> None:
+    """The parse function for match_examples: raise the error ``text`` fails with."""
+    err = _example_error(text)
+    if err is not None:
+        raise err
+
+
+@functools.cache
+def _example_error(text: str) -> UnexpectedInput | None:
+    """How an example fails (each is parsed once per process)."""
+    try:
+        lalr.parse_into(ToAST("<example>"), text)
+    except UnexpectedInput as err:
+        err.state = _state_key(err.state)
+        return err
+    return None

@@ -1,0 +1,123 @@
+"""``#INCLUDE`` and ``#USE``: finding the files and splicing in their specifications.
+
+A directive is resolved against the including file's folder, then
+``include_paths``, then cspc's bundled library (``cspc/lib``);
+``"x.lib"`` also finds ``x.module``, as KRoC's ``#USE "course.lib"`` names the
+compiled library.  An included file is read once per compilation: a second
+``#INCLUDE`` or ``#USE`` of the same file adds nothing (like an include
+guard), and a file that includes itself, directly or not, is an error.
+Errors inside an included file carry the chain of ``#INCLUDE`` sites that
+led there.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from cspc import syntax as S
+from cspc.diagnostics import CompileError, Diagnostic, Span
+from cspc.parse.builder import Include
+from cspc.parse.recovery import parse_source
+
+__all__ = ["Includer"]
+
+
+def _library_folder() -> Path:
+    import cspc.lib
+
+    return Path(cspc.lib.__file__).parent
+
+
+def _candidates(name: str, here: Path | None, include_paths: Sequence[os.PathLike | str]) -> Iterator[Path]:
+    folders = ([here] if here is not None else []) + [Path(p) for p in include_paths] + [_library_folder()]
+    names = [name]
+    if name.endswith(".lib"):  # KRoC's `#USE "course.lib"` names the compiled library
+        names.append(name[: -len(".lib")] + ".module")
+    elif "." not in os.path.basename(name):
+        names.append(name + ".module")
+    for spelling in names:
+        for folder in folders:
+            yield folder / spelling
+
+
+def _resolve(inc: Include, here: Path | None, include_paths) -> Path:
+    for candidate in _candidates(inc.path, here, include_paths):
+        if candidate.is_file():
+            return candidate
+    where = [str(here)] if here is not None else []
+    where += [str(p) for p in include_paths] + ["cspc's library"]
+    raise CompileError.at(
+        inc.span, f"cannot find {inc.directive} file \"{inc.path}\" (looked in {', '.join(where)})"
+    )
+
+
+def _with_chain(err: CompileError, chain: tuple) -> CompileError:
+    """``err`` again, its diagnostics marked with the #INCLUDE sites that led to them."""
+    sites = tuple(site.span for site in chain)
+    return CompileError([replace(d, include_chain=sites) for d in err.diagnostics])
+
+
+class Includer:
+    """Reads a file and every file it includes, splicing their specifications."""
+
+    def __init__(self, include_paths):
+        self.include_paths = list(include_paths)
+        self.files: list[str] = []
+        self.seen: set[str] = set()
+        self.warnings: list[Diagnostic] = []
+
+    def specs_of_text(self, text: str, filename: str, here: Path | None, chain: tuple) -> list[S.Spec]:
+        try:
+            specs, warnings = parse_source(text, filename)
+        except CompileError as err:
+            raise _with_chain(err, chain) from None
+        for w in warnings:
+            w.include_chain = tuple(site.span for site in chain)
+        self.warnings += warnings
+        out = []
+        for spec in specs:
+            if isinstance(spec, Include):
+                out += self.include(spec, here, chain)
+            else:
+                out.append(spec)
+        return out
+
+    def include(self, inc: Include, here: Path | None, chain: tuple) -> list[S.Spec]:
+        try:
+            path = _resolve(inc, here, self.include_paths)
+        except CompileError as err:
+            raise _with_chain(err, chain) from None
+        key = os.path.realpath(path)
+        active = [os.path.realpath(site_file) for site_file in self._chain_files(chain)]
+        if key in active or key == os.path.realpath(inc.span.file):
+            cycle = " -> ".join([*(str(p) for p in self._chain_files(chain)), inc.span.file, str(path)])
+            raise CompileError(
+                Diagnostic(
+                    "error",
+                    f"include cycle: {cycle}",
+                    inc.span,
+                    include_chain=tuple(site.span for site in chain),
+                )
+            )
+        if key in self.seen:
+            return []
+        return self.read(path, chain + (inc,))
+
+    @staticmethod
+    def _chain_files(chain: tuple) -> list[str]:
+        return [site.span.file for site in chain]
+
+    def read(self, path: Path, chain: tuple = ()) -> list[S.Spec]:
+        key = os.path.realpath(path)
+        self.seen.add(key)
+        filename = str(path)
+        self.files.append(filename)
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as err:
+            site = chain[-1].span if chain else Span(filename, 0, 0)
+            raise CompileError.at(site, f"cannot read {filename}: {err.strerror}") from None
+        return self.specs_of_text(text, filename, path.parent, chain)

@@ -1,0 +1,144 @@
+"""Layout: line breaks and indentation become tokens.
+
+:class:`Layout` is the parser's postlexer.  It turns the scanner's line
+breaks into ``_NL``, ``_INDENT`` and ``_DEDENT`` (exactly
+:data:`INDENT_STEP` spaces per level) and drops the line breaks of
+continued lines.  :func:`check_tabs` runs before any of it, so that every
+tab in every indentation is reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from lark import Token
+
+from cspc.diagnostics import Diagnostic, Span
+
+__all__ = ["INDENT_STEP", "Layout", "LayoutError", "check_tabs"]
+
+INDENT_STEP = 2
+
+
+class LayoutError(Exception):
+    """A layout problem found by the postlexer: message, line, column (1-based)."""
+
+    def __init__(self, message: str, line: int, col: int):
+        super().__init__(message)
+        self.message, self.line, self.col = message, line, col
+
+
+# A line ending with one of these continues on the next line.
+_CONTINUES_LINE = frozenset(""", ; := :: & IS FROM FOR + - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR
+    << >> AND OR = <> < > <= >= AFTER""".split())
+_OPENERS = frozenset({"LPAR", "LSQB"})
+_CLOSERS = frozenset({"RPAR", "RSQB"})
+
+
+class Layout:
+    """Postlexer: line breaks and indentation become _NL, _INDENT and _DEDENT.
+
+    occam's rule is strict: a nested block is indented by exactly two spaces,
+    and a line that goes back out must land on an enclosing block's column.
+    A line break inside brackets, or after an operator, comma, `;', `:=' or
+    IS, is a continuation: it produces no tokens at all.
+    """
+
+    always_accept = ("_NL",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        levels = [0]
+        depth = 0
+        previous: Token | None = None  # the last token passed on
+        last_real: Token | None = None  # the last token that is not layout
+        for token in stream:
+            if token.type == "_NL":
+                if previous is None:  # blank lines and comments before the first token
+                    continue
+                if depth > 0 or previous.value in _CONTINUES_LINE:
+                    continue
+                yield token
+                yield from self._indentation(token, levels)
+                previous = token
+                continue
+            if last_real is None and token.column != 1:
+                raise LayoutError(
+                    "the first line is indented, but it is not inside anything (start it in column 1)",
+                    token.line,
+                    token.column,
+                )
+            if token.type in _OPENERS:
+                depth += 1
+            elif token.type in _CLOSERS:
+                depth = max(depth - 1, 0)
+            previous = last_real = token
+            yield token
+        if last_real is None:
+            return
+        # End of file: close the last line and every open block, at the end of
+        # the last token (so an "unexpected end of file" points there).
+        line, col = last_real.end_line, last_real.end_column
+        if previous.type != "_NL":
+            yield _layout_token("_NL", "", last_real, line, col)
+        while len(levels) > 1:
+            levels.pop()
+            yield _layout_token("_DEDENT", "", last_real, line, col)
+
+    @staticmethod
+    def _indentation(token: Token, levels: list[int]) -> Iterator[Token]:
+        indent = len(_last_line(token))
+        line = token.end_line
+        col = indent + 1
+        if indent > levels[-1]:
+            if indent != levels[-1] + INDENT_STEP:
+                raise LayoutError(
+                    f"indentation must grow by exactly {INDENT_STEP} spaces "
+                    f"(this line is indented {indent - levels[-1]} more than the block it is in)",
+                    line,
+                    col,
+                )
+            levels.append(indent)
+            yield _layout_token("_INDENT", "", token, line, col)
+            return
+        while indent < levels[-1]:
+            levels.pop()
+            yield _layout_token("_DEDENT", "", token, line, col)
+        if indent != levels[-1]:
+            raise LayoutError(
+                f"this line's indentation ({indent} spaces) matches no enclosing block "
+                f"(indent by {INDENT_STEP} spaces per level)",
+                line,
+                col,
+            )
+
+
+def _last_line(nl_token: Token) -> str:
+    """The indentation that an _NL token leaves behind (text after its last newline)."""
+    return nl_token.value.rsplit("\n", 1)[-1]
+
+
+def _layout_token(kind: str, value: str, borrow: Token, line: int, col: int) -> Token:
+    # Never an empty value: Lark takes an empty token for "no token" when it
+    # places the end-of-file marker.
+    tok = Token.new_borrow_pos(kind, value or kind, borrow)
+    tok.line, tok.column, tok.end_line, tok.end_column = line, col, line, col
+    return tok
+
+
+_TAB_IN_INDENT = re.compile(r"^[ ]*\t", re.M)
+
+
+def check_tabs(text: str, filename: str) -> list[Diagnostic]:
+    problems = []
+    for match in _TAB_IN_INDENT.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        col = match.end() - match.start()
+        problems.append(
+            Diagnostic(
+                "error",
+                "tab character in indentation: occam indents with 2 spaces per level",
+                Span(filename, line, col, line, col + 1),
+            )
+        )
+    return problems
