@@ -26,6 +26,7 @@ import struct
 import sys
 
 from cspc.runtime import OccamError
+from cspc.runtime._source import SOURCE_SUFFIXES, mapped_line
 
 # The value range of each integer type: (lowest, highest).
 RANGES = {
@@ -37,8 +38,6 @@ RANGES = {
 }
 
 BITS = {"BYTE": 8, "INT16": 16, "INT": 32, "INT32": 32, "INT64": 64}
-
-SOURCE_SUFFIXES = (".csp", ".occ", ".module", ".inc")
 
 
 # --------------------------------------------------------------------------- errors
@@ -421,9 +420,9 @@ def csp_frame(tb):
                 pass
             found = (code.co_filename, lineno, col, end_col)
         else:
-            mapped = tb.tb_frame.f_globals.get("__csp_lines__")
-            if mapped and lineno in mapped:
-                found = tuple(mapped[lineno]) + (0, 0)
+            mapped = mapped_line(tb.tb_frame.f_globals, lineno)
+            if mapped:
+                found = mapped + (0, 0)
         tb = tb.tb_next
     return found
 
