@@ -24,11 +24,15 @@ from .channels import (
     ChannelEnd,
     One2AnyChannel,
 )
-from .errors import BlockedProcess, CSPError, Deadlock, OccamError, PoisonError, ProcessError
-
-# TODO(merge): RetireError comes with the runtime rewrite's Channel.retire().  At merge,
-# uncomment this line and the "RetireError" entry of __all__ (and of tests/runtime/test_api.py).
-# from .errors import RetireError
+from .errors import (
+    BlockedProcess,
+    CSPError,
+    Deadlock,
+    OccamError,
+    PoisonError,
+    ProcessError,
+    RetireError,
+)
 from .process import Par, Seq, process
 from .scheduler import run
 from .timers import Timer
@@ -46,9 +50,7 @@ __all__ = [
     # ending a network
     "poison", "retire",
     # errors
-    "CSPError", "PoisonError",
-    # "RetireError",  # TODO(merge): see the import above
-    "ProcessError", "Deadlock", "BlockedProcess", "OccamError",
+    "CSPError", "PoisonError", "RetireError", "ProcessError", "Deadlock", "BlockedProcess", "OccamError",
 ]  # fmt: skip
 
 

@@ -1,31 +1,51 @@
-"""Which backend is running, and how the hot code reaches it cheaply.
+"""The seam between the semantics (channels, ALT, PAR, barriers, timers) and
+the backend that schedules processes: the primitives, the blocking protocol,
+and which backend is running.
 
-Channel, ALT, PAR and barrier code is written once, against six primitives
+Channel, ALT, PAR and barrier code is written once, against five primitives
 that each backend supplies (see ``backends/base.py``)::
 
-    _current()            the calling process record
-    _acquire() / _release()   the runtime lock guarding channel state
-    _block(proc, deadline=None)   sleep (releasing the lock) until woken
-    _wake(proc)           make a blocked process runnable (lock held)
-    _spawn(fn, name, join)    start a new process running fn()
+    _current()                          the calling process record
+    _block(cur, waitable)               cur sleeps on waitable until woken
+    _block_until(cur, waitable, deadline)   ... or until the deadline passes
+    _wake(proc)                         make a blocked process runnable
+    _spawn(fn, name, join)              start a new process running fn()
 
-``run`` installs the active backend's primitives straight into the globals of
-each module that uses them, so a channel operation costs plain global lookups
-and no attribute chains.  Outside ``run`` the primitives raise a CSPError that
-says so: channel operations need a running process.  A backend may install
-more names of its own (see ``inline_block`` below).
+``run`` binds the running backend's primitives to those names in the globals
+of every module that registered with :func:`hot`, so a channel operation costs
+a plain global lookup per primitive.  Nothing else is rewritten: the code that
+runs is the code in these files, on both backends.  Outside ``run`` the
+primitives raise a CSPError saying that a running process is needed.
+
+**No lock in the semantics.**  Only one process runs semantic code at a time,
+on either backend: on greenlets because there is one OS thread and switches
+happen only inside ``_block``; on threads because a process holds the
+backend's run lock whenever it runs and lets go of it only while it sleeps in
+``_block`` or waits for the outside world in ``external_call``.  So channel
+state is read and changed with no lock calls, a refusal simply raises, and
+between a check and the change it justifies nothing else can run.
+
+**The blocking protocol** (after Trio's ``wait_task_rescheduled``: one way to
+sleep, with an abort protocol).  A process that must wait
+
+1. registers itself where a partner will find it (e.g. ``channel._reader``),
+2. calls ``_block(cur, waitable)``, which sets ``cur.wait_on = waitable``.
+
+Whoever completes the wait removes the process from ``waitable``'s queues,
+leaves anything it hands over in ``proc.slot``, and calls :func:`wake`
+(``proc.wait_on = None`` then ``_wake(proc)``; the hottest paths write out
+those two lines).  So ``proc.wait_on is not None`` exactly while a process is
+blocked, on both backends.  To unblock it any other way (a sibling failed, the
+run ends) the runtime calls the :class:`Waitable` methods of ``proc.wait_on``.
+If ``proc.exc`` is set when the process wakes, or when it tries to block,
+``_block`` raises it (cancelling the registration first, in the second case).
 """
 
 from __future__ import annotations
 
-import ast
-import copy
-import inspect
-import textwrap
-
 from .errors import CSPError
 
-PRIMITIVES = ("_current", "_block", "_wake", "_acquire", "_release", "_spawn")
+PRIMITIVES = ("_current", "_block", "_block_until", "_wake", "_spawn")
 
 _hot_modules: list[dict] = []
 active = None  # the running backend, or None
@@ -42,147 +62,29 @@ _IDLE = {name: _not_running for name in PRIMITIVES}
 
 
 def hot(module_globals: dict) -> None:
-    """Register a module to receive the primitives of whichever backend runs."""
-    module_globals.update(_IDLE if active is None else active.primitives())
+    """Register a module to have the running backend's primitives bound to its
+    globals ``_current``, ``_block``, ... (and _not_running outside a run)."""
+    module_globals.update(_IDLE if active is None else _primitives_of(active))
     _hot_modules.append(module_globals)
 
 
-# -- lock elision and block inlining -------------------------------------------------
-#
-# The hottest functions (channel read/write, alt) are written once, with
-# _acquire()/_release() calls.  A single-threaded backend (greenlets) needs no
-# lock, and on a slow interpreter two no-op calls per operation are a large
-# share of a communication's cost.  So each such function also gets a twin
-# compiled from the same source with those calls removed, and ``install``
-# swaps the function's ``__code__`` to the twin for a backend that says
-# ``needs_lock = False`` (and back afterwards).  Swapping the code object, not
-# the function, keeps every bound method and reference valid.
-#
-# Such a backend may also offer ``inline_block``: a function ``f(cur)`` that
-# is what ``_block(cur)`` (no deadline) does, written against names that its
-# ``primitives()`` also installs.  The twin then has f's body in place of each
-# ``_block(x)`` statement (with ``cur`` renamed to ``x``), which saves a call
-# per blocking operation -- on greenlets, a tenth of a communication's cost.
-
-_elidable: list = []  # (function, its locked code)
-_twins: dict = {}  # (locked code, inline_block code or None) -> lock-free code
-_extra_names: set = set()  # backend-specific names installed beyond PRIMITIVES
-
-
-class _Specialise(ast.NodeTransformer):
-    """Drop ``_acquire()``/``_release()`` statements; inline ``_block(x)`` statements."""
-
-    def __init__(self, template):
-        self.template = template  # (parameter name, body statements) or None
-
-    def visit_Expr(self, node):
-        call = node.value
-        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and not call.keywords):
-            return node
-        name = call.func.id
-        if name in ("_acquire", "_release") and not call.args:
-            return ast.copy_location(ast.Pass(), node)
-        if name == "_block" and self.template and len(call.args) == 1 and isinstance(call.args[0], ast.Name):
-            return self._inline(call.args[0].id, node)
-        return node
-
-    def _inline(self, arg, at):
-        param, body = self.template
-        body = copy.deepcopy(body)
-        assigned = {
-            n.id
-            for stmt in body
-            for n in ast.walk(stmt)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-        }
-        rename = _Rename(param, arg, assigned)
-        stmts = [rename.visit(stmt) for stmt in body]
-        for stmt in stmts:
-            for sub in ast.walk(stmt):  # the whole body reports the call's line
-                if "lineno" in sub._attributes:
-                    ast.copy_location(sub, at)
-        return stmts
-
-
-class _Rename(ast.NodeTransformer):
-    """The template's parameter becomes the call's argument; its own locals get
-    a prefix so they cannot clash with the host function's."""
-
-    def __init__(self, param, arg, assigned):
-        self.param, self.arg, self.assigned = param, arg, assigned
-
-    def visit_Name(self, node):
-        if node.id == self.param:
-            node.id = self.arg
-        elif node.id in self.assigned:
-            node.id = "_block_" + node.id
-        return node
-
-
-def _function_node(fn):
-    source = textwrap.dedent(inspect.getsource(fn))
-    tree = ast.parse(source)
-    return tree, tree.body[0]
-
-
-def _template_of(inline_block):
-    if inline_block is None:
-        return None
-    _, node = _function_node(inline_block)
-    body = [
-        stmt
-        for stmt in node.body
-        if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
-    ]
-    return node.args.args[0].arg, body
-
-
-def _lock_free_twin(fn, locked, inline_block):
-    """fn's code without lock calls (and with blocks inlined), or the locked code
-    if fn has no source (e.g. a bytecode-only install)."""
-    key = (locked, None if inline_block is None else inline_block.__code__)
-    if key in _twins:
-        return _twins[key]
-    try:
-        tree, fn_node = _function_node(fn)
-        template = _template_of(inline_block)
-    except (OSError, TypeError):
-        _twins[key] = locked
-        return locked
-    fn_node.decorator_list = []
-    tree = ast.fix_missing_locations(_Specialise(template).visit(tree))
-    ast.increment_lineno(tree, locked.co_firstlineno - fn_node.lineno)
-    namespace: dict = {}
-    exec(compile(tree, locked.co_filename, "exec"), fn.__globals__, namespace)
-    twin = namespace[fn.__name__].__code__.replace(co_name=locked.co_name)
-    if hasattr(twin, "co_qualname"):
-        twin = twin.replace(co_qualname=locked.co_qualname)
-    _twins[key] = twin
-    return twin
-
-
-def lock_elidable(fn):
-    """Decorator: give fn a lock-free twin for single-threaded backends."""
-    _elidable.append((fn, fn.__code__))
-    return fn
-
-
-def install(backend) -> None:
-    global active
-    if active is not None:
-        raise CSPError("run() is already active in this program: runs do not nest")
+def _primitives_of(backend) -> dict:
     prims = backend.primitives()
     missing = set(PRIMITIVES) - set(prims)
     if missing:
         raise CSPError(f"backend {backend.name!r} lacks primitives {sorted(missing)}")
+    return {name: prims[name] for name in PRIMITIVES}
+
+
+def install(backend) -> None:
+    """Make ``backend`` the running one (called by ``run``)."""
+    global active
+    if active is not None:
+        raise CSPError("run() is already active in this program: runs do not nest")
+    prims = _primitives_of(backend)
     active = backend
-    _extra_names.update(set(prims) - set(PRIMITIVES))
     for g in _hot_modules:
         g.update(prims)
-    if not getattr(backend, "needs_lock", True):
-        inline_block = getattr(backend, "inline_block", None)
-        for fn, locked in _elidable:
-            fn.__code__ = _lock_free_twin(fn, locked, inline_block)
 
 
 def uninstall() -> None:
@@ -190,12 +92,54 @@ def uninstall() -> None:
     active = None
     for g in _hot_modules:
         g.update(_IDLE)
-        for name in _extra_names:
-            g.pop(name, None)
-    for fn, locked in _elidable:
-        fn.__code__ = locked
 
 
 def current_backend() -> str | None:
     """The name of the running backend ("greenlet", "threads"), or None outside run()."""
     return None if active is None else active.name
+
+
+_wake = None  # bound by hot() below
+hot(globals())
+
+
+def wake(proc) -> None:
+    """Make a blocked process runnable (its wait has been completed or aborted)."""
+    proc.wait_on = None
+    _wake(proc)
+
+
+class Waitable:
+    """What a blocked process waits on (``proc.wait_on``): a channel, a CLAIM, a
+    barrier, an ALT, a PAR's join, a timer, STOP, a call to the outside world.
+
+    The runtime calls these with no other process running:
+
+    ``_cancel(proc)``
+        Forget ``proc``: remove it from every queue it is registered in,
+        without waking it (it is leaving some other way).  Default: nothing to do.
+    ``_kill(proc, exc)``
+        Unblock ``proc`` so that it raises ``exc``.  Default: cancel, set
+        ``proc.exc``, wake.  (A PAR's join overrides it: the parent waits for
+        its branches to unwind first.)
+    ``_describe(proc) -> BlockedProcess | None``
+        ``proc``'s line of a deadlock report; None if the wait takes no part
+        in a deadlock (a read of stdin ahead of demand).
+    ``_timeout(proc) -> bool``
+        Only for waits with a deadline (``_block_until``): the deadline passed;
+        return True to have the backend wake ``proc`` (a partner may have
+        completed the wait first: then return False).
+    """
+
+    __slots__ = ()
+
+    def _cancel(self, proc) -> None:
+        pass
+
+    def _kill(self, proc, exc) -> None:
+        self._cancel(proc)
+        proc.exc = exc
+        wake(proc)
+
+    def _describe(self, proc):
+        raise NotImplementedError(f"{type(self).__name__} does not describe its waits")

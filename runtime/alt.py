@@ -18,11 +18,12 @@ enabled guard behaves as STOP.
 from __future__ import annotations
 
 from . import _core
+from ._core import Waitable
 from .channels import as_channel
 from .errors import BlockedProcess, CSPError
 from .timers import deadline_us, now_us
 
-_current = _block = _wake = _acquire = _release = _spawn = None
+_current = _block = _block_until = _wake = _spawn = None
 _core.hot(globals())
 
 _INPUT, _OUTPUT, _SKIP, _TIMEOUT = range(4)
@@ -77,16 +78,31 @@ class SkipGuard(Guard):
 
 class TimeoutGuard(Guard):
     """Ready once the timer clock is AFTER ``deadline`` (occam ``tim ? AFTER t``;
-    ``deadline`` is a value of the wrapping Timer clock)."""
+    ``deadline`` is a value of the wrapping Timer clock), or, given as
+    ``TimeoutGuard(seconds=s)``, once ``s`` seconds have passed since the ALT
+    started waiting."""
 
-    __slots__ = ("deadline",)
+    __slots__ = ("deadline", "seconds")
     kind = _TIMEOUT
 
-    def __init__(self, deadline, precondition=True):
+    def __init__(self, deadline=None, precondition=True, *, seconds=None):
+        if (deadline is None) == (seconds is None):
+            raise CSPError("TimeoutGuard needs exactly one of a deadline or seconds=")
+        if seconds is not None and not isinstance(seconds, (int, float)):
+            raise TypeError(f"TimeoutGuard: seconds must be a number, got {seconds!r}")
         self.deadline = deadline
+        self.seconds = seconds
         self.precondition = precondition
 
+    def _deadline_us(self, now: int) -> int:
+        """The absolute deadline (see timers.now_us) for an ALT starting ``now``."""
+        if self.seconds is not None:
+            return now + round(self.seconds * 1_000_000)
+        return deadline_us(self.deadline, now)
+
     def __repr__(self):
+        if self.seconds is not None:
+            return f"TimeoutGuard(seconds={self.seconds})"
         return f"TimeoutGuard({self.deadline})"
 
 
@@ -139,7 +155,7 @@ def get_alt_policy():
 # -- the ALT itself ----------------------------------------------------------------
 
 
-class _AltState:
+class _AltState(Waitable):
     """A waiting ALT: the process, its guards, and where it is registered."""
 
     __slots__ = ("proc", "guards", "registered", "timeout_index", "done")
@@ -161,15 +177,15 @@ class _AltState:
         self.registered = []
 
     def resolve(self, index, value) -> None:
-        """A partner completed guard ``index`` (lock held): wake the ALT with it."""
+        """A partner completed guard ``index``: wake the ALT with it."""
         self._unregister()
-        self.proc.slot = (index, value)
-        _wake(self.proc)
+        proc = self.proc
+        proc.slot = (index, value)
+        proc.wait_on = None  # wake(proc), written out: this is the ALT's hot path
+        _wake(proc)
 
     def fail(self, exc) -> None:
-        self._unregister()
-        self.proc.exc = exc
-        _wake(self.proc)
+        self._kill(self.proc, exc)
 
     def _timeout(self, proc) -> bool:
         """The earliest timeout guard's deadline passed: choose it, unless a
@@ -183,9 +199,6 @@ class _AltState:
     def _cancel(self, proc) -> None:
         self._unregister()
 
-    def _kill(self, proc, exc) -> None:
-        self.fail(exc)
-
     def _describe(self, proc) -> BlockedProcess:
         names = []
         for g in self.registered:
@@ -194,82 +207,74 @@ class _AltState:
         return BlockedProcess(proc.name, "ALT", ", ".join(names) or None)
 
 
-@_core.lock_elidable
 def alt(guards, pri=False, site=None):
     """Wait for one of ``guards``; return ``(index, value_read_or_None)``.
 
     ``pri=True`` is PRI ALT.  ``site`` (any hashable, e.g. a constant per ALT in
     the source) keys the fairness rotation of plain ALT."""
     cur = _current()
-    _acquire()
     ready = []
     enabled = False
     earliest = None
     now = None
-    try:
-        for i, g in enumerate(guards):
-            if not g.precondition:
-                continue
-            enabled = True
-            kind = g.kind
-            if kind == _INPUT:
-                if g.channel._in_ready():
-                    ready.append(i)
-            elif kind == _OUTPUT:
-                if g.channel._out_ready():
-                    ready.append(i)
-            elif kind == _SKIP:
+    for i, g in enumerate(guards):
+        if not g.precondition:
+            continue
+        enabled = True
+        kind = g.kind
+        if kind == _INPUT:
+            if g.channel._in_ready():
                 ready.append(i)
-            elif kind == _TIMEOUT:
-                if now is None:
-                    now = now_us()
-                deadline = deadline_us(g.deadline, now)
-                if deadline <= now:
-                    ready.append(i)
-                elif earliest is None or deadline < earliest[0]:
-                    earliest = (deadline, i)
-            else:
-                raise CSPError(f"alt: not a guard: {g!r}")
-    except BaseException:
-        _release()
-        raise
+        elif kind == _OUTPUT:
+            if g.channel._out_ready():
+                ready.append(i)
+        elif kind == _SKIP:
+            ready.append(i)
+        elif kind == _TIMEOUT:
+            if now is None:
+                now = now_us()
+            deadline = g._deadline_us(now)
+            if deadline <= now:
+                ready.append(i)
+            elif earliest is None or deadline < earliest[0]:
+                earliest = (deadline, i)
+        else:
+            raise CSPError(f"alt: not a guard: {g!r}")
     if ready:
-        try:
-            i = _policy.choose(cur, guards, ready, pri, site)
-            g = guards[i]
-            value = None
-            if g.kind == _INPUT:
-                value = g.channel._in_take(cur)
-            elif g.kind == _OUTPUT:
-                g.channel._out_give(cur, g.value)
-        finally:
-            _release()
-        return i, value
+        i = _policy.choose(cur, guards, ready, pri, site)
+        g = guards[i]
+        if g.kind == _INPUT:
+            return i, g.channel._take()  # ready: the channel's own read, which cannot block now
+        if g.kind == _OUTPUT:
+            g.channel._give(g.value)
+        return i, None
     if not enabled:
-        _release()
         from .process import stop
 
         stop()
+    return _wait(cur, guards, earliest)
+
+
+def _wait(cur, guards, earliest):
+    """No guard is ready: register with every guarded channel and sleep until a
+    partner resolves the ALT (or the earliest timeout passes)."""
     state = _AltState(cur, guards)
-    for i, g in enumerate(guards):
-        if g.precondition and g.kind <= _OUTPUT:
-            try:
+    try:
+        for i, g in enumerate(guards):
+            if g.precondition and g.kind <= _OUTPUT:
                 if g.kind == _INPUT:
                     g.channel._in_register(state, i)
                 else:
                     g.channel._out_register(state, i)
-            except BaseException:
-                _acquire()  # the register call released the lock to raise
-                state._unregister()
-                _release()
-                raise
-            state.registered.append(g)
-    cur.wait_on = state
+                state.registered.append(g)
+    except BaseException:
+        state._unregister()
+        raise
     if earliest is None:
-        _block(cur)
+        _block(cur, state)
     else:
         state.timeout_index = earliest[1]
-        _block(cur, earliest[0])
+        _block_until(cur, state, earliest[0])
     result = cur.slot
     cur.slot = None
     return result

@@ -5,15 +5,16 @@ from __future__ import annotations
 import itertools
 
 from . import _core
+from ._core import Waitable, wake
 from .errors import BlockedProcess, CSPError
 
-_current = _block = _wake = _acquire = _release = _spawn = None
+_current = _block = _block_until = _wake = _spawn = None
 _core.hot(globals())
 
 _names = itertools.count(1)
 
 
-class Barrier:
+class Barrier(Waitable):
     """``sync()`` waits until every enrolled process has synced, then all go on.
     ``enrol(n)``/``resign(n)`` change the number enrolled; resigning can
     complete a sync that was waiting only for the resigning process."""
@@ -28,15 +29,9 @@ class Barrier:
         self.waiting = []
 
     def enrol(self, n=1) -> None:
-        _locked(self._enrol, n)
-
-    def _enrol(self, n):
         self.enrolled += n
 
     def resign(self, n=1) -> None:
-        _locked(self._resign, n)
-
-    def _resign(self, n):
         if n > self.enrolled:
             raise CSPError(f"barrier {self.name}: resigning {n} but only {self.enrolled} enrolled")
         self.enrolled -= n
@@ -45,34 +40,25 @@ class Barrier:
 
     def sync(self) -> None:
         cur = _current()
-        _acquire()
         if self.enrolled <= len(self.waiting):
-            _release()
             raise CSPError(
                 f"barrier {self.name}: {cur.name!r} syncs but only {self.enrolled} process(es) are "
                 f"enrolled and {len(self.waiting)} already wait (enrol before syncing)"
             )
         if len(self.waiting) + 1 == self.enrolled:
             self._release_all()
-            _release()
             return
         self.waiting.append(cur)
-        cur.wait_on = self
-        _block(cur)
+        _block(cur, self)
 
     def _release_all(self) -> None:
         waiting, self.waiting = self.waiting, []
         for proc in waiting:
-            _wake(proc)
+            wake(proc)
 
     def _cancel(self, proc) -> None:
         if proc in self.waiting:
             self.waiting.remove(proc)
-
-    def _kill(self, proc, exc) -> None:
-        self._cancel(proc)
-        proc.exc = exc
-        _wake(proc)
 
     def _describe(self, proc) -> BlockedProcess:
         return BlockedProcess(
@@ -82,12 +68,3 @@ class Barrier:
     def __repr__(self):
         return f"<Barrier {self.name} enrolled={self.enrolled}>"
 
-
-def _locked(fn, *args):
-    if _core.active is None:
-        return fn(*args)
-    _acquire()
-    try:
-        return fn(*args)
-    finally:
-        _release()

@@ -1,15 +1,29 @@
 """Channels: synchronous rendezvous (default), buffered, and shared.
 
-A channel holds at most one waiting reader and one waiting writer (occam's
-channels are one-to-one; shared channels serialise each side with a CLAIM, so
-underneath they are one-to-one too).  An ALT that waits on a channel registers
-in ``_ralt`` / ``_walt`` instead, as ``(alt_state, guard_index)``; whoever
-arrives on the other side resolves the ALT directly, so an ALT never needs to
-wake up and look again.
+The invariants (true whenever no channel operation is half done, which is
+always when another process could look: see "No lock in the semantics" in
+``_core.py``):
 
-Every communication completes under the runtime lock, in the arriving
-process, and is reported to the observer (if one is set) by
-:func:`_communicated`.
+1. Each side holds at most one waiter: ``_reader`` (a process blocked in
+   ``read``) or ``_ralt`` (an ALT waiting with an input guard), never both;
+   likewise ``_writer`` / ``_walt``.  A second process on the same side of a
+   one-to-one channel is refused with a CSPError.  (Shared channels queue
+   their processes on a CLAIM, so underneath they are one-to-one too.)
+2. An unbuffered channel never has waiters on both sides: whoever arrives
+   second completes the communication at once, in its own process.
+3. A buffered channel has a waiting reader only while its buffer is empty,
+   and a waiting writer only while its buffer is full.
+4. A waiting writer's value is in its ``.slot`` (an ALT's, in its guard); a
+   waiting process's ``wait_on`` is the channel (an ALT's, its _AltState).
+5. Once ended (poisoned or retired; ``_ended`` is the exception class), a
+   channel has no waiters and an empty buffer, and stays ended.
+
+Every hand-over is written once: to a waiting reader in :meth:`Channel.write`,
+from a waiting writer in :meth:`Channel.read`.  An ALT that finds a guard ready
+completes it through the same code (``_give`` / ``_take``), and whoever arrives
+on the other side of a waiting ALT resolves it directly, so an ALT never wakes
+up to look again.  Every completed communication is reported to the observer
+(if one is set) by :func:`_communicated`.
 """
 
 from __future__ import annotations
@@ -18,14 +32,16 @@ import itertools
 from collections import deque
 
 from . import _core
-from .errors import BlockedProcess, CSPError, PoisonError
+from ._core import Waitable, wake
+from .errors import BlockedProcess, CSPError, PoisonError, RetireError
 
-# Replaced by the running backend's primitives (see _core).
-_current = _block = _wake = _acquire = _release = _spawn = None
+# Bound to the running backend's primitives (see _core).
+_current = _block = _block_until = _wake = _spawn = None
 _core.hot(globals())
 
 _observer = None
 _names = itertools.count(1)
+_ENDED_WORD = {PoisonError: "poisoned", RetireError: "retired"}
 
 
 def set_observer(observer) -> None:
@@ -48,7 +64,7 @@ def _communicated(channel, value, writer, reader) -> None:
     _observer.communicated(channel, value, writer, reader)
 
 
-class Channel:
+class Channel(Waitable):
     """A one-to-one synchronous channel: ``write`` returns only once a reader
     has taken the value.
 
@@ -63,11 +79,12 @@ class Channel:
         "_writer",  # a process blocked in write() (its .slot holds the value), or None
         "_ralt",  # (alt_state, guard_index) of an ALT waiting to input, or None
         "_walt",  # (alt_state, guard_index) of an ALT waiting to output, or None
-        "_poisoned",
+        "_ended",  # None, or PoisonError / RetireError once poisoned / retired
         "_buf",  # buffered channels: the values in flight
         "_cap",
         "_wclaim",  # shared channels: the CLAIM serialising each shared side
         "_rclaim",
+        "_live_ends",  # [input, output]: ends created and not yet retired (see retire)
         "_expected",  # (reader name, writer name) the program means to use it, for reports
         "__weakref__",
     )
@@ -82,10 +99,11 @@ class Channel:
             raise ValueError(f"channel capacity must be a non-negative int, got {capacity!r}")
         self.name = name if name is not None else f"channel#{next(_names)}"
         self._reader = self._writer = self._ralt = self._walt = None
-        self._poisoned = False
+        self._ended = None
         self._buf = None
         self._cap = capacity
         self._wclaim = self._rclaim = None
+        self._live_ends = [0, 0]
         self._expected = (None, None)
 
     def expect(self, reader: str | None = None, writer: str | None = None) -> "Channel":
@@ -98,86 +116,83 @@ class Channel:
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
 
-    # -- the hot path ---------------------------------------------------
+    # -- the hot path: every hand-over is here ----------------------------
 
-    @_core.lock_elidable
     def write(self, value) -> None:
-        _acquire()
         r = self._reader
-        if r is not None:
+        if r is not None:  # a reader waits: hand the value over
             self._reader = None
             r.slot = value
+            r.wait_on = None  # wake(r), written out: this runs once per communication
             _wake(r)
             if _observer is not None:
                 _communicated(self, value, _current(), r)
-            _release()
             return
         ra = self._ralt
-        if ra is not None:
+        if ra is not None:  # an ALT waits to input: it chooses this guard
             ra[0].resolve(ra[1], value)
             if _observer is not None:
                 _communicated(self, value, _current(), ra[0].proc)
-            _release()
             return
         cur = _current()
-        if self._writer is not None or self._walt is not None or self._poisoned:
-            self._refuse_wait(cur, "_writer", "_walt", "writing to")
+        if self._writer is not None or self._walt is not None or self._ended is not None:
+            self._refuse(cur, "output")
         cur.slot = value
         self._writer = cur
-        cur.wait_on = self
-        _block(cur)
+        _block(cur, self)
 
-    @_core.lock_elidable
     def read(self):
-        _acquire()
         w = self._writer
-        if w is not None:
+        if w is not None:  # a writer waits: take its value
             self._writer = None
             value = w.slot
             w.slot = None
+            w.wait_on = None  # wake(w), written out
             _wake(w)
             if _observer is not None:
                 _communicated(self, value, w, _current())
-            _release()
             return value
         wa = self._walt
-        if wa is not None:
+        if wa is not None:  # an ALT waits to output: it chooses this guard
             value = wa[0].guards[wa[1]].value
             wa[0].resolve(wa[1], None)
             if _observer is not None:
                 _communicated(self, value, wa[0].proc, _current())
-            _release()
             return value
         cur = _current()
-        if self._reader is not None or self._ralt is not None or self._poisoned:
-            self._refuse_wait(cur, "_reader", "_ralt", "reading from")
+        if self._reader is not None or self._ralt is not None or self._ended is not None:
+            self._refuse(cur, "input")
         self._reader = cur
-        cur.wait_on = self
-        _block(cur)
+        _block(cur, self)
         value = cur.slot
         cur.slot = None
         return value
 
-    def _check_can_wait(self, cur, plain: str, alting: str, doing: str) -> None:
-        if self._poisoned or getattr(self, plain) is not None or getattr(self, alting) is not None:
-            self._refuse_wait(cur, plain, alting, doing)
+    # An ALT that found the channel ready completes its guard with the same
+    # code (it cannot block then); these names skip a shared end's CLAIM, which
+    # an ALT checks when it registers instead.
+    _give = write
+    _take = read
 
-    def _refuse_wait(self, cur, plain: str, alting: str, doing: str) -> None:
-        """Instead of blocking (lock held): refuse a poisoned channel, or a second
-        process on the same side of a one-to-one channel.  Releases the lock."""
-        if self._poisoned:
-            _release()
-            raise PoisonError(f"channel {self.name} is poisoned")
-        other = getattr(self, plain)
-        if other is None and getattr(self, alting) is not None:
-            other = getattr(self, alting)[0].proc
-        if other is not None:
-            _release()
-            raise CSPError(
-                f"channel {self.name}: {cur.name!r} is {doing} it while {other.name!r} is "
-                f"already {doing} it; a one-to-one channel has one process at each end "
-                f"(use a shared channel, e.g. Any2OneChannel)"
-            )
+    def _refuse(self, cur, side: str) -> None:
+        """Raise instead of blocking: the channel has ended, or ``cur`` would be
+        a second process on the same side of a one-to-one channel."""
+        if self._ended is not None:
+            raise self._refusal()
+        if side == "input":
+            other, alting, doing = self._reader, self._ralt, "reading from"
+        else:
+            other, alting, doing = self._writer, self._walt, "writing to"
+        if other is None and alting is not None:
+            other = alting[0].proc
+        raise CSPError(
+            f"channel {self.name}: {cur.name!r} is {doing} it while {other.name!r} is "
+            f"already {doing} it; a one-to-one channel has one process at each end "
+            f"(use a shared channel, e.g. Any2OneChannel)"
+        )
+
+    def _refusal(self) -> Exception:
+        return self._ended(f"channel {self.name} is {_ENDED_WORD[self._ended]}")
 
     # -- ends -----------------------------------------------------------
 
@@ -189,91 +204,82 @@ class Channel:
         """The writing end (occam ``c!``)."""
         return ChannelEnd(self, "output")
 
-    # -- poison ---------------------------------------------------------
+    # -- poison and retire ------------------------------------------------
 
     def poison(self) -> None:
         """Poison the channel: every pending and later operation on it
         (including ALT guards on it) raises PoisonError.  Idempotent."""
-        _acquire_anywhere()
-        try:
-            if self._poisoned:
-                return
-            self._poisoned = True
-            exc = PoisonError(f"channel {self.name} is poisoned")
-            for slot in ("_reader", "_writer"):
-                proc = getattr(self, slot)
-                if proc is not None:
-                    setattr(self, slot, None)
-                    proc.exc = exc
-                    _wake_anywhere(proc)
-            for slot in ("_ralt", "_walt"):
-                entry = getattr(self, slot)
-                if entry is not None:
-                    entry[0].fail(exc)
-            if self._buf is not None:
-                self._buf.clear()
-        finally:
-            _release_anywhere()
+        self._end(PoisonError)
+
+    def retire(self) -> None:
+        """Retire the channel now: every pending and later operation on it
+        raises RetireError.  (An end's ``retire`` retires the channel once all
+        the ends on its side have retired.)  Idempotent; a poisoned channel
+        stays poisoned."""
+        self._end(RetireError)
+
+    def _end(self, kind) -> None:
+        if self._ended is not None:
+            return
+        self._ended = kind
+        running = _core.active is not None  # poison may come from plain Python, outside run()
+        for proc in (self._reader, self._writer):
+            if proc is not None:
+                proc.exc = self._refusal()
+                if running:
+                    wake(proc)
+        self._reader = self._writer = None
+        for entry in (self._ralt, self._walt):
+            if entry is not None:
+                entry[0].fail(self._refusal())
+        if self._buf is not None:
+            self._buf.clear()
+
+    def _retire_end(self, direction: str) -> None:
+        """One end on ``direction``'s side retired: on a shared side, the channel
+        retires with the last of that side's ends; else at once."""
+        side = 0 if direction == "input" else 1
+        self._live_ends[side] -= 1
+        shared = (self._rclaim if side == 0 else self._wclaim) is not None
+        if not shared or self._live_ends[side] <= 0:
+            self.retire()
 
     @property
     def poisoned(self) -> bool:
-        return self._poisoned
+        return self._ended is PoisonError
 
-    # -- what ALT needs (lock held) ---------------------------------------
+    @property
+    def retired(self) -> bool:
+        return self._ended is RetireError
+
+    # -- what ALT needs ---------------------------------------------------
 
     def _in_ready(self) -> bool:
-        self._refuse_if_poisoned()
+        if self._ended is not None:
+            raise self._refusal()
         return self._writer is not None or self._walt is not None
 
     def _out_ready(self) -> bool:
-        self._refuse_if_poisoned()
+        if self._ended is not None:
+            raise self._refusal()
         return self._reader is not None or self._ralt is not None
 
     def _reader_waiting(self) -> bool:
         """Whether a process, or an ALT, is waiting to input from this channel."""
         return self._reader is not None or self._ralt is not None
 
-    def _in_take(self, cur):
-        """Complete an input for an ALT that found this channel ready."""
-        w = self._writer
-        if w is not None:
-            self._writer = None
-            value = w.slot
-            w.slot = None
-            _wake(w)
-        else:
-            state, idx = self._walt
-            value = state.guards[idx].value
-            state.resolve(idx, None)
-            w = state.proc
-        if _observer is not None:
-            _communicated(self, value, w, cur)
-        return value
-
-    def _out_give(self, cur, value) -> None:
-        """Complete an output for an ALT that found this channel ready."""
-        r = self._reader
-        if r is not None:
-            self._reader = None
-            r.slot = value
-            _wake(r)
-        else:
-            state, idx = self._ralt
-            state.resolve(idx, value)
-            r = state.proc
-        if _observer is not None:
-            _communicated(self, value, cur, r)
-
     def _in_register(self, state, idx) -> None:
         if self._ralt is not None and self._ralt[0] is state:
             return  # the same ALT guards this channel twice: the first guard wins
-        self._check_can_wait(state.proc, "_reader", "_ralt", "reading from")
+        if self._ended is not None or self._reader is not None or self._ralt is not None:
+            self._refuse(state.proc, "input")
         self._ralt = (state, idx)
 
     def _out_register(self, state, idx) -> None:
         if self._walt is not None and self._walt[0] is state:
             return
-        self._check_can_wait(state.proc, "_writer", "_walt", "writing to")
+        if self._ended is not None or self._writer is not None or self._walt is not None:
+            self._refuse(state.proc, "output")
         self._walt = (state, idx)
 
     def _in_unregister(self, state) -> None:
@@ -284,22 +290,13 @@ class Channel:
         if self._walt is not None and self._walt[0] is state:
             self._walt = None
 
-    def _refuse_if_poisoned(self) -> None:
-        if self._poisoned:
-            raise PoisonError(f"channel {self.name} is poisoned")
-
-    # -- what the scheduler needs for a blocked process (lock held) -------
+    # -- as a Waitable ----------------------------------------------------
 
     def _cancel(self, proc) -> None:
         if self._reader is proc:
             self._reader = None
         if self._writer is proc:
             self._writer = None
-
-    def _kill(self, proc, exc) -> None:
-        self._cancel(proc)
-        proc.exc = exc
-        _wake(proc)
 
     def _describe(self, proc) -> BlockedProcess:
         reader, writer = self._expected
@@ -315,23 +312,6 @@ def _partner(preposition: str, name: str | None, proc) -> str | None:
     return f"{preposition} {name!r}"
 
 
-def _acquire_anywhere():
-    # poison() may be called from plain Python outside run(): then there is no
-    # lock to take and no process to wake.
-    if _core.active is not None:
-        _acquire()
-
-
-def _release_anywhere():
-    if _core.active is not None:
-        _release()
-
-
-def _wake_anywhere(proc):
-    if _core.active is not None:
-        _wake(proc)
-
-
 class BufferedChannel(Channel):
     """A channel with a FIFO buffer of ``capacity`` values: ``write`` returns at
     once while the buffer has room."""
@@ -345,45 +325,38 @@ class BufferedChannel(Channel):
         self._buf = deque()
 
     def write(self, value) -> None:
-        cur = _current()
-        _acquire()
-        if self._poisoned:
-            _release()
-            raise PoisonError(f"channel {self.name} is poisoned")
+        if self._ended is not None:
+            raise self._refusal()
         if self._reader is not None or self._ralt is not None:
-            self._out_give(cur, value)  # the buffer is empty: hand it straight over
-            _release()
-            return
+            return Channel.write(self, value)  # the buffer is empty: hand it straight over
         if len(self._buf) < self._cap:
             self._buf.append(value)
             if _observer is not None:
-                _communicated(self, value, cur, None)
-            _release()
+                _communicated(self, value, _current(), None)
             return
-        self._check_can_wait(cur, "_writer", "_walt", "writing to")
+        cur = _current()
+        if self._writer is not None or self._walt is not None:
+            self._refuse(cur, "output")
         cur.slot = value
         self._writer = cur
-        cur.wait_on = self
-        _block(cur)
+        _block(cur, self)
 
     def read(self):
-        cur = _current()
-        _acquire()
         if self._buf:
-            value = self._take_from_buffer()
-            _release()
-            return value
+            return self._take_from_buffer()
         if self._writer is not None or self._walt is not None:
-            value = Channel._in_take(self, cur)
-            _release()
-            return value
-        self._check_can_wait(cur, "_reader", "_ralt", "reading from")
+            return Channel.read(self)
+        cur = _current()
+        if self._reader is not None or self._ralt is not None or self._ended is not None:
+            self._refuse(cur, "input")
         self._reader = cur
-        cur.wait_on = self
-        _block(cur)
+        _block(cur, self)
         value = cur.slot
         cur.slot = None
         return value
+
+    _give = write
+    _take = read
 
     def _take_from_buffer(self):
         value = self._buf.popleft()
@@ -393,7 +366,7 @@ class BufferedChannel(Channel):
             self._writer = None
             self._buf.append(w.slot)
             w.slot = None
-            _wake(w)
+            wake(w)
         elif self._walt is not None:
             state, idx = self._walt
             self._buf.append(state.guards[idx].value)
@@ -401,220 +374,17 @@ class BufferedChannel(Channel):
         return value
 
     def _in_ready(self) -> bool:
-        self._refuse_if_poisoned()
+        if self._ended is not None:
+            raise self._refusal()
         return bool(self._buf) or self._writer is not None or self._walt is not None
 
     def _out_ready(self) -> bool:
-        self._refuse_if_poisoned()
+        if self._ended is not None:
+            raise self._refusal()
         return len(self._buf) < self._cap or self._reader is not None or self._ralt is not None
-
-    def _in_take(self, cur):
-        if self._buf:
-            return self._take_from_buffer()
-        return Channel._in_take(self, cur)
-
-    def _out_give(self, cur, value) -> None:
-        if self._reader is not None or self._ralt is not None:
-            Channel._out_give(self, cur, value)
-        else:
-            self._buf.append(value)
-            if _observer is not None:
-                _communicated(self, value, cur, None)
 
     def __len__(self):
         return len(self._buf)
-
-
-# -- shared channels -----------------------------------------------------------
-
-
-class Claim:
-    """Mutual exclusion among the processes sharing one end of a channel
-    (occam-pi's CLAIM).  Re-entrant for its holder.  Usable as a context
-    manager from inside a process."""
-
-    __slots__ = ("channel", "side", "holder", "depth", "waiting")
-
-    def __init__(self, channel, side):
-        self.channel = channel
-        self.side = side  # "writing" | "reading"
-        self.holder = None
-        self.depth = 0
-        self.waiting = deque()
-
-    def acquire(self) -> None:
-        cur = _current()
-        _acquire()
-        if self.holder is None:
-            self.holder = cur
-            self.depth = 1
-            _release()
-            return
-        if self.holder is cur:
-            self.depth += 1
-            _release()
-            return
-        self.waiting.append(cur)
-        cur.wait_on = self
-        _block(cur)  # release() hands the claim over with depth 1
-
-    def release(self) -> None:
-        _acquire()
-        self.depth -= 1
-        if self.depth == 0:
-            if self.waiting:
-                nxt = self.waiting.popleft()
-                self.holder = nxt
-                self.depth = 1
-                _wake(nxt)
-            else:
-                self.holder = None
-        _release()
-
-    __enter__ = acquire
-
-    def __exit__(self, *exc_info):
-        self.release()
-
-    def held_by(self, proc) -> bool:
-        return self.holder is proc
-
-    def _cancel(self, proc) -> None:
-        try:
-            self.waiting.remove(proc)
-        except ValueError:
-            pass
-
-    def _kill(self, proc, exc) -> None:
-        self._cancel(proc)
-        proc.exc = exc
-        _wake(proc)
-
-    def _describe(self, proc) -> BlockedProcess:
-        holder = self.holder.name if self.holder is not None else None
-        return BlockedProcess(
-            proc.name,
-            "CLAIM",
-            self.channel.name,
-            partner=f"the {self.side} end is held by {holder!r}" if holder else None,
-        )
-
-
-class _SharedWriting:
-    """Mixin: many writers, each write CLAIMs the writing side (unless the
-    writer already holds the claim)."""
-
-    __slots__ = ()
-
-    def write(self, value) -> None:
-        claim = self._wclaim
-        if claim.holder is not None and claim.holder is _current():
-            return super().write(value)
-        claim.acquire()
-        try:
-            super().write(value)
-        finally:
-            claim.release()
-
-    def _out_register(self, state, idx) -> None:
-        _require_claim(self._wclaim, state.proc, "an output guard")
-        super()._out_register(state, idx)
-
-    def claim_writer(self) -> Claim:
-        return self._wclaim
-
-
-class _SharedReading:
-    """Mixin: many readers, each read CLAIMs the reading side."""
-
-    __slots__ = ()
-
-    def read(self):
-        claim = self._rclaim
-        if claim.holder is not None and claim.holder is _current():
-            return super().read()
-        claim.acquire()
-        try:
-            return super().read()
-        finally:
-            claim.release()
-
-    def _in_register(self, state, idx) -> None:
-        _require_claim(self._rclaim, state.proc, "an input guard")
-        super()._in_register(state, idx)
-
-    def claim_reader(self) -> Claim:
-        return self._rclaim
-
-
-def _require_claim(claim, proc, what) -> None:
-    if claim.holder is not proc:
-        _release()
-        raise CSPError(
-            f"channel {claim.channel.name}: {what} on a shared end needs the end CLAIMed "
-            f"first (with channel.claim_{'writer' if claim.side == 'writing' else 'reader'}(): ...)"
-        )
-
-
-class _SharedInit:
-    __slots__ = ()
-
-    def __init__(self, name=None, *, capacity=0, shared=None):
-        super().__init__(name, capacity=capacity, shared=shared)
-        if isinstance(self, _SharedWriting):
-            self._wclaim = Claim(self, "writing")
-        if isinstance(self, _SharedReading):
-            self._rclaim = Claim(self, "reading")
-
-
-class Any2OneChannel(_SharedInit, _SharedWriting, Channel):
-    """Many writers, one reader (occam-pi ``SHARED CHAN`` with a shared writing end)."""
-
-    __slots__ = ()
-
-
-class One2AnyChannel(_SharedInit, _SharedReading, Channel):
-    """One writer, many readers."""
-
-    __slots__ = ()
-
-
-class Any2AnyChannel(_SharedInit, _SharedWriting, _SharedReading, Channel):
-    """Many writers, many readers."""
-
-    __slots__ = ()
-
-
-_SHARED = {None: (), "writer": (_SharedWriting,), "reader": (_SharedReading,),
-           "both": (_SharedWriting, _SharedReading)}
-_SHARED_ALIASES = {"any2one": "writer", "one2any": "reader", "any2any": "both", False: None}
-_variants: dict = {}
-_PLAIN_KINDS = {Channel: None, Any2OneChannel: "writer", One2AnyChannel: "reader", Any2AnyChannel: "both"}
-
-
-def _variant(capacity, shared):
-    """The Channel class for a capacity and sharing mode."""
-    shared = _SHARED_ALIASES.get(shared, shared)
-    if shared not in _SHARED:
-        raise ValueError(
-            f"shared must be None, 'writer' (any-to-one), 'reader' (one-to-any) or 'both' "
-            f"(any-to-any), got {shared!r}"
-        )
-    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 0:
-        raise ValueError(f"channel capacity must be a non-negative int, got {capacity!r}")
-    key = (capacity > 0, shared)
-    if key not in _variants:
-        base = BufferedChannel if capacity > 0 else Channel
-        if shared is None:
-            cls = base
-        elif base is Channel:
-            cls = {"writer": Any2OneChannel, "reader": One2AnyChannel, "both": Any2AnyChannel}[shared]
-        else:
-            bases = (_SharedInit,) + _SHARED[shared] + (base,)
-            kind = {"writer": "Any2One", "reader": "One2Any", "both": "Any2Any"}[shared]
-            cls = type(f"Buffered{kind}Channel", bases, {"__slots__": ()})
-        _variants[key] = cls
-    return _variants[key]
 
 
 # -- ends ----------------------------------------------------------------------
@@ -625,19 +395,22 @@ class ChannelEnd:
     right end are the channel's own methods (no extra call); on the wrong end
     they raise CSPError naming the channel."""
 
-    __slots__ = ("channel", "direction", "read", "write")
+    __slots__ = ("channel", "direction", "read", "write", "_retired")
 
     def __init__(self, channel: Channel, direction: str):
         if direction not in ("input", "output"):
             raise ValueError(f"direction must be 'input' or 'output', got {direction!r}")
         self.channel = channel
         self.direction = direction
+        self._retired = False
         if direction == "input":
             self.read = channel.read
             self.write = self._wrong_way
+            channel._live_ends[0] += 1
         else:
             self.write = channel.write
             self.read = self._wrong_way
+            channel._live_ends[1] += 1
 
     def _wrong_way(self, *_args):
         name = self.channel.name
@@ -652,6 +425,15 @@ class ChannelEnd:
     def poison(self) -> None:
         self.channel.poison()
 
+    def retire(self) -> None:
+        """Retire this end (PyCSP's retire).  A one-to-one channel retires at
+        once; a shared side (e.g. the writers of an Any2OneChannel) retires
+        when every end created on it has retired.  Then every operation on the
+        channel raises RetireError.  Idempotent per end."""
+        if not self._retired:
+            self._retired = True
+            self.channel._retire_end(self.direction)
+
     def reader(self) -> "ChannelEnd":
         if self.direction != "input":
             self._wrong_way()
@@ -662,7 +444,7 @@ class ChannelEnd:
             self._wrong_way()
         return self
 
-    def claim(self) -> Claim:
+    def claim(self):
         """The CLAIM of a shared end (a context manager)."""
         claim = self.channel._rclaim if self.direction == "input" else self.channel._wclaim
         if claim is None:
@@ -682,3 +464,20 @@ def as_channel(obj, direction: str) -> Channel:
     if isinstance(obj, Channel):
         return obj
     raise TypeError(f"expected a Channel or ChannelEnd, got {type(obj).__name__}")
+
+
+# Shared channels and CLAIMs live in their own module; Channel() dispatches to
+# them (Channel.__new__ uses _PLAIN_KINDS and _variant).
+from ._shared import (  # noqa: E402  (they subclass the classes above)
+    _PLAIN_KINDS,
+    Any2AnyChannel,
+    Any2OneChannel,
+    Claim,
+    One2AnyChannel,
+    _variant,
+)
+
+__all__ = [
+    "Any2AnyChannel", "Any2OneChannel", "BufferedChannel", "Channel", "ChannelEnd", "Claim",
+    "One2AnyChannel", "as_channel", "get_observer", "set_observer",
+]

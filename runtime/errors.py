@@ -2,6 +2,7 @@
 
 * :class:`CSPError` -- misuse of the runtime, or a run-level failure.
 * :class:`PoisonError` -- an operation on a poisoned channel.
+* :class:`RetireError` -- an operation on a retired channel.
 * :class:`ProcessError` -- a process in a PAR died of an exception; the
   original exception (with its traceback) is ``__cause__`` and ``.original``.
 * :class:`Deadlock` -- no process can proceed; ``.blocked`` lists who waits on what.
@@ -20,6 +21,21 @@ class CSPError(Exception):
 
 class PoisonError(CSPError):
     """Raised by every operation on a poisoned channel."""
+
+
+class RetireError(CSPError):
+    """Raised by every operation on a retired channel (PyCSP's
+    ChannelRetireException).
+
+    Not a PoisonError, on purpose: the two end a network differently.  Poison
+    is an abort that spreads: a process dying of PoisonError poisons every
+    channel it was given, and pending values are dropped.  Retiring is a
+    graceful leave: a process dying of RetireError retires the ends it was
+    given, so a shared channel stays open for as long as any of its other
+    writers (or readers) remain.  Were RetireError a PoisonError, every
+    ``except PoisonError`` handler -- the runtime's own included -- would turn
+    a graceful leave into an abort.  As with poison, a PAR branch that dies of
+    it ends cleanly (it does not fail the PAR)."""
 
 
 class OccamError(Exception):

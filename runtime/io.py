@@ -175,9 +175,7 @@ def _feed_keyboard(keyboard, read_chunk, screens):
             for byte in data:
                 keyboard.write(byte)
         cur = backend.primitives()["_current"]()
-        backend.primitives()["_acquire"]()
-        cur.wait_on = _EndOfFile(keyboard)
-        backend.primitives()["_block"](cur)
+        backend.primitives()["_block"](cur, _EndOfFile(keyboard))
 
     return feeder
 

@@ -40,6 +40,7 @@ import struct
 import sys
 
 from cspc.runtime import Channel, InputGuard, OccamError, SkipGuard, TimeoutGuard, Timer
+from cspc.runtime._source import SOURCE_SUFFIXES, mapped_line
 from cspc.runtime.alt import alt
 from cspc.runtime.io import FLUSH, KeyboardChannel, ScreenWriter, run_main
 from cspc.runtime.process import par, seq, stop
@@ -62,8 +63,6 @@ RANGES = {
 }
 
 BITS = {"BYTE": 8, "INT16": 16, "INT": 32, "INT32": 32, "INT64": 64}
-
-SOURCE_SUFFIXES = (".csp", ".occ", ".module", ".inc")
 
 
 # --------------------------------------------------------------------------- errors
@@ -446,9 +445,9 @@ def csp_frame(tb):
                 pass
             found = (code.co_filename, lineno, col, end_col)
         else:
-            mapped = tb.tb_frame.f_globals.get("__csp_lines__")
-            if mapped and lineno in mapped:
-                found = tuple(mapped[lineno]) + (0, 0)
+            mapped = mapped_line(tb.tb_frame.f_globals, lineno)
+            if mapped:
+                found = mapped + (0, 0)
         tb = tb.tb_next
     return found
 

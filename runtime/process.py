@@ -10,7 +10,9 @@ PAR is re-raised as it is, so the innermost failing process is named.
 
 Poison is a clean way to end: a branch that dies of PoisonError does not fail
 its PAR; if it was a :func:`process` (a ProcessSpec), the channels it was given
-are poisoned first, so the poison spreads through the network.
+are poisoned first, so the poison spreads through the network.  Retiring is
+the same, gentler: a branch that dies of RetireError retires the channels and
+ends it was given (see ``Channel.retire``).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from __future__ import annotations
 import functools
 
 from . import _core
+from ._core import Waitable, wake
 from .channels import Channel, ChannelEnd
-from .errors import BlockedProcess, PoisonError, ProcessError
+from .errors import BlockedProcess, PoisonError, ProcessError, RetireError
 
-_current = _block = _wake = _acquire = _release = _spawn = None
+_current = _block = _block_until = _wake = _spawn = None
 _core.hot(globals())
 
 
@@ -30,8 +33,8 @@ class Killed(BaseException):
     the run is ending.  A BaseException, so ``except Exception`` lets it pass."""
 
 
-class _Join:
-    """A PAR waiting for its spawned branches (lock held for every method)."""
+class _Join(Waitable):
+    """A PAR waiting for its spawned branches."""
 
     __slots__ = ("parent", "remaining", "children", "error", "waiting", "inline", "kill_exc")
 
@@ -48,7 +51,7 @@ class _Join:
         self.remaining -= 1
         if self.remaining == 0 and self.waiting:
             self.waiting = False
-            _wake(self.parent)
+            wake(self.parent)
 
     def fail(self, name, exc, failed=None) -> None:
         if self.error is not None:
@@ -67,9 +70,6 @@ class _Join:
 
     # -- as what the parent is blocked on --
 
-    def _cancel(self, proc) -> None:
-        pass
-
     def _kill(self, proc, exc) -> None:
         # Unwind the branches first; the parent raises once they have ended.
         self.kill_exc = exc
@@ -80,8 +80,8 @@ class _Join:
 
 
 def kill(proc, exc) -> None:
-    """Make ``proc`` raise ``exc`` at its next (or current) blocking point (lock held)."""
-    if _core.active.is_blocked(proc):
+    """Make ``proc`` raise ``exc`` at its next (or current) blocking point."""
+    if proc.wait_on is not None:  # blocked (see the blocking protocol in _core)
         proc.wait_on._kill(proc, exc)
     else:
         proc.exc = exc
@@ -107,20 +107,28 @@ def run_branch(proc, fn, join) -> None:
     except BaseException as exc:
         _branch_died(proc, fn, exc, join)
     finally:
-        _acquire()
         join.child_done()
-        _release()
 
 
 def _branch_died(proc, fn, exc, join) -> None:
-    if isinstance(exc, PoisonError):
-        poison_arguments(fn)
+    if _ended_cleanly(fn, exc):
+        pass
     elif isinstance(exc, Killed) or _is_shutdown(exc):
         pass
     else:
-        _acquire()
         join.fail(proc.name, exc, proc)
-        _release()
+
+
+def _ended_cleanly(fn, exc) -> bool:
+    """A branch that died of poison or retirement passes it on to the channels
+    it was given, and does not fail its PAR."""
+    if isinstance(exc, PoisonError):
+        poison_arguments(fn)
+        return True
+    if isinstance(exc, RetireError):
+        retire_arguments(fn)
+        return True
+    return False
 
 
 def _is_shutdown(exc) -> bool:
@@ -148,14 +156,10 @@ def par(*fns, names=None) -> None:
         _first_branch_died(cur, fns[0], exc, join)
     finally:
         cur.name = outer_name
-    _acquire()
     join.inline = False
     if join.remaining:
         join.waiting = True
-        cur.wait_on = join
-        _block(cur)
-    else:
-        _release()
+        _block(cur, join)
     if join.kill_exc is not None:
         raise join.kill_exc
     if join.error is not None:
@@ -166,21 +170,16 @@ def par(*fns, names=None) -> None:
 
 
 def _first_branch_died(cur, fn, exc, join) -> None:
-    if isinstance(exc, PoisonError):
-        poison_arguments(fn)
+    if _ended_cleanly(fn, exc):
         return
-    _acquire()
-    try:
-        if isinstance(exc, Killed) and join.error is not None:
-            return  # a sibling failed: this branch was unwound on purpose
-        if isinstance(exc, Killed) or _is_shutdown(exc):
-            # The PAR itself is being killed from outside: unwind the branches too.
-            join.kill_exc = exc
-            join.kill_children(exc)
-            return
-        join.fail(cur.name, exc, cur)
-    finally:
-        _release()
+    if isinstance(exc, Killed) and join.error is not None:
+        return  # a sibling failed: this branch was unwound on purpose
+    if isinstance(exc, Killed) or _is_shutdown(exc):
+        # The PAR itself is being killed from outside: unwind the branches too.
+        join.kill_exc = exc
+        join.kill_children(exc)
+        return
+    join.fail(cur.name, exc, cur)
 
 
 class _DaemonJoin:
@@ -297,17 +296,17 @@ def poison_arguments(fn) -> None:
             ch.poison()
 
 
-class _Stopped:
+def retire_arguments(fn) -> None:
+    """A process died of RetireError: retire the channels and ends it was given."""
+    if isinstance(fn, ProcessSpec):
+        for ch in fn.channels():
+            ch.retire()
+
+
+class _Stopped(Waitable):
     """What a STOPped process is blocked on: nothing ever wakes it."""
 
     __slots__ = ()
-
-    def _cancel(self, proc) -> None:
-        pass
-
-    def _kill(self, proc, exc) -> None:
-        proc.exc = exc
-        _wake(proc)
 
     def _describe(self, proc) -> BlockedProcess:
         return BlockedProcess(proc.name, "STOP")
@@ -319,6 +318,4 @@ _STOPPED = _Stopped()
 def stop() -> None:
     """occam STOP: the calling process never proceeds (the others carry on)."""
     cur = _current()
-    _acquire()
-    cur.wait_on = _STOPPED
-    _block(cur)
+    _block(cur, _STOPPED)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 
 from . import _core
+from ._core import Waitable
 from .errors import BlockedProcess
 
-_current = _block = _wake = _acquire = _release = _spawn = None
+_current = _block = _block_until = _wake = _spawn = None
 _core.hot(globals())
 
 _monotonic_ns = time.monotonic_ns
@@ -43,7 +44,7 @@ def deadline_us(t: int, now: int | None = None) -> int:
     return now + wrap32(t - now)
 
 
-class _TimerWait:
+class _TimerWait(Waitable):
     """What a process waiting in Timer.after is blocked on (one per wait)."""
 
     __slots__ = ("done",)
@@ -59,11 +60,6 @@ class _TimerWait:
 
     def _cancel(self, proc) -> None:
         self.done = True
-
-    def _kill(self, proc, exc) -> None:
-        self.done = True
-        proc.exc = exc
-        _wake(proc)
 
     def _describe(self, proc) -> BlockedProcess:
         return BlockedProcess(proc.name, "timer")
@@ -98,6 +94,4 @@ class Timer:
 
 def _wait_until(deadline: int) -> None:
     cur = _current()
-    _acquire()
-    cur.wait_on = _TimerWait()
-    _block(cur, deadline)
+    _block_until(cur, _TimerWait(), deadline)

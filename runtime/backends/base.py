@@ -1,47 +1,47 @@
 """The backend seam: what a scheduler must provide to run cspc processes.
 
 Channel, ALT, PAR, barrier and timer semantics live outside the backends and
-use only these primitives (installed by ``run`` into the modules that use
-them; see ``runtime/_core.py``):
+use only these primitives (bound by ``run`` into the modules that use them;
+the blocking protocol and the no-lock rule are in ``runtime/_core.py``):
 
 ``current() -> proc``
     The running process record.  A record has the attributes ``name``,
     ``slot`` (a value handed over by a partner), ``exc`` (an exception to raise
-    when it next wakes), ``wait_on`` (what it is blocked on), ``alt_count`` and
-    ``alt_sites`` (ALT fairness state).
-``acquire()`` / ``release()``
-    The runtime lock guarding all channel state (a no-op on greenlets).
-``block(proc, deadline=None)``
-    Called with the lock held by ``proc`` itself after it set ``proc.wait_on``:
-    release the lock and sleep until ``wake(proc)``; raise ``proc.exc`` if set
-    on waking.  With a deadline (absolute microseconds, see ``timers.now_us``),
-    when it passes first call ``proc.wait_on._timeout(proc)`` under the lock
-    and, if that returns True, wake ``proc``.
+    when it next wakes), ``wait_on`` (the Waitable it is blocked on, None
+    while it is not blocked), ``alt_count`` and ``alt_sites`` (ALT fairness).
+``block(proc, waitable)``
+    Called by ``proc`` itself, registered in ``waitable``: raise ``proc.exc``
+    at once if set (after ``waitable._cancel(proc)``); else set
+    ``proc.wait_on = waitable``, let other processes run and sleep until
+    ``wake(proc)``; on waking raise ``proc.exc`` if set.
+``block_until(proc, waitable, deadline)``
+    The same, and once the deadline (absolute microseconds, see
+    ``timers.now_us``) passes, call ``waitable._timeout(proc)`` and, if it
+    returns True, wake ``proc``.
 ``wake(proc)``
-    Lock held: make a blocked process runnable.
+    Make a blocked process runnable; the caller has cleared ``proc.wait_on``.
 ``spawn(fn, name, join) -> proc``
     Start a process running ``process.run_branch(proc, fn, join)``.
 
-plus, on the backend object, ``is_blocked(proc)``, ``external_call(fn)``
-(run fn outside the scheduler, e.g. a blocking read of stdin, without freezing
-other processes or counting as deadlock), ``idle_hooks`` (called when every
-process waits for a timer or the outside world), ``shutdown_exceptions`` and
-``run(main, args)``.
+plus, on the backend object, ``wake(proc)`` (clears ``wait_on`` too),
+``is_blocked(proc)``, ``external_call(fn)`` (run fn outside the scheduler,
+e.g. a blocking read of stdin, without freezing other processes or counting as
+deadlock), ``idle_hooks`` (called when every process waits for a timer or the
+outside world), ``shutdown_exceptions`` and ``run(main, args)``.
 
-What a blocked process waits on (``wait_on``) implements ``_cancel(proc)``,
-``_kill(proc, exc)`` and ``_describe(proc) -> BlockedProcess`` (and
-``_timeout(proc) -> bool`` if the wait has a deadline).
+A backend must run one process at a time, switching only inside ``block``,
+``block_until`` and ``external_call``: the semantics take no lock.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 
+from .._core import Waitable
+from .._source import is_source_file, mapped_line
 from ..errors import BlockedProcess, Deadlock
 
 _RUNTIME_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_SOURCE_SUFFIXES = (".csp", ".occ", ".module", ".inc")
 
 
 class Shutdown(BaseException):
@@ -49,7 +49,7 @@ class Shutdown(BaseException):
     the main process returning while daemons such as the keyboard feeder run)."""
 
 
-class ExternalWait:
+class ExternalWait(Waitable):
     """What a process waiting in ``external_call`` is blocked on.
 
     ``wanted`` (a no-argument callable, or None for "always") says whether some
@@ -72,13 +72,6 @@ class ExternalWait:
     def _cancel(self, proc):
         self.done = True
 
-    def _kill(self, proc, exc):
-        from .. import _core
-
-        self.done = True
-        proc.exc = exc
-        _core.active.wake(proc)
-
     def _describe(self, proc):
         if not self.expected():
             return None  # reading ahead for nobody: not part of a deadlock
@@ -98,13 +91,11 @@ def source_location(frame) -> str | None:
     first_user = None
     while frame is not None:
         filename = frame.f_code.co_filename
-        if filename.endswith(_SOURCE_SUFFIXES):
+        if is_source_file(filename):
             return f"{filename}:{frame.f_lineno}"
-        # A module written by `cspc compile` maps its own lines back to occam's.
-        mapped = frame.f_globals.get("__csp_lines__")
-        if mapped and frame.f_lineno in mapped:
-            source_file, source_line = mapped[frame.f_lineno][:2]
-            return f"{source_file}:{source_line}"
+        mapped = mapped_line(frame.f_globals, frame.f_lineno)
+        if mapped:
+            return f"{mapped[0]}:{mapped[1]}"
         if first_user is None and not _is_internal(filename):
             first_user = f"{filename}:{frame.f_lineno}"
         frame = frame.f_back
@@ -153,15 +144,16 @@ class Backend:
     def run(self, main, args):
         raise NotImplementedError
 
+    def wake(self, proc) -> None:
+        """Make a blocked process runnable (for code outside the hot modules)."""
+        proc.wait_on = None
+        self.primitives()["_wake"](proc)
+
     def is_blocked(self, proc) -> bool:
-        raise NotImplementedError
+        return proc.wait_on is not None
 
     def external_call(self, fn, what="external input", wanted=None):
         """Run fn() (e.g. a read of stdin) without blocking other processes;
         while it runs, the caller counts as waiting for the outside world, not
         as deadlocked -- as long as ``wanted()`` is true (see ExternalWait)."""
         raise NotImplementedError
-
-
-def frames_of_threads():
-    return sys._current_frames()

@@ -85,7 +85,6 @@ class GreenletProcess(greenlet.greenlet):
 class GreenletBackend(Backend):
     name = "greenlet"
     shutdown_exceptions = (Shutdown, greenlet.GreenletExit)
-    needs_lock = False
 
     def __init__(self):
         self.ready = deque()
@@ -100,65 +99,56 @@ class GreenletBackend(Backend):
         self.finished = False
         self.stopping = False
         self.idle_hooks = []
-        self.block, self.inline_block = self._make_block()
+        self.block, self.block_until = self._make_block()
 
     def primitives(self) -> dict:
         return {
             "_current": _getcurrent,
             "_block": self.block,
+            "_block_until": self.block_until,
             "_wake": self.ready.append,
-            "_acquire": _nothing,
-            "_release": _nothing,
             "_spawn": self.spawn,
-            # what inline_block uses (see _core):
-            "_g_refuse_to_block": self._refuse_to_block,
-            "_g_raise_pending": self._raise_pending,
-            "_g_events": self.events,
-            "_g_poll": self.poll,
-            "_g_next": self.ready.popleft,
-            "_g_hub": self.hub,
         }
 
     # -- the primitives ------------------------------------------------------
 
     def _make_block(self):
-        """block(), and the part of it that _core inlines into the hottest
-        functions: closures, so their state is in cells (named like the
-        primitives that carry the same objects) rather than behind ``self.``."""
-        _g_refuse_to_block = self._refuse_to_block
-        _g_raise_pending = self._raise_pending
-        _g_events = self.events
-        _g_poll = self.poll
-        _g_next = self.ready.popleft
-        _g_hub = self.hub
+        """block() and block_until(): closures, so that what they use is in
+        cells rather than behind ``self.`` (block runs once per communication)."""
+        refuse_to_block = self._refuse_to_block
+        raise_pending = self._raise_pending
+        events = self.events
+        poll = self.poll
+        next_ready = self.ready.popleft
+        hub = self.hub
         timers = self.timers
         seq = self._seq
 
-        def switch_away(cur):
+        def block(cur, waitable):
             if cur.exc is not None:
-                _g_refuse_to_block(cur)
-            if _g_events.due:
-                _g_poll()
+                refuse_to_block(cur, waitable)
+            cur.wait_on = waitable
+            if events.due:
+                poll()
             try:
-                nxt = _g_next()  # a started process, or a _Start
+                nxt = next_ready()  # a started process, or a _Start
             except IndexError:  # nothing runnable: the hub waits for events, or reports deadlock
-                nxt = _g_hub
+                nxt = hub
             nxt.switch()
             if cur.exc is not None:
-                _g_raise_pending(cur)
+                raise_pending(cur)
 
-        def block(cur, deadline=None):
-            if deadline is not None:
-                if cur.exc is not None:
-                    _g_refuse_to_block(cur)
-                heapq.heappush(timers, (deadline, next(seq), cur, cur.wait_on))
-                _g_events.due = True
-            switch_away(cur)
+        def block_until(cur, waitable, deadline):
+            if cur.exc is not None:
+                refuse_to_block(cur, waitable)
+            heapq.heappush(timers, (deadline, next(seq), cur, waitable))
+            events.due = True
+            block(cur, waitable)
 
-        return block, switch_away
+        return block, block_until
 
-    def _refuse_to_block(self, cur):
-        cur.wait_on._cancel(cur)
+    def _refuse_to_block(self, cur, waitable):
+        waitable._cancel(cur)
         self._raise_pending(cur)
 
     @staticmethod
@@ -175,17 +165,6 @@ class GreenletBackend(Backend):
         self.live.add(proc)
         self.ready.append(_Start(proc, self))
         return proc
-
-    def is_blocked(self, proc) -> bool:
-        return (
-            proc.wait_on is not None
-            and proc is not _getcurrent()
-            and not proc.dead
-            and proc not in self.ready
-        )
-
-    def wake(self, proc):
-        self.ready.append(proc)
 
     def external_call(self, fn, what="external input", wanted=None):
         """Run fn() on a helper thread; the calling process waits without
@@ -205,8 +184,7 @@ class GreenletBackend(Backend):
             self.inbox_event.set()
 
         threading.Thread(target=work, name=f"cspc {what}", daemon=True).start()
-        cur.wait_on = wait
-        self.block(cur)
+        self.block(cur, wait)
         ok, value = cur.slot
         cur.slot = None
         if not ok:
@@ -224,6 +202,7 @@ class GreenletBackend(Backend):
             while timers and timers[0][0] <= now:
                 _, _, proc, wait = heapq.heappop(timers)
                 if proc.wait_on is wait and wait._timeout(proc):
+                    proc.wait_on = None
                     self.ready.append(proc)
             if timers:
                 self.events.due = True
@@ -234,6 +213,7 @@ class GreenletBackend(Backend):
             if not wait.done:
                 wait.done = True
                 proc.slot = result
+                proc.wait_on = None
                 self.ready.append(proc)
 
     def _wait_for_events(self):

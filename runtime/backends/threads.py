@@ -1,7 +1,12 @@
 """The threads backend: every process is an OS thread.
 
-One lock guards all channel state; each process sleeps on its own binary
-semaphore (a ``_thread`` lock).  Deadlock is detected the moment it happens,
+One lock, the run lock, is held by whichever process is running: a process
+takes it when it starts and lets go of it only while it sleeps in ``block``
+(on its own binary semaphore, a ``_thread`` lock) or waits for the outside
+world in ``external_call``.  So, as on greenlets, one process at a time runs
+the channel, ALT and PAR code, which therefore takes no lock of its own (see
+``runtime/_core.py``).  A process busy in plain Python still holds it, as a
+greenlet would; CPython's GIL allowed no more parallelism than that anyway.  Deadlock is detected the moment it happens,
 not by timeouts: the backend counts running processes, processes waiting on a
 timer, and processes waiting for external input, under the lock; when a
 process blocks and leaves none running and none of the others waiting on
@@ -47,7 +52,6 @@ class ThreadProcess:
 
 class ThreadsBackend(Backend):
     name = "threads"
-    needs_lock = True
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -73,46 +77,55 @@ class ThreadsBackend(Backend):
         return {
             "_current": current,
             "_block": self.block,
-            "_wake": self.wake,
-            "_acquire": self.lock.acquire,
-            "_release": self.lock.release,
+            "_block_until": self.block_until,
+            "_wake": self._wake,
             "_spawn": self.spawn,
         }
 
-    # -- the primitives (lock held on entry to block and wake) -------------------
+    # -- the primitives (called with the run lock held) ---------------------------
 
-    def block(self, cur, deadline=None):
+    def _refuse_to_block(self, cur, waitable):
         if cur.exc is not None or self.stopping:
-            cur.wait_on._cancel(cur)
-            cur.wait_on = None
+            waitable._cancel(cur)
             exc = cur.exc or Shutdown("the run is ending")
             cur.exc = None
-            self.lock.release()
             raise exc
+
+    def block(self, cur, waitable):
+        self._refuse_to_block(cur, waitable)
+        cur.wait_on = waitable
         self.running -= 1
-        if deadline is None:
-            if self._stuck():
-                self._deadlock()
-            self.lock.release()
-            cur.sem.acquire()
-        else:
-            self.timed += 1
-            cur.timed = True
-            self.lock.release()
-            wait = cur.wait_on
-            if not cur.sem.acquire(True, max(0.0, (deadline - now_us()) / 1e6)):
-                self.lock.acquire()
-                if cur.wait_on is wait and wait._timeout(cur):
-                    self.wake(cur)
-                self.lock.release()
-                cur.sem.acquire()  # taken at once: wake() released it
+        if self._stuck():
+            self._deadlock()
+        self.lock.release()
+        cur.sem.acquire()
+        self.lock.acquire()
+        self._raise_pending(cur)
+
+    def block_until(self, cur, waitable, deadline):
+        self._refuse_to_block(cur, waitable)
+        cur.wait_on = waitable
+        self.running -= 1
+        self.timed += 1
+        cur.timed = True
+        lock = self.lock
+        lock.release()
+        woken = cur.sem.acquire(True, max(0.0, (deadline - now_us()) / 1e6))
+        lock.acquire()
+        if not woken:
+            if cur.wait_on is waitable and waitable._timeout(cur):
+                self.wake(cur)
+            cur.sem.acquire()  # taken at once: whoever woke us released it
+        self._raise_pending(cur)
+
+    @staticmethod
+    def _raise_pending(cur):
         exc = cur.exc
         if exc is not None:
             cur.exc = None
             raise exc
 
-    def wake(self, proc):
-        proc.wait_on = None
+    def _wake(self, proc):
         self.running += 1
         if proc.timed:
             proc.timed = False
@@ -131,14 +144,10 @@ class ThreadsBackend(Backend):
         self.deadlocked = True
         self.done.set()
 
-    def is_blocked(self, proc) -> bool:
-        return proc.wait_on is not None
-
     def spawn(self, fn, name, join):
         proc = ThreadProcess(name)
-        with self.lock:
-            self.running += 1
-            self.live.add(proc)
+        self.running += 1
+        self.live.add(proc)
         self._start(proc, lambda: run_branch(proc, fn, join))
         return proc
 
@@ -146,6 +155,7 @@ class ThreadsBackend(Backend):
         def thread_main():
             self.local.proc = proc
             proc.ident = threading.get_ident()
+            self.lock.acquire()
             try:
                 body()
             except BaseException:
@@ -155,11 +165,11 @@ class ThreadsBackend(Backend):
                 if not self.stopping:
                     raise
             finally:
-                with self.lock:
-                    self.live.discard(proc)
-                    self.running -= 1
-                    if self._stuck() and not self.done.is_set():
-                        self._deadlock()
+                self.live.discard(proc)
+                self.running -= 1
+                if self._stuck() and not self.done.is_set():
+                    self._deadlock()
+                self.lock.release()
 
         old = threading.stack_size()
         try:
@@ -175,23 +185,23 @@ class ThreadsBackend(Backend):
         outside world (so not deadlocked), not as running.  The process is not
         "blocked" meanwhile: killing it takes effect at its next block."""
         cur = self.local.proc
-        with self.lock:
-            if self.stopping:
-                raise Shutdown("the run is ending")
-            self.running -= 1
-            self.in_external[cur] = ExternalWait(what, wanted)
-            idle = self.running == 0
-            if self._stuck():  # the caller was the last runner, and nobody wants this input
-                self._deadlock()
+        if self.stopping:
+            raise Shutdown("the run is ending")
+        self.running -= 1
+        self.in_external[cur] = ExternalWait(what, wanted)
+        idle = self.running == 0
+        if self._stuck():  # the caller was the last runner, and nobody wants this input
+            self._deadlock()
+        self.lock.release()
         try:
             if idle:
                 for hook in self.idle_hooks:
                     hook()
             return fn()
         finally:
-            with self.lock:
-                del self.in_external[cur]
-                self.running += 1
+            self.lock.acquire()
+            del self.in_external[cur]
+            self.running += 1
 
     # -- the run ----------------------------------------------------------------
 

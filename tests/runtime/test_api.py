@@ -29,7 +29,7 @@ CORE = [
     "poison", "retire",
     # errors
     "CSPError", "PoisonError",
-    # "RetireError",  # TODO(merge): with the runtime rewrite (see runtime/__init__.py)
+    "RetireError",
     "ProcessError", "Deadlock", "BlockedProcess", "OccamError",
 ]  # fmt: skip
 
