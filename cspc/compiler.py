@@ -214,7 +214,7 @@ def _compile(
     except Exception as exc:
         raise InternalError(f"code generation failed for {path}: {exc!r}") from exc
     code = _retarget(code, generator.def_files())
-    main_ident = generator.idents[generator.key(main, main.name.name)] if main else None
+    main_ident = generator.main_ident
     return CompileResult(
         def_files=generator.def_files(),
         path=path,

@@ -10,6 +10,11 @@ Annotations filled in later passes (default ``None`` from the parser):
 * ``Expr.type``     -- the expression's occam type (set by ``check``)
 * ``Expr.const``    -- the folded value of a constant expression (int, bool or
   float), else ``None`` (set by ``check``)
+* the fields declared with :func:`annotation` below: facts the checks establish
+  for the code generator (a type alias's meaning, which inputs read a timer, the
+  Python a PROC is bound to, the names of PAR branches, which process uses each
+  channel end).  :func:`children` does not visit them; ``cspc.check`` documents
+  what each holds.
 
 Naming of the node fields follows the occam 2.1 reference manual where it has a
 word for the thing (specification, abbreviation, replicator, guard, choice,
@@ -27,6 +32,17 @@ from cspc.diagnostics import UNKNOWN, Diagnostic, Span
 @dataclass(eq=False)
 class Node:
     span: Span = field(default=UNKNOWN, kw_only=True, repr=False)
+
+
+def annotation(default=None, factory=None):
+    """A field the checks fill in (never the parser); not a child of the node."""
+    kwargs = {"default_factory": factory} if factory is not None else {"default": default}
+    return field(**kwargs, kw_only=True, repr=False, compare=False, metadata={"annotation": True})
+
+
+def annotation_fields(node: "Node") -> list:
+    """The annotation fields of ``node``'s class."""
+    return [f for f in fields(node) if f.metadata.get("annotation")]
 
 
 # --------------------------------------------------------------------------- types
@@ -207,13 +223,6 @@ class CountedItem(Expr):
     array: Expr
 
 
-@dataclass(eq=False)
-class ValofExpr(Expr):
-    """A VALOF used directly as an expression (occam 2.1 allows it in parentheses)."""
-
-    valof: "Valof"
-
-
 # --------------------------------------------------------------------------- symbols
 
 
@@ -251,6 +260,27 @@ class VarDecl(Spec):
 
     type: Type
     names: list[Name]
+    # Channel ends whose one user is known (plain channels, constant elements).
+    expects: list["Expectation"] = annotation(factory=list)
+
+
+@dataclass(eq=False)
+class Expectation:
+    """Which process uses one end of a channel: what a deadlock report names as
+    the partner that never came (``runtime.Channel.expect``); made by
+    :mod:`cspc.check.partners`.
+
+    The channel is ``symbol`` subscripted by ``path`` (index expressions): no
+    path means the channel itself, or every element of a channel array.  In
+    ``VarDecl.expects`` the indexes are constants; in a replicated PAR's
+    ``expects`` a copy evaluates them as it starts.  ``side`` is "reader" or
+    "writer"; ``process`` is the user's process name, None for the copy itself.
+    """
+
+    symbol: "Symbol"
+    path: list
+    side: str
+    process: Optional[str]
 
 
 @dataclass(eq=False)
@@ -298,6 +328,9 @@ class DataTypeDecl(Spec):
     fields: Optional[list[Field]] = None
     alias: Optional[Type] = None
     packed: bool = False
+    # For an alias: what it stands for, other aliases seen through (`DATA TYPE B IS
+    # A:` with `DATA TYPE A IS INT:` gives INT).  Never a NamedType of an alias.
+    base: Optional[Type] = annotation()
 
 
 @dataclass(eq=False)
@@ -317,6 +350,7 @@ class ProcDecl(Spec):
     params: list[Param]
     body: "Process"
     recursive: bool = False
+    python: Optional[str] = annotation()  # "module:function" of a `#PRAGMA PYTHON` before it
 
 
 @dataclass(eq=False)
@@ -337,6 +371,7 @@ class FunctionDecl(Spec):
     name: Name
     params: list[Param]
     body: Union[Valof, list[Expr]]
+    python: Optional[str] = annotation()  # "module:function" of a `#PRAGMA PYTHON` before it
 
 
 @dataclass(eq=False)
@@ -397,6 +432,7 @@ class Input(Process):
 
     chan: Expr
     items: list[Expr]
+    timer: bool = annotation(False)  # a timer read `tim ? t`
 
 
 @dataclass(eq=False)
@@ -446,6 +482,11 @@ class Par(Process):
     body: list[Process]
     replicator: Optional[Replicator] = None
     pri: bool = False
+    # The process names of the branches, for reports ("consumer", "main, PAR branch 2");
+    # empty for a replicated PAR, whose copies are named "i=3".
+    names: list[str] = annotation(factory=list)
+    # Channel ends used by a copy of this replicated PAR: set as each copy starts.
+    expects: list["Expectation"] = annotation(factory=list)
 
 
 @dataclass(eq=False)
@@ -548,7 +589,7 @@ class Program(Node):
 def children(node: Node):
     """The direct child nodes of ``node`` (lists flattened), in field order."""
     for f in fields(node):
-        if f.name in ("span", "symbol", "type"):
+        if f.name in ("span", "symbol", "type") or f.metadata.get("annotation"):
             continue
         value = getattr(node, f.name)
         if isinstance(value, Node):

@@ -108,9 +108,11 @@ class Channel(Waitable):
 
     def expect(self, reader: str | None = None, writer: str | None = None) -> "Channel":
         """Say which processes are meant to use each end (by name), so that a
-        deadlock report can name the partner that never came.  Returns the
-        channel, for ``c = Channel("c").expect(reader="consumer")``."""
-        self._expected = (reader, writer)
+        deadlock report can name the partner that never came; an end not given
+        keeps what was said before.  Returns the channel, for
+        ``c = Channel("c").expect(reader="consumer")``."""
+        old_reader, old_writer = self._expected
+        self._expected = (reader or old_reader, writer or old_writer)
         return self
 
     def __repr__(self):

@@ -384,6 +384,24 @@ def counted_output(count, array):
     return (count, copy(array[:count]))
 
 
+def expect_end(channels, indexes, side, process):
+    """Note ``process`` as the user of the ``side`` ("reader"/"writer") end of
+    ``channels[indexes...]``, or of every channel in it when it is an array, for
+    deadlock reports.  An index outside the array says nothing (the program
+    may never use that element), so it is ignored."""
+    for i in indexes:
+        if not 0 <= i < len(channels):
+            return
+        channels = channels[i]
+    stack = [channels]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Channel):
+            item.expect(**{side: process})
+        else:
+            stack.extend(item)
+
+
 class View:
     """A writable window onto part of a list (a slice used as a variable)."""
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cspc import syntax as S
-from cspc.check import check, is_timer_read, main_proc
+from cspc.check import check, main_proc
 from cspc.check import types as T
 from cspc.diagnostics import Reporter
 from cspc.parse import parse_file, parse_text
@@ -297,7 +297,7 @@ def test_timer_reads_are_told_from_channel_inputs():
         "PROC p ()\n  TIMER tim:\n  INT t:\n  tim ? t\n:\n"
     )
     inputs = find(program, S.Input)
-    assert [is_timer_read(i) for i in inputs] == [True, False, True]
+    assert [i.timer for i in inputs] == [True, False, True]
 
 
 def test_main_proc_is_the_last_matching_top_level_proc():

@@ -348,11 +348,11 @@ def all_subclasses(cls):
 def test_every_node_class_has_a_translation(prefix, base):
     """A node added to the AST must be taught to the code generator too."""
     from cspc import syntax
-    from cspc.codegen import Generator
+    from cspc.codegen import TRANSLATORS
 
     classes = [c for c in all_subclasses(getattr(syntax, base)) if c.__module__ == "cspc.syntax"]
-    missing = [c.__name__ for c in classes if not hasattr(Generator, prefix + c.__name__)]
-    assert not missing, f"Generator has no {prefix}* for {missing}"
+    missing = [c.__name__ for c in classes if c not in TRANSLATORS]
+    assert not missing, f"no translator registered for {missing}"
 
 
 def test_python_exception_is_a_runtime_error(tmp_path, monkeypatch):
@@ -411,3 +411,66 @@ def test_round_trip_deadlock_names_the_csp_lines(tmp_path, backend):
     report = proc.stderr.decode()
     assert f"{src}:5: 'main, PAR branch 1' waits to output on channel c" in report
     assert f"{src}:6: 'main, PAR branch 2' waits to input from channel d" in report
+
+
+# --------------------------------------------------------------------------- a pure translator
+
+
+def test_the_generator_reports_no_user_errors():
+    """The checks find every user error: no module of cspc.codegen even names
+    CompileError (it raises InternalError only, for its own bugs)."""
+    import ast as pyast
+
+    folder = REPO / "cspc" / "codegen"
+    named = [
+        f"{path.name}:{node.lineno}"
+        for path in sorted(folder.glob("*.py"))
+        for node in pyast.walk(pyast.parse(path.read_text()))
+        if (isinstance(node, pyast.Name) and node.id == "CompileError")
+        or (isinstance(node, pyast.alias) and node.name == "CompileError")
+        or (isinstance(node, pyast.Attribute) and node.attr == "CompileError")
+    ]
+    assert named == []
+
+
+def test_a_bad_python_pragma_is_found_by_check(tmp_path):
+    path = write(
+        tmp_path,
+        "bad.csp",
+        '#PRAGMA PYTHON "os.system"\nPROC p ()\n  SKIP\n:\n',
+    )
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1
+    assert "bad.csp:1:1: error: #PRAGMA PYTHON wants \"module:function\"" in result.stderr
+
+
+CHECK_CASES = REPO / "tests" / "check_cases"
+
+
+def accepted_programs():
+    """Every program of the test suite's own that passes the checks."""
+    from cspc.check import check
+    from cspc.diagnostics import CompileError, Reporter
+    from cspc.parse import parse_file
+
+    for path in sorted(PROGRAMS.glob("*.csp")) + sorted((REPO / "examples").rglob("*.csp")):
+        try:
+            program = parse_file(str(path))
+        except CompileError:
+            continue
+        reporter = Reporter()
+        check(program, reporter)
+        if not reporter.errors:
+            yield path, program
+
+
+def test_every_checked_program_translates_and_compiles():
+    from cspc.check import main_proc
+    from cspc.codegen import generate
+
+    count = 0
+    for path, program in accepted_programs():
+        module = generate(program, main_proc(program))
+        compile(module, str(path), "exec")
+        count += 1
+    assert count >= 15

@@ -50,19 +50,29 @@ without errors):
   ``size.const`` is the size.
 * Literals: see :mod:`cspc.check.literals` (``value`` of an integer literal is
   already wrapped into its type's range: `#FFFFFFFF` as INT is -1).
-* Timer reads: an ``Input`` whose channel's root Name has a symbol of kind
-  "timer" is a timer read (`tim ? t`); see :func:`is_timer_read`.
+* Timer reads: ``Input.timer`` is True for a timer read (`tim ? t`: the
+  channel's root Name has a symbol of kind "timer").
+* Type aliases: ``DataTypeDecl.base`` is what `DATA TYPE T IS t:` stands for,
+  with aliases inside it seen through at the top (never an alias's NamedType).
+* `#PRAGMA PYTHON "module:function"`: validated, and bound to the PROC or
+  FUNCTION declared next in the same specification list (``.python``).
+* PAR: ``Par.names`` are the branches' process names, as reports show them
+  (the PROC a branch calls, else "enclosing PROC, PAR branch k").
+* Channel partners: ``VarDecl.expects`` and ``Par.expects`` list the channel
+  ends whose one user process is known (:class:`syntax.Expectation`), for
+  deadlock reports; see :mod:`~cspc.check.partners`.
 * :func:`main_proc` picks the PROC the program runs.
 """
 
 from __future__ import annotations
 
+from dataclasses import MISSING
+
 from cspc import syntax as S
 from cspc.check import types
-from cspc.check.access import root_name
 from cspc.diagnostics import Reporter
 
-__all__ = ["check", "main_proc", "is_timer_read", "types"]
+__all__ = ["check", "main_proc", "types"]
 
 
 def check(program: S.Program, reporter: Reporter, *, warn_unused: bool = False) -> None:
@@ -93,12 +103,8 @@ def _forget_annotations(program: S.Program) -> None:
             node.const = None
             if isinstance(node, S.Name):
                 node.symbol = None
-
-
-def is_timer_read(node: S.Input) -> bool:
-    """Is this Input a timer read (`tim ? t`) rather than a channel input?"""
-    name = root_name(node.chan)
-    return name is not None and name.symbol is not None and name.symbol.kind == "timer"
+        for f in S.annotation_fields(node):
+            setattr(node, f.name, f.default_factory() if f.default is MISSING else f.default)
 
 
 def _is_byte_channel(param: S.Param) -> bool:

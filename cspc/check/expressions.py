@@ -320,11 +320,6 @@ class ExpressionRules:
         array = self.expr(e.array)
         return S.CountedArray(count, array, span=e.span)
 
-    def expr_ValofExpr(self, e: S.ValofExpr, want) -> S.Type:
-        types = self.valof(e.valof, [want] if want is not None and len(e.valof.results) == 1 else None)
-        if len(types) == 1:
-            return types[0]
-        return T.ResultsType(types, span=e.span)
 
 
 def declared_note(e: S.Expr) -> list[tuple]:

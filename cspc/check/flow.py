@@ -78,8 +78,6 @@ class Flow:
                 if key in self.tracked and key not in state and key not in self.warned:
                     self.warned.add(key)
                     self.reporter.warning(node.span, f"variable `{node.name}' may be read before it is set")
-            if isinstance(node, S.ValofExpr):
-                self.valof(node.valof, set(state))
 
     def set_target(self, e: S.Expr, state) -> None:
         """``e`` is assigned or input: subscripts are read, a plain name becomes set."""

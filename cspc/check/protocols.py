@@ -44,13 +44,15 @@ class CommunicationRules:
 
     def proc_Input(self, p: S.Input) -> None:
         if self.is_timer_read(p):
+            p.timer = True
             self.timer_read(p)
             return
         protocol = self.channel(p.chan, "?")
         self.communicate(protocol, p.items, p.chan, p.span, is_input=True)
 
     def is_timer_read(self, p: S.Input) -> bool:
-        """`tim ? t`: an Input whose channel's symbol is a timer."""
+        """`tim ? t`: an Input whose channel's symbol is a timer (the one test of
+        it; its verdict is left in ``Input.timer`` for the later passes)."""
         name = root_name(p.chan)
         if name is None:
             return False

@@ -37,6 +37,7 @@ class Resolver(ExpressionRules, CommunicationRules, AliasRules):
         self.fields: dict[int, dict[str, S.Symbol]] = {}  # id(record symbol) -> fields
         self.init_alias_rules()
         self.functions: list[tuple[S.FunctionDecl, int]] = []  # enclosing FUNCTIONs
+        self.pending_python: str | None = None  # a `#PRAGMA PYTHON` waiting for its PROC
 
     # ------------------------------------------------------------------ reporting
 
@@ -178,7 +179,23 @@ class Resolver(ExpressionRules, CommunicationRules, AliasRules):
         rule_for(self, "spec_", spec)(spec)
 
     def spec_Pragma(self, spec: S.Pragma) -> None:
-        pass
+        if spec.name.upper() == "PYTHON":
+            self.pending_python = self.python_target(spec)
+
+    def python_target(self, pragma: S.Pragma) -> str | None:
+        """The "module:function" of `#PRAGMA PYTHON "module:function"` (None if malformed)."""
+        text = pragma.args.strip()
+        if len(text) >= 2 and text[0] == text[-1] == '"':
+            text = text[1:-1]
+        module, _, func = text.partition(":")
+        if module and all(part.isidentifier() for part in module.split(".")) and func.isidentifier():
+            return f"{module}:{func}"
+        self.error(pragma.span, f'#PRAGMA PYTHON wants "module:function", not {pragma.args.strip()!r}')
+        return None
+
+    def bind_python(self, spec: S.ProcDecl | S.FunctionDecl) -> None:
+        """A PROC or FUNCTION after `#PRAGMA PYTHON` is implemented by that Python function."""
+        spec.python, self.pending_python = self.pending_python, None
 
     def spec_VarDecl(self, spec: S.VarDecl) -> None:
         t = self.type_(spec.type)
@@ -233,6 +250,11 @@ class Resolver(ExpressionRules, CommunicationRules, AliasRules):
     def spec_DataTypeDecl(self, spec: S.DataTypeDecl) -> None:
         fields: dict[str, S.Symbol] = {}
         alias = self.type_(spec.alias) if spec.alias is not None else None
+        if alias is not None:
+            spec.base = alias
+            aliased = alias.name.symbol if isinstance(alias, S.NamedType) else None
+            if aliased is not None and isinstance(aliased.decl, S.DataTypeDecl):
+                spec.base = aliased.decl.base or alias  # an alias of an alias, or of a record
         for f in spec.fields or []:
             t = self.type_(f.type)
             symbol = S.Symbol(f.name.name, "field", f, t, span=f.name.span)
@@ -258,6 +280,7 @@ class Resolver(ExpressionRules, CommunicationRules, AliasRules):
             self.scopes.depth_of[id(symbol)] = self.scopes.depth
 
     def spec_ProcDecl(self, spec: S.ProcDecl) -> None:
+        self.bind_python(spec)
         symbol = S.Symbol(spec.name.name, "proc", spec, span=spec.name.span)
         spec.name.symbol = symbol
         if spec.recursive:
@@ -272,6 +295,7 @@ class Resolver(ExpressionRules, CommunicationRules, AliasRules):
             self.scopes.declare(symbol)
 
     def spec_FunctionDecl(self, spec: S.FunctionDecl) -> None:
+        self.bind_python(spec)
         symbol = S.Symbol(spec.name.name, "function", spec, span=spec.name.span)
         spec.name.symbol = symbol
         for t in spec.results:
@@ -500,6 +524,7 @@ class Resolver(ExpressionRules, CommunicationRules, AliasRules):
     def guard(self, g) -> None:
         if isinstance(g, S.Input) and self.is_timer_read(g):
             self.error(g.span, "a timer read cannot be an ALT guard: use `tim ? AFTER t'")
+            g.timer = True
             self.timer_read(g)
         elif g is not None:
             self.process(g)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from cspc import syntax as S
 from cspc.check import types as T
 from cspc.check.access import root_and_path, rule_for
+from cspc.check.partners import expect_ends, name_branches
 from cspc.diagnostics import Reporter
 
 DATA_KINDS = ("variable", "abbreviation")
@@ -38,6 +39,9 @@ class Access:
     span: object
     # Replicator indices in scope at the access with known bounds: id -> (low, high).
     ranges: dict = field(default_factory=dict)
+    # The process making a channel access, once a PAR names it: a branch name, or
+    # the replicated PAR whose copy makes it (see cspc.check.partners).
+    process: object = None
 
 
 @dataclass
@@ -266,6 +270,7 @@ class UsageChecker:
         self.reporter = reporter
         self.summaries: dict[int, Summary] = {}  # id(proc/function symbol) -> Summary
         self.par: S.Par | None = None  # the PAR whose branches are being compared
+        self.procs: list[str] = []  # the PROCs being checked, innermost last
         self.reported: set[tuple] = set()
 
     # -- accesses
@@ -307,9 +312,6 @@ class UsageChecker:
             else:
                 for arg in e.args:
                     self._reads(arg, usage)
-            return
-        if isinstance(e, S.ValofExpr):
-            usage.add(self.valof(e.valof))
             return
         for child in S.children(e):
             if isinstance(child, S.Expr):
@@ -384,9 +386,7 @@ class UsageChecker:
         return self.chan_use(p.chan, "!").add(self.items(p.items, is_input=False))
 
     def proc_Input(self, p: S.Input) -> Usage:
-        from cspc.check import is_timer_read
-
-        if is_timer_read(p):
+        if p.timer:
             return self.items(p.items, is_input=True)
         return self.chan_use(p.chan, "?").add(self.items(p.items, is_input=True))
 
@@ -420,6 +420,9 @@ class UsageChecker:
             inner = self.process(body)
         usage.add(inner)
         self.deadlock_warnings(specs, inner)
+        for spec in specs:
+            if isinstance(spec, S.VarDecl):
+                expect_ends(spec, inner)
         return usage.without(local)
 
     def spec(self, spec: S.Spec) -> Usage:
@@ -430,7 +433,11 @@ class UsageChecker:
                 return usage
             return self.reads(spec.value)
         if isinstance(spec, S.ProcDecl):
-            self.routine(spec, spec.params, lambda: self.process(spec.body))
+            self.procs.append(spec.name.name)
+            try:
+                self.routine(spec, spec.params, lambda: self.process(spec.body))
+            finally:
+                self.procs.pop()
         elif isinstance(spec, S.FunctionDecl):
             if isinstance(spec.body, S.Valof):
                 self.routine(spec, spec.params, lambda: self.valof(spec.body))
@@ -552,19 +559,22 @@ class UsageChecker:
                 path = [translate(selector, value_of) for selector in a.path]
                 arg = actual_of.get(id(a.symbol))
                 if arg is None:
-                    target.append(Access(a.symbol, path, span))
+                    target.append(Access(a.symbol, path, span, process=a.process))
                     continue
                 actual = self.access(arg)
                 if actual is not None and (
                     actual.symbol.kind in DATA_KINDS or actual.symbol.kind == "channel"
                 ):
-                    target.append(Access(actual.symbol, actual.path + path, arg.span))
+                    target.append(
+                        Access(actual.symbol, actual.path + path, arg.span, process=a.process)
+                    )
         return usage
 
     # -- PAR
 
     def proc_Par(self, p: S.Par) -> Usage:
         branches = [self.process(b) for b in p.body]
+        name_branches(p, branches, self.procs[-1] if self.procs else None)
         self.par = p
         if p.replicator is None:
             for i, a in enumerate(branches):

@@ -31,7 +31,7 @@ from cspc.parse.literals import BadEscape, decode_occam_text
 __all__ = ["KNOWN_PRAGMAS", "Include", "ToAST"]
 
 # Pragmas cspc acts on (or knowingly accepts); any other is ignored with a warning.
-# PYTHON "module:function" binds the next PROC/FUNCTION to Python (see cspc/codegen.py).
+# PYTHON "module:function" binds the next PROC/FUNCTION to Python (the checks bind it; see cspc/check).
 KNOWN_PRAGMAS = frozenset({"PYTHON"})
 
 

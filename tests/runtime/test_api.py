@@ -85,7 +85,7 @@ def test_the_occam_abi_reexports_the_runtimes_own_objects():
 
 
 def test_generated_code_finds_every_name_it_imports_in_the_abi():
-    from cspc.codegen import OCCAM_HELPERS, RUNTIME_NAMES
+    from cspc.codegen.core import OCCAM_HELPERS, RUNTIME_NAMES
 
     assert [n for n in OCCAM_HELPERS + RUNTIME_NAMES if not hasattr(occam, n)] == []
 

@@ -1,0 +1,206 @@
+"""Communication and ALT: outputs, inputs, CASE inputs, timers, guards.
+
+A message is the single value of a one-item protocol, a tuple for a
+sequential protocol, ``(count, items)`` for a counted array, and
+``(tag, items...)`` for a variant protocol; arrays are sent as copies.  A
+timer read is ``timer.read()`` and `tim ? AFTER t` is ``timer.after(t)``.
+
+An ALT builds its guards (``InputGuard``, ``TimeoutGuard``, ``SkipGuard``,
+each with its precondition) and calls the runtime's ``alt``, which returns
+the index of the chosen guard and the value it received; the branches then
+dispatch on that index.  Nested ALTs are flattened; replicated alternatives
+build the guard list at run time, keeping beside each guard which
+alternative it is and its replicator values.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from cspc import syntax as S
+
+from .control import assign_one, replicated
+from .core import Generator, translates
+from .pyast import as_store, assign, call, const, expr_stmt, load, method, stamp, store, store_tuple, subscript
+from .values import array_target, location, out_value
+
+
+def is_tag(item: S.Expr) -> bool:
+    return isinstance(item, S.Name) and item.symbol is not None and item.symbol.kind == "tag"
+
+
+@translates(S.Output)
+def output(g: Generator, p: S.Output) -> list[ast.stmt]:
+    items = p.items
+    if items and is_tag(items[0]):
+        message = ast.Tuple([const(items[0].name)] + [out_value(g, i) for i in items[1:]], ast.Load())
+    elif len(items) == 1:
+        message = out_value(g, items[0])
+    else:
+        message = ast.Tuple([out_value(g, i) for i in items], ast.Load())
+    return [expr_stmt(method(g.expr(p.chan), "write", message))]
+
+
+@translates(S.Input)
+def input_(g: Generator, p: S.Input) -> list[ast.stmt]:
+    read = method(g.expr(p.chan), "read")
+    if p.timer:
+        return assign_one(g, p.items[0], read)
+    return receive(g, read, p.items)
+
+
+def receive(g: Generator, message: ast.expr, items: list[S.Expr]) -> list[ast.stmt]:
+    """Store a received ``message`` into the input items."""
+    if len(items) == 1 and not is_tag(items[0]):
+        return receive_item(g, items[0], message)
+    tmp = g.temp("m")
+    stmts: list[ast.stmt] = [assign(store(tmp), message)]
+    first = 0
+    if items and is_tag(items[0]):  # `c ? tag; x`: the message must carry that tag
+        got, want = subscript(load(tmp), 0), const(items[0].name)
+        mismatch = expr_stmt(call(g.helper("tag_mismatch"), subscript(load(tmp), 0), want))
+        stmts.append(ast.If(ast.Compare(got, [ast.NotEq()], [want]), [mismatch], []))
+        first = 1
+    for k, item in enumerate(items[first:], start=first):
+        stmts.extend(receive_item(g, item, subscript(load(tmp), k)))
+    return stmts
+
+
+def receive_item(g: Generator, item: S.Expr, value: ast.expr) -> list[ast.stmt]:
+    if isinstance(item, S.CountedItem):
+        tmp = g.temp("c")
+        stored = call(
+            g.helper("counted_input"),
+            array_target(g, item.array),
+            subscript(load(tmp), 0),
+            subscript(load(tmp), 1),
+        )
+        return [assign(store(tmp), value), assign(as_store(location(g, item.count)), stored)]
+    return assign_one(g, item, value)
+
+
+@translates(S.CaseInput)
+def case_input(g: Generator, p: S.CaseInput) -> list[ast.stmt]:
+    tmp = g.temp("m")
+    stmts: list[ast.stmt] = [assign(store(tmp), method(g.expr(p.chan), "read"))]
+    return stmts + variant_dispatch(g, load(tmp), p.variants)
+
+
+def variant_dispatch(g: Generator, message: ast.expr, variants: list[S.Variant]) -> list[ast.stmt]:
+    tag = subscript(message, 0)
+    chain: list[ast.stmt] = [expr_stmt(call(g.helper("tag_mismatch"), tag, const(None)))]
+    for variant in reversed(variants):
+        body = g.specs(variant.specs)
+        for k, item in enumerate(variant.items, start=1):
+            body.extend(receive_item(g, item, subscript(message, k)))
+        body.extend(g.block(variant.body))
+        test = ast.Compare(tag, [ast.Eq()], [const(variant.tag.name)])
+        chain = [stamp(ast.If(test, body, chain), variant.span)]
+    return chain
+
+
+@translates(S.Delay)
+def delay(g: Generator, p: S.Delay) -> list[ast.stmt]:
+    return [expr_stmt(method(g.expr(p.timer), "after", g.expr(p.time)))]
+
+
+# --------------------------------------------------------------------------- ALT
+
+
+def alt_leaves(alt: S.Alt, reps: tuple = ()):
+    """The guarded alternatives of an ALT, nested ALTs flattened, with enclosing replicators."""
+    if alt.replicator is not None:
+        reps = reps + (alt.replicator,)
+    for alternative in alt.alternatives:
+        if alternative.nested is not None:
+            yield from alt_leaves(alternative.nested, reps)
+        else:
+            yield alternative, reps
+
+
+@translates(S.Alt)
+def alt(g: Generator, p: S.Alt) -> list[ast.stmt]:
+    leaves = list(alt_leaves(p))
+    index, value = g.temp("i"), g.temp("v")
+    if not any(reps for _, reps in leaves):
+        stmts: list[ast.stmt] = []
+        guards = []
+        for leaf, _ in leaves:
+            pre, guard_ = guard(g, leaf)
+            stmts.extend(pre)
+            guards.append(guard_)
+        stmts.append(alt_call(g, p, index, value, ast.List(guards, ast.Load())))
+        chain: list[ast.stmt] = []
+        for k in reversed(range(len(leaves))):
+            leaf, _ = leaves[k]
+            body = alt_body(g, leaf, load(value))
+            if k == len(leaves) - 1:
+                chain = body
+            else:
+                test = ast.Compare(load(index), [ast.Eq()], [const(k)])
+                chain = [stamp(ast.If(test, body, chain), leaf.span)]
+        return stmts + chain
+    # Some alternatives are replicated: build the guard list at run time with,
+    # beside each guard, which leaf it is and its replicator values.
+    guards, keys = g.temp("g"), g.temp("keys")
+    stmts = [assign(store(guards), ast.List([], ast.Load())), assign(store(keys), ast.List([], ast.Load()))]
+    for n, (leaf, reps) in enumerate(leaves):
+        values = [load(g.declare(r.name)) for r in reps]
+        pre, guard_ = guard(g, leaf)
+        inner = pre + [
+            expr_stmt(method(load(guards), "append", guard_)),
+            expr_stmt(method(load(keys), "append", ast.Tuple([const(n)] + values, ast.Load()))),
+        ]
+        for rep in reversed(reps):
+            inner = replicated(g, rep, inner)
+        stmts.extend(inner)
+    stmts.append(alt_call(g, p, index, value, load(guards)))
+    key = g.temp("key")
+    stmts.append(assign(store(key), subscript(load(keys), load(index))))
+    chain = []
+    for n in reversed(range(len(leaves))):
+        leaf, reps = leaves[n]
+        body = [assign(store(g.ident_of(r.name)), subscript(load(key), j)) for j, r in enumerate(reps, 1)]
+        body.extend(alt_body(g, leaf, load(value)))
+        test = ast.Compare(subscript(load(key), 0), [ast.Eq()], [const(n)])
+        chain = [stamp(ast.If(test, body, chain), leaf.span)]
+    return stmts + chain
+
+
+def alt_call(g: Generator, p: S.Alt, index: str, value: str, guards: ast.expr) -> ast.stmt:
+    """``i, v = alt(guards, pri=True)``, or with the ALT's site (for fair choice)."""
+    if p.pri:
+        kwargs = {"pri": const(True)}
+    else:
+        kwargs = {"site": const(f"{p.span.file}:{p.span.line}:{p.span.col}")}
+    return assign(store_tuple([index, value]), call(g.rt("alt"), guards, **kwargs))
+
+
+def guard(g: Generator, leaf: S.Alternative) -> tuple[list[ast.stmt], ast.expr]:
+    """Statements to run first (the alternative's specifications) and the guard object."""
+    pre = g.specs(leaf.specs)
+    guarded = leaf.guard
+    condition = [g.expr(guarded.precondition)] if guarded.precondition is not None else []
+    if guarded.guard is None:
+        made = call(g.rt("SkipGuard"), *condition)
+    elif isinstance(guarded.guard, S.Delay):
+        made = call(g.rt("TimeoutGuard"), g.expr(guarded.guard.time), *condition)
+    else:
+        made = call(g.rt("InputGuard"), g.expr(guarded.guard.chan), *condition)
+    return pre, stamp(made, leaf.span)
+
+
+def alt_body(g: Generator, leaf: S.Alternative, value: ast.expr) -> list[ast.stmt]:
+    body = g.specs(leaf.specs)  # evaluated again for the chosen branch: same Python names
+    guarded = leaf.guard.guard
+    if isinstance(guarded, S.Input):
+        if guarded.timer:
+            body.extend(assign_one(g, guarded.items[0], value))
+        else:
+            body.extend(receive(g, value, guarded.items))
+    elif isinstance(guarded, S.CaseInput):
+        tmp = g.temp("m")
+        body.append(assign(store(tmp), value))
+        return body + variant_dispatch(g, load(tmp), guarded.variants)
+    body.extend(g.block(leaf.body) if leaf.body is not None else [ast.Pass()])
+    return body

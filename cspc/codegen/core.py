@@ -1,0 +1,246 @@
+"""The generator's core: the translator registry, the module being built, names, scopes.
+
+Each construct family (``decls``, ``control``, ``par``, ``comms``, ``values``,
+``arith``) registers one translator per AST node class with
+:func:`translates`; :class:`Generator` dispatches on the node's class.  A
+translator is a plain function ``(g, node)`` returning Python statements (for
+specifications and processes) or an expression, and reads the checks'
+annotations; it finds no user errors: a program that passes ``cspc check``
+always translates, and a translator that cannot go on raises ``InternalError``.
+
+The state a translation carries from one construct to another is explicit:
+
+* :class:`Generator` holds what the whole module shares: the Python name of each
+  occam symbol (``idents``), the locations that scalar reference abbreviations
+  stand for (``aliases``), and which runtime helpers and builtins it imports;
+* :class:`FunctionScope` is the Python function being generated (the names it
+  declares, so the others it assigns become ``nonlocal``).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Callable
+
+from cspc import syntax as S
+from cspc.diagnostics import InternalError, Span
+from cspc.names import NameAllocator
+
+from .pyast import call, const, expr_stmt, load, stamp, store, stored_names, assign
+
+# Generated code imports everything it calls (as ``_name``) from one module, the
+# occam ABI cspc.runtime.occam: its helpers (through Generator.helper) and the
+# runtime objects it re-exports (through Generator.rt).
+OCCAM_HELPERS = (
+    "overflow", "bad_index", "if_failed", "case_failed", "div", "rem", "shl", "shr",
+    "real32", "fdiv", "frem", "to_int", "to_bool", "real_to_int", "int_to_real",
+    "real_to_real", "new_array", "copy", "copy_flat", "assign", "assign_deep", "slice_value",
+    "slice_view", "counted_input", "counted_output", "check_size", "python_function",
+    "tag_mismatch", "expect_end",
+)  # fmt: skip
+RUNTIME_NAMES = ("Channel", "Timer", "par", "alt", "stop", "InputGuard", "SkipGuard", "TimeoutGuard")
+BUILTINS = ("len", "range", "float", "list", "tuple", "int", "bool")
+RESERVED = {"_t", "_k", "_rt", "_occ", "_sys", "_partial"}
+RESERVED |= {"_" + n for n in OCCAM_HELPERS + RUNTIME_NAMES + BUILTINS}
+
+Translator = Callable[["Generator", S.Node], object]
+TRANSLATORS: dict[type, Translator] = {}
+
+
+def translates(*classes: type) -> Callable[[Translator], Translator]:
+    """Register the decorated function as the translator of ``classes``."""
+
+    def register(fn: Translator) -> Translator:
+        for cls in classes:
+            if cls in TRANSLATORS:
+                raise InternalError(f"two translators for {cls.__name__}")
+            TRANSLATORS[cls] = fn
+        return fn
+
+    return register
+
+
+def translator(node: S.Node) -> Translator:
+    fn = TRANSLATORS.get(type(node))
+    if fn is None:
+        raise InternalError(f"codegen: no translation for {type(node).__name__}")
+    return fn
+
+
+class FunctionScope:
+    """The Python function being generated: the Python names declared in it
+    (any other user name it assigns belongs to an enclosing function: nonlocal)."""
+
+    def __init__(self) -> None:
+        self.declared: set[str] = set()
+
+
+class Generator:
+    """Translates one checked :class:`syntax.Program` into a Python module."""
+
+    def __init__(self, program: S.Program, main: S.ProcDecl | None = None) -> None:
+        self.program = program
+        self.main = main
+        self.names = NameAllocator(reserved=RESERVED)
+        self.idents: dict[S.Symbol, str] = {}  # occam symbol -> its Python name
+        self.aliases: dict[S.Symbol, ast.expr] = {}  # `INT x IS a[i]:` -> a[i0]
+        self.user_names: set[str] = set()  # every Python name given to an occam name
+        self.scope: FunctionScope | None = None
+        self.helpers: set[str] = set()
+        self.runtime: set[str] = set()
+        self.builtins: set[str] = set()
+        self.need_partial = False
+
+    # ----------------------------------------------------------------- names
+
+    def allocate(self, name: S.Name) -> str:
+        """The Python name of a declared occam name (the same one every time)."""
+        symbol = name.symbol
+        if symbol is None:
+            raise InternalError(f"{name.span}: declaration of `{name.name}' has no symbol")
+        ident = self.idents.get(symbol)
+        if ident is None:
+            ident = self.idents[symbol] = self.names.allocate(name.name)
+            self.user_names.add(ident)
+        return ident
+
+    def declare(self, name: S.Name) -> str:
+        """Allocate the name and record it as a local of the function being generated."""
+        ident = self.allocate(name)
+        if self.scope is not None:
+            self.scope.declared.add(ident)
+        return ident
+
+    def ident_of(self, name: S.Name) -> str:
+        symbol = name.symbol
+        if symbol is None:
+            raise InternalError(f"{name.span}: name `{name.name}' was not resolved")
+        ident = self.idents.get(symbol)
+        if ident is None:
+            raise InternalError(f"{name.span}: no Python name for `{name.name}'")
+        return ident
+
+    def helper(self, name: str) -> ast.Name:
+        self.helpers.add(name)
+        return load("_" + name)
+
+    def rt(self, name: str) -> ast.Name:
+        self.runtime.add(name)
+        return load("_" + name)
+
+    def builtin(self, name: str) -> ast.Name:
+        self.builtins.add(name)
+        return load("_" + name)
+
+    def temp(self, hint: str = "t") -> str:
+        return self.names.temporary(hint)
+
+    # ----------------------------------------------------------------- dispatch
+
+    def translate(self, node: S.Spec | S.Process) -> list[ast.stmt]:
+        """Statements for a specification or process, stamped with its position."""
+        stmts = translator(node)(self, node)
+        for stmt in stmts:
+            stamp(stmt, node.span)
+        return stmts
+
+    spec = process = translate
+
+    def block(self, p: S.Process) -> list[ast.stmt]:
+        """A process as a statement list that may stand where Python needs one."""
+        return self.process(p) or [ast.Pass()]
+
+    def specs(self, specs: list[S.Spec]) -> list[ast.stmt]:
+        stmts: list[ast.stmt] = []
+        for spec in specs:
+            stmts.extend(self.spec(spec))
+        return stmts
+
+    def expr(self, e: S.Expr) -> ast.expr:
+        from .values import folded
+
+        py = folded(e)
+        if py is None:
+            py = translator(e)(self, e)
+        return stamp(py, e.span)
+
+    # ----------------------------------------------------------------- the module
+
+    def module(self) -> ast.Module:
+        # Top-level PROCs and FUNCTIONs get their names first (names.py's rule).
+        for spec in self.program.specs:
+            if isinstance(spec, (S.ProcDecl, S.FunctionDecl)):
+                self.declare(spec.name)
+        body = self.specs(self.program.specs)
+        if self.main is not None:
+            main_ident = self.ident_of(self.main.name)
+            body.append(assign(store("__cspc_main__"), const(main_ident)))
+            body.append(self.script_entry(main_ident))
+        module = ast.Module(self.imports() + body, type_ignores=[])
+        # Every node has a position now: stamp() fills in those made without one.
+        return stamp(module, Span(self.program.file, 1, 1))
+
+    @property
+    def main_ident(self) -> str | None:
+        return self.ident_of(self.main.name) if self.main is not None else None
+
+    def top_level(self) -> list[S.ProcDecl | S.FunctionDecl]:
+        return [s for s in self.program.specs if isinstance(s, (S.ProcDecl, S.FunctionDecl))]
+
+    def def_files(self) -> dict[str, str]:
+        """Python name -> source file, for top-level definitions from #INCLUDEd files."""
+        return {
+            self.ident_of(spec.name): spec.span.file
+            for spec in self.top_level()
+            if spec.span.file != self.program.file
+        }
+
+    def top_level_names(self) -> dict[str, str]:
+        """occam name -> Python name of every top-level PROC and FUNCTION (last one wins)."""
+        return {spec.name.name: self.ident_of(spec.name) for spec in self.top_level()}
+
+    def imports(self) -> list[ast.stmt]:
+        doc = expr_stmt(const(f"Compiled by cspc from {self.program.file}."))
+        stmts: list[ast.stmt] = [doc, ast.Import([ast.alias("cspc.runtime", "_rt")])]
+        names = sorted(self.runtime | self.helpers | {"overflow"})
+        stmts.append(
+            ast.ImportFrom("cspc.runtime.occam", [ast.alias(n, "_" + n) for n in names], 0)
+        )
+        stmts.append(ast.Import([ast.alias("cspc.runtime.occam", "_occ")]))
+        if self.builtins:
+            aliases = [ast.alias(n, "_" + n) for n in sorted(self.builtins)]
+            stmts.append(ast.ImportFrom("builtins", aliases, 0))
+        if self.need_partial:
+            stmts.append(ast.ImportFrom("functools", [ast.alias("partial", "_partial")], 0))
+        return stmts
+
+    def script_entry(self, main_ident: str) -> ast.If:
+        test = ast.Compare(load("__name__"), [ast.Eq()], [const("__main__")])
+        run = call(ast.Attribute(load("_occ"), "run_program", ast.Load()), load(main_ident))
+        exit_call = call(ast.Attribute(load("_sys"), "exit", ast.Load()), run)
+        return ast.If(test, [ast.Import([ast.alias("sys", "_sys")]), expr_stmt(exit_call)], [])
+
+    # ----------------------------------------------------------------- functions
+
+    def function(
+        self, name: str, params: list[str], build, span: Span, doc: str | None = None
+    ) -> ast.FunctionDef:
+        """A Python function whose body ``build()`` generates inside a fresh scope."""
+        outer = self.scope
+        self.scope = FunctionScope()
+        self.scope.declared.update(params)
+        try:
+            body = build()
+        finally:
+            inner, self.scope = self.scope, outer
+        if outer is not None:
+            free = (stored_names(body) & self.user_names) - inner.declared
+            if free:
+                body.insert(0, ast.Nonlocal(sorted(free)))
+        if doc:
+            body.insert(0, expr_stmt(const(doc)))
+        if not body:
+            body = [ast.Pass()]
+        args = ast.arguments([], [ast.arg(p) for p in params], None, [], [], None, [])
+        fn = ast.FunctionDef(name, args, body, [], None, type_params=[])
+        return stamp(fn, span)

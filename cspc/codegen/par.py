@@ -1,0 +1,102 @@
+"""PAR and barriers.
+
+A PAR branch is a nested function (declaring ``nonlocal`` the outer variables
+it assigns) and the PAR one call of the runtime's ``par`` with the branches
+and their names (``Par.names``, from the checks).  A replicated PAR is one
+function taking the index, started once per copy with ``functools.partial``;
+each copy first records the channel elements it uses (``Par.expects``) and is
+named ``i=3``.
+
+occam-pi BARRIERs: a PAR hands its own enrolment on each barrier to the
+branches that use it, each branch resigns when it ends, and the PAR's process
+is enrolled again afterwards.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from cspc import syntax as S
+
+from .core import Generator, translates
+from .decls import copy_expectations
+from .pyast import assign, call, const, copy_ast, expr_stmt, label, load, method, store
+
+
+@translates(S.Par)
+def par(g: Generator, p: S.Par) -> list[ast.stmt]:
+    if p.replicator is not None:
+        return replicated_par(g, p)
+    defs = []
+    enrolled: dict[str, int] = {}  # barrier -> how many branches use it
+    for branch in p.body:
+        barriers = free_barriers(g, branch)
+        for barrier in barriers:
+            enrolled[barrier] = enrolled.get(barrier, 0) + 1
+        build = lambda b=branch, bs=barriers: g.block(b) + resign(bs)  # noqa: E731
+        defs.append(g.function(g.temp("par"), [], build, branch.span))
+    names = ast.List([const(n) for n in p.names], ast.Load())
+    run = call(g.rt("par"), *[load(d.name) for d in defs], names=names)
+    before = [enrol(b, const(n - 1)) for b, n in enrolled.items() if n != 1]
+    after = [enrol(b, const(1)) for b in enrolled]
+    return defs + before + [expr_stmt(run)] + after
+
+
+def replicated_par(g: Generator, p: S.Par) -> list[ast.stmt]:
+    rep = p.replicator
+    ident = g.temp("par")
+    barriers = list(dict.fromkeys(b for q in p.body for b in free_barriers(g, q)))
+    index = g.allocate(rep.name)
+
+    def build():
+        body = copy_expectations(g, p, index)
+        for q in p.body:
+            body.extend(g.process(q))
+        return (body + resign(barriers)) or [ast.Pass()]
+
+    stmts: list[ast.stmt] = [g.function(ident, [index], build, p.span)]
+    k, tb, tn = g.temp("k"), g.temp("b"), g.temp("n")
+    stmts.append(assign(store(tb), g.expr(rep.base)))
+    stmts.append(assign(store(tn), g.expr(rep.count)))
+    if rep.step is None:
+        value = ast.BinOp(load(tb), ast.Add(), load(k))
+    else:
+        ts = g.temp("s")
+        stmts.append(assign(store(ts), g.expr(rep.step)))
+        value = ast.BinOp(load(tb), ast.Add(), ast.BinOp(load(k), ast.Mult(), load(ts)))
+    g.need_partial = True
+
+    def each(element: ast.expr) -> ast.ListComp:
+        loop = ast.comprehension(store(k), call(g.builtin("range"), load(tn)), [], 0)
+        return ast.ListComp(element, [loop])
+
+    copies = each(call("_partial", load(ident), value))
+    names = each(label(f"{rep.name.name}=", copy_ast(value)))
+    stmts.extend(enrol(b, ast.BinOp(load(tn), ast.Sub(), const(1))) for b in barriers)
+    stmts.append(expr_stmt(call(g.rt("par"), ast.Starred(copies, ast.Load()), names=names)))
+    stmts.extend(enrol(b, const(1)) for b in barriers)
+    return stmts
+
+
+def free_barriers(g: Generator, branch: S.Process) -> list[str]:
+    """Python names of the barriers declared outside ``branch`` that it uses."""
+    found: dict[str, None] = {}
+    for node in S.walk(branch):
+        if isinstance(node, S.Name) and node.symbol is not None and node.symbol.kind == "barrier":
+            ident = g.idents.get(node.symbol)
+            if ident is not None:
+                found[ident] = None
+    return list(found)
+
+
+def enrol(barrier: str, count: ast.expr) -> ast.stmt:
+    return expr_stmt(method(load(barrier), "enrol", count))
+
+
+def resign(barriers: list[str]) -> list[ast.stmt]:
+    return [expr_stmt(method(load(b), "resign")) for b in barriers]
+
+
+@translates(S.Sync)
+def sync(g: Generator, p: S.Sync) -> list[ast.stmt]:
+    return [expr_stmt(method(g.expr(p.barrier), "sync"))]

@@ -1,0 +1,64 @@
+"""How the generator sees occam types: through the aliases the checks resolved.
+
+The checks leave on each `DATA TYPE T IS t:` what it stands for
+(``DataTypeDecl.base``, aliases of aliases already seen through), so one look
+gives a type's representation; nothing here derives anything.
+"""
+
+from __future__ import annotations
+
+from cspc import syntax as S
+from cspc.runtime.occam import RANGES  # one definition of occam's integer types
+
+INTEGERS = tuple(RANGES)
+REALS = ("REAL32", "REAL64")
+
+
+def resolve(t: S.Type | None) -> S.Type | None:
+    """``t``, or what it stands for when it names a type alias."""
+    if isinstance(t, S.NamedType) and t.name.symbol is not None:
+        decl = t.name.symbol.decl
+        if isinstance(decl, S.DataTypeDecl) and decl.base is not None:
+            return decl.base
+    return t
+
+
+def prim(t: S.Type | None) -> str | None:
+    t = resolve(t)
+    return t.name if isinstance(t, S.PrimType) else None
+
+
+def record_decl(t: S.Type | None) -> S.DataTypeDecl | None:
+    t = resolve(t)
+    if isinstance(t, S.NamedType) and t.name.symbol is not None:
+        decl = t.name.symbol.decl
+        if isinstance(decl, S.DataTypeDecl) and decl.fields is not None:
+            return decl
+    return None
+
+
+def is_scalar(t: S.Type | None) -> bool:
+    return prim(t) is not None
+
+
+def is_array(t: S.Type | None) -> bool:
+    return isinstance(resolve(t), S.ArrayType)
+
+
+def is_flat(t: S.Type | None) -> bool:
+    """An array of scalars (copied with one list() call)."""
+    t = resolve(t)
+    return isinstance(t, S.ArrayType) and is_scalar(t.elem)
+
+
+def is_data_aggregate(t: S.Type | None) -> bool:
+    """Arrays and records: values held in lists, assigned by copying."""
+    return is_array(t) or record_decl(t) is not None
+
+
+def is_channel_like(t: S.Type | None) -> bool:
+    """Channels and timers, or arrays of them (held by reference, never copied)."""
+    t = resolve(t)
+    while isinstance(t, S.ArrayType):
+        t = resolve(t.elem)
+    return isinstance(t, (S.ChanType, S.TimerType))

@@ -1,0 +1,199 @@
+"""Values and locations: constants, names, subscripts, slices, tables, calls.
+
+A variable is a Python local (or a closure variable of an enclosing PROC or
+PAR branch); an element `a[i]` is a subscript of the list holding the array; a
+record is a list indexed by field position.  Python would wrap a negative
+index silently, so indexes are tested unless they cannot be negative; an index
+past the end raises IndexError, which the runtime reports as occam's error.
+"""
+
+from __future__ import annotations
+
+import ast
+import struct
+
+from cspc import syntax as S
+from cspc.diagnostics import InternalError
+
+from .core import Generator, translates
+from .pyast import call, const, copy_ast, load, stamp, store
+from .types import (
+    INTEGERS,
+    REALS,
+    is_channel_like,
+    is_data_aggregate,
+    is_flat,
+    is_scalar,
+    prim,
+    record_decl,
+)
+
+
+def constant(value, type_name: str | None):
+    """A folded value as Python holds a value of ``type_name``."""
+    if type_name in REALS:
+        value = float(value)
+        if type_name == "REAL32":
+            value = struct.unpack("f", struct.pack("f", value))[0]
+    elif type_name == "BOOL":
+        value = bool(value)
+    elif type_name in INTEGERS:
+        value = int(value)
+    return value
+
+
+def folded(e: S.Expr) -> ast.expr | None:
+    """The constant the checks folded ``e`` to, when it is a scalar."""
+    if e.const is not None and is_scalar(e.type) and not isinstance(e.const, (list, tuple)):
+        return const(constant(e.const, prim(e.type)))
+    return None
+
+
+@translates(S.Literal)
+def literal(g: Generator, e: S.Literal) -> ast.expr:
+    if e.kind == "string":
+        return const(bytes(e.value))
+    if e.kind == "bool":
+        return const(bool(e.value))
+    if e.kind == "real":
+        return const(constant(float(e.value), prim(e.type) or "REAL64"))
+    return const(int(e.value))
+
+
+@translates(S.Name)
+def name(g: Generator, e: S.Name) -> ast.expr:
+    if e.symbol is None:
+        raise InternalError(f"{e.span}: name `{e.name}' was not resolved")
+    if e.symbol.kind == "tag":
+        return const(e.name)
+    return location(g, e)
+
+
+def location(g: Generator, e: S.Expr) -> ast.expr:
+    """A Load expression for a variable, element or field (as_store() makes it a target)."""
+    if isinstance(e, S.Name):
+        alias = g.aliases.get(e.symbol)
+        if alias is not None:
+            return copy_ast(alias)
+        return load(g.ident_of(e))
+    if isinstance(e, S.Subscript):
+        return subscript(g, e)
+    if isinstance(e, S.ChanEnd):
+        return location(g, e.chan)
+    raise InternalError(f"{e.span}: not a variable")
+
+
+@translates(S.Subscript)
+def subscript(g: Generator, e: S.Subscript) -> ast.expr:
+    if isinstance(e.base, (S.Name, S.Subscript)):
+        base = location(g, e.base)
+    elif isinstance(e.base, S.Slice):  # may be assigned to: index the array itself
+        base = slice_ref(g, e.base)
+    else:
+        base = g.expr(e.base)
+    return stamp(ast.Subscript(base, subscript_index(g, e), ast.Load()), e.span)
+
+
+def subscript_index(g: Generator, e: S.Subscript) -> ast.expr:
+    """The Python index of `a[i]`, or of `r[field]` (the field's position)."""
+    record = record_decl(e.base.type)
+    index = e.index
+    if record is not None and isinstance(index, S.Name) and index.symbol is not None:
+        if index.symbol.kind == "field":
+            for k, f in enumerate(record.fields):
+                if f.name.name == index.name:
+                    return const(k)
+            raise InternalError(f"{e.span}: no field {index.name}")
+    return checked_index(g, index)
+
+
+def checked_index(g: Generator, index: S.Expr) -> ast.expr:
+    """An index that Python would not silently wrap: negative indexes are errors."""
+    py = g.expr(index)
+    if isinstance(py, ast.Constant):
+        if isinstance(py.value, int) and py.value < 0:
+            return call(g.helper("bad_index"))
+        return py
+    if never_negative(index):
+        return py
+    test = ast.Compare(ast.NamedExpr(store("_t"), py), [ast.GtE()], [const(0)])
+    return ast.IfExp(test, load("_t"), call(g.helper("bad_index")))
+
+
+def never_negative(e: S.Expr) -> bool:
+    """Cheap, sure cases where an index needs no negative test."""
+    if prim(e.type) == "BYTE":
+        return True
+    if isinstance(e, S.Name) and e.symbol is not None:
+        decl = e.symbol.decl
+        if not isinstance(decl, S.Replicator) or decl.step is not None:
+            return False
+        base = decl.base.const
+        if base is None and isinstance(decl.base, S.Literal):
+            base = decl.base.value
+        return isinstance(base, int) and base >= 0
+    if isinstance(e, S.Binary) and e.op in ("/\\", "BITAND"):
+        return any(isinstance(x.const, int) and x.const >= 0 for x in (e.left, e.right))
+    return isinstance(e, S.Unary) and e.op == "SIZE"
+
+
+def slice_parts(g: Generator, e: S.Slice) -> tuple[ast.expr, ast.expr, ast.expr]:
+    base = g.expr(e.base)
+    start = g.expr(e.start) if e.start is not None else const(0)
+    if e.count is not None:
+        count = g.expr(e.count)
+    else:  # [a FROM s] -- to the end
+        count = ast.BinOp(call(g.builtin("len"), copy_ast(base)), ast.Sub(), copy_ast(start))
+    return base, start, count
+
+
+@translates(S.Slice)
+def slice_value(g: Generator, e: S.Slice) -> ast.expr:
+    return call(g.helper("slice_value"), *slice_parts(g, e))
+
+
+def slice_ref(g: Generator, e: S.Slice) -> ast.expr:
+    """A slice that is written through (a View), or a list of channels."""
+    kind = "slice_value" if is_channel_like(e.base.type) else "slice_view"
+    return call(g.helper(kind), *slice_parts(g, e))
+
+
+def array_target(g: Generator, target: S.Expr) -> ast.expr:
+    """An array about to be written: a slice must be a view, not a copy."""
+    if isinstance(target, S.Slice):
+        return slice_ref(g, target)
+    return g.expr(target)
+
+
+def copy_of(g: Generator, value: ast.expr, t: S.Type | None) -> ast.Call:
+    return call(g.helper("copy_flat" if is_flat(t) else "copy"), value)
+
+
+def out_value(g: Generator, item: S.Expr) -> ast.expr:
+    """One item of a message or table: arrays are copies (the sender may change its own)."""
+    if isinstance(item, S.CountedItem):
+        return call(g.helper("counted_output"), g.expr(item.count), g.expr(item.array))
+    value = g.expr(item)
+    if is_data_aggregate(item.type) and not isinstance(value, ast.Constant):
+        value = copy_of(g, value, item.type)
+    return value
+
+
+@translates(S.ArrayLit)
+def table(g: Generator, e: S.ArrayLit) -> ast.expr:
+    return ast.List([out_value(g, item) for item in e.items], ast.Load())
+
+
+@translates(S.ChanEnd)
+def chan_end(g: Generator, e: S.ChanEnd) -> ast.expr:
+    return g.expr(e.chan)
+
+
+@translates(S.Call)
+def function_call(g: Generator, e: S.Call) -> ast.expr:
+    return call(load(g.ident_of(e.func)), *[g.expr(a) for a in e.args])
+
+
+@translates(S.CountedItem)
+def counted_item(g: Generator, e: S.CountedItem) -> ast.expr:
+    raise InternalError(f"{e.span}: counted item outside a communication")
