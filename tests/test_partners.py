@@ -65,15 +65,19 @@ RELAY = (
 
 
 def test_channels_passed_down_through_parameters_name_the_process_inside(tmp_path, backend):
-    source = RELAY + MAIN + (
-        "  CHAN INT a, b:\n"
-        "  INT y:\n"
-        "  PAR\n"
-        "    pair (a?, b!)\n"
-        "    SEQ\n"
-        "      b ? y\n"
-        "      a ! y\n"
-        ":\n"
+    source = (
+        RELAY
+        + MAIN
+        + (
+            "  CHAN INT a, b:\n"
+            "  INT y:\n"
+            "  PAR\n"
+            "    pair (a?, b!)\n"
+            "    SEQ\n"
+            "      b ? y\n"
+            "      a ! y\n"
+            ":\n"
+        )
     )
     assert blocked(tmp_path, source, backend) == {
         "'relay' waits to input from channel a (from 'main, PAR branch 2')",

@@ -79,7 +79,11 @@ def expect_ends(spec: S.VarDecl, inner) -> None:
 def _expect_side(spec: S.VarDecl, symbol: S.Symbol, side: str, accesses: list) -> None:
     users = {a.process for a in accesses}
     anywhere = any(not all(_constant(s) for s in a.path) for a in accesses)
-    if len(users) == 1 and isinstance(next(iter(users)), str) and (anywhere or not accesses[0].path):
+    if (
+        len(users) == 1
+        and isinstance(next(iter(users)), str)
+        and (anywhere or not accesses[0].path)
+    ):
         spec.expects.append(S.Expectation(symbol, [], side, users.pop()))  # rule 1
         return
     constant: dict[tuple, str | None] = {}  # element -> its one user (None: several)

@@ -4,7 +4,10 @@ One pass in program order (occam is declare-before-use).  It sets ``Name.symbol`
 on every name, ``Expr.type`` and ``Expr.const`` on every expression, and reports
 the rules that need only names and types: undeclared and misused names, call
 arity and argument kinds, type agreement, protocols, channel directions, VAL and
-the abbreviation alias rule (:mod:`cspc.check.aliases`), FUNCTION purity.  The usage rules that compare
+the abbreviation alias rule (:mod:`cspc.check.aliases`), FUNCTION purity.  Its
+rules come in mixins: specifications (:mod:`cspc.check.declarations`),
+expressions, communication, aliases; this module holds scopes, types,
+processes and calls.  The usage rules that compare
 whole processes (PAR) run afterwards in :mod:`cspc.check.usage`.
 """
 
@@ -16,16 +19,17 @@ from cspc import syntax as S
 from cspc.check import types as T
 from cspc.check.access import direction_of, elements_read, paths_disjoint, root_and_path, root_name, rule_for
 from cspc.check.aliases import AliasRules
+from cspc.check.declarations import DeclarationRules
 from cspc.check.expressions import ExpressionRules, declared_note
 from cspc.check.protocols import CommunicationRules
-from cspc.check.scopes import KIND_WORDS, Scopes, kind_for
+from cspc.check.scopes import KIND_WORDS, Scopes
 from cspc.diagnostics import Reporter
 
 # Stands for an undeclared name after its first report, so it is reported once.
 _UNDECLARED = S.Symbol("<undeclared>", "unknown", S.Skip())
 
 
-class Resolver(ExpressionRules, CommunicationRules, AliasRules):
+class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules):
     """Names, types and the rules that need only them, in one pass over the program."""
 
     def __init__(self, reporter: Reporter, warn_unused: bool = False) -> None:
@@ -172,167 +176,6 @@ class Resolver(ExpressionRules, CommunicationRules, AliasRules):
         got = self.expr(e, T.BOOL)
         if not T.is_unknown(got) and T.prim(got) != "BOOL":
             self.error(e.span, f"{what} must be BOOL, not {T.type_str(got)}")
-
-    # ------------------------------------------------------------------ specifications
-
-    def spec(self, spec: S.Spec) -> None:
-        rule_for(self, "spec_", spec)(spec)
-
-    def spec_Pragma(self, spec: S.Pragma) -> None:
-        if spec.name.upper() == "PYTHON":
-            self.pending_python = self.python_target(spec)
-
-    def python_target(self, pragma: S.Pragma) -> str | None:
-        """The "module:function" of `#PRAGMA PYTHON "module:function"` (None if malformed)."""
-        text = pragma.args.strip()
-        if len(text) >= 2 and text[0] == text[-1] == '"':
-            text = text[1:-1]
-        module, _, func = text.partition(":")
-        if module and all(part.isidentifier() for part in module.split(".")) and func.isidentifier():
-            return f"{module}:{func}"
-        self.error(pragma.span, f'#PRAGMA PYTHON wants "module:function", not {pragma.args.strip()!r}')
-        return None
-
-    def bind_python(self, spec: S.ProcDecl | S.FunctionDecl) -> None:
-        """A PROC or FUNCTION after `#PRAGMA PYTHON` is implemented by that Python function."""
-        spec.python, self.pending_python = self.pending_python, None
-
-    def spec_VarDecl(self, spec: S.VarDecl) -> None:
-        t = self.type_(spec.type)
-        self.no_duplicates(spec.names, "declaration")
-        if isinstance(T.strip_arrays(t), S.NamedType):
-            symbol = T.strip_arrays(t).name.symbol
-            if symbol is not None and symbol.kind == "protocol":
-                self.error(spec.span, f"`{symbol.name}' is a PROTOCOL: declare a CHAN of it")
-        for name in spec.names:
-            self.declare(name, kind_for("var", t), spec, t)
-
-    def spec_Abbreviation(self, spec: S.Abbreviation) -> None:
-        declared = self.type_(spec.type, open_ok=True) if spec.type is not None else None
-        if spec.mode == "REF":
-            t = self.expr(spec.value)
-            self.reference(spec.value, "abbreviated", writing=True)
-        else:
-            t = self.expr(spec.value, declared)
-            if not T.is_unknown(t) and not T.is_data(t) and spec.mode == "VAL":
-                self.error(spec.value.span, f"a VAL abbreviation needs a data value, not {T.type_str(t)}")
-        if declared is not None and not T.same_type(declared, t):
-            self.error(
-                spec.value.span, f"type mismatch in abbreviation: {T.type_str(declared)} and {T.type_str(t)}"
-            )
-        if isinstance(t, T.ResultsType):
-            self.error(spec.value.span, "a FUNCTION with several results cannot be abbreviated by one name")
-            t = T.UNKNOWN
-        # Keep the value's type when it knows more (a size) than the declared open one.
-        if declared is not None and not (T.array_size(declared) is None and T.array_size(t) is not None):
-            t = declared
-        mode = {"VAL": "val", "REF": "ref", "INITIAL": "var"}[spec.mode]
-        symbol = self.declare(spec.name, kind_for(mode, t), spec, t, direction_of(spec.value))
-        self.hold(spec, symbol)
-
-    def spec_ProtocolDecl(self, spec: S.ProtocolDecl) -> None:
-        tags: dict[str, S.Symbol] = {}
-        if spec.items is not None:
-            for item in spec.items:
-                self.protocol(item)
-        for tag in spec.tags or []:
-            for item in tag.items:
-                self.protocol(item)
-            symbol = S.Symbol(tag.name.name, "tag", tag, None, span=tag.name.span)
-            message = f"tag `{tag.name.name}' appears twice in protocol `{spec.name.name}'"
-            if self.first_time(tags, tag.name.name, symbol, message):
-                tag.name.symbol = symbol
-        symbol = self.declare(spec.name, "protocol", spec)
-        self.tags[id(symbol)] = tags
-        for tag_symbol in tags.values():
-            tag_symbol.decl.name.type = S.NamedType(spec.name, span=spec.name.span)
-
-    def spec_DataTypeDecl(self, spec: S.DataTypeDecl) -> None:
-        fields: dict[str, S.Symbol] = {}
-        alias = self.type_(spec.alias) if spec.alias is not None else None
-        if alias is not None:
-            spec.base = alias
-            aliased = alias.name.symbol if isinstance(alias, S.NamedType) else None
-            if aliased is not None and isinstance(aliased.decl, S.DataTypeDecl):
-                spec.base = aliased.decl.base or alias  # an alias of an alias, or of a record
-        for f in spec.fields or []:
-            t = self.type_(f.type)
-            symbol = S.Symbol(f.name.name, "field", f, t, span=f.name.span)
-            message = f"field `{f.name.name}' appears twice in `{spec.name.name}'"
-            if self.first_time(fields, f.name.name, symbol, message):
-                f.name.symbol = symbol
-                f.name.type = t
-        symbol = self.declare(spec.name, "record", spec, alias)
-        self.fields[id(symbol)] = fields
-
-    def params(self, params: list[S.Param]) -> None:
-        self.no_duplicates([p.name for p in params], "parameter list")
-        for p in params:
-            t = self.type_(p.type, open_ok=True)
-            kind = "value" if p.mode == "VAL" else kind_for("ref", t)
-            if p.direction is not None and kind != "channel":
-                self.error(p.name.span, f"only a channel parameter can have a direction (`{p.name.name}')")
-            symbol = S.Symbol(p.name.name, kind, p, t, p.direction, span=p.name.span)
-            p.name.symbol = symbol
-            p.name.type = t
-            # Parameters are used by the caller; they never count as unused.
-            self.scopes.stack[-1].names[symbol.name] = symbol
-            self.scopes.depth_of[id(symbol)] = self.scopes.depth
-
-    def spec_ProcDecl(self, spec: S.ProcDecl) -> None:
-        self.bind_python(spec)
-        symbol = S.Symbol(spec.name.name, "proc", spec, span=spec.name.span)
-        spec.name.symbol = symbol
-        if spec.recursive:
-            self.scopes.declare(symbol)
-        self.open_scope()
-        self.params(spec.params)
-        outside = self.enter_routine()
-        self.process(spec.body)
-        self.leave_routine(symbol, outside)
-        self.close_scope()
-        if not spec.recursive:
-            self.scopes.declare(symbol)
-
-    def spec_FunctionDecl(self, spec: S.FunctionDecl) -> None:
-        self.bind_python(spec)
-        symbol = S.Symbol(spec.name.name, "function", spec, span=spec.name.span)
-        spec.name.symbol = symbol
-        for t in spec.results:
-            self.type_(t, open_ok=True)
-        self.open_scope()
-        self.params(spec.params)
-        for p in spec.params:
-            if p.mode != "VAL":
-                self.error(p.name.span, f"FUNCTION parameter `{p.name.name}' must be VAL")
-        self.functions.append((spec, self.scopes.depth))
-        outside = self.enter_routine()
-        if isinstance(spec.body, S.Valof):
-            self.valof(spec.body, spec.results)
-        else:
-            self.results(spec.body, spec.results, spec.span)
-        self.leave_routine(symbol, outside)
-        self.functions.pop()
-        self.close_scope()
-        self.scopes.declare(symbol)
-
-    def valof(self, valof: S.Valof, wants: list[S.Type] | None) -> list[S.Type]:
-        types: list[S.Type] = []
-
-        def body() -> None:
-            self.process(valof.body)
-            types.extend(self.results(valof.results, wants, valof.span))
-
-        self.scoped(valof.specs, body)
-        return types
-
-    def results(self, exprs: list[S.Expr], wants, span) -> list[S.Type]:
-        if wants is not None and len(exprs) != len(wants):
-            self.error(span, f"FUNCTION returns {len(wants)} result(s), but RESULT gives {len(exprs)}")
-            wants = None
-        if wants is None:
-            return [self.expr(e) for e in exprs]
-        return [self.expect(e, w, "FUNCTION result") for e, w in zip(exprs, wants)]
 
     # ------------------------------------------------------------------ function purity
 

@@ -23,14 +23,22 @@ from .types import INTEGERS, REALS, prim
 
 ARITH = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult}
 MODULAR = {"PLUS": ast.Add, "MINUS": ast.Sub, "TIMES": ast.Mult}
-BITWISE = {"/\\": ast.BitAnd, "BITAND": ast.BitAnd, "\\/": ast.BitOr, "BITOR": ast.BitOr, "><": ast.BitXor}
+BITWISE = {
+    "/\\": ast.BitAnd,
+    "BITAND": ast.BitAnd,
+    "\\/": ast.BitOr,
+    "BITOR": ast.BitOr,
+    "><": ast.BitXor,
+}
 COMPARE = {"=": ast.Eq, "<>": ast.NotEq, "<": ast.Lt, ">": ast.Gt, "<=": ast.LtE, ">=": ast.GtE}
 
 
 def checked(g: Generator, value: ast.expr, t: str) -> ast.expr:
     """``value`` with an inline range test: ``(_t if lo <= (_t := value) <= hi else _overflow())``."""
     lo, hi = RANGES[t]
-    test = ast.Compare(const(lo), [ast.LtE(), ast.LtE()], [ast.NamedExpr(store("_t"), value), const(hi)])
+    test = ast.Compare(
+        const(lo), [ast.LtE(), ast.LtE()], [ast.NamedExpr(store("_t"), value), const(hi)]
+    )
     return ast.IfExp(test, load("_t"), call(g.helper("overflow")))
 
 
@@ -40,7 +48,9 @@ def wrapped(value: ast.expr, t: str) -> ast.expr:
         return ast.BinOp(value, ast.BitAnd(), const(255))
     bits = BITS[t]
     half = 1 << (bits - 1)
-    inner = ast.BinOp(ast.BinOp(value, ast.Add(), const(half)), ast.BitAnd(), const((1 << bits) - 1))
+    inner = ast.BinOp(
+        ast.BinOp(value, ast.Add(), const(half)), ast.BitAnd(), const((1 << bits) - 1)
+    )
     return ast.BinOp(inner, ast.Sub(), const(half))
 
 

@@ -21,7 +21,19 @@ from cspc import syntax as S
 
 from .control import assign_one, replicated
 from .core import Generator, translates
-from .pyast import as_store, assign, call, const, expr_stmt, load, method, stamp, store, store_tuple, subscript
+from .pyast import (
+    as_store,
+    assign,
+    call,
+    const,
+    expr_stmt,
+    load,
+    method,
+    stamp,
+    store,
+    store_tuple,
+    subscript,
+)
 from .values import array_target, location, out_value
 
 
@@ -33,7 +45,9 @@ def is_tag(item: S.Expr) -> bool:
 def output(g: Generator, p: S.Output) -> list[ast.stmt]:
     items = p.items
     if items and is_tag(items[0]):
-        message = ast.Tuple([const(items[0].name)] + [out_value(g, i) for i in items[1:]], ast.Load())
+        message = ast.Tuple(
+            [const(items[0].name)] + [out_value(g, i) for i in items[1:]], ast.Load()
+        )
     elif len(items) == 1:
         message = out_value(g, items[0])
     else:
@@ -143,7 +157,10 @@ def alt(g: Generator, p: S.Alt) -> list[ast.stmt]:
     # Some alternatives are replicated: build the guard list at run time with,
     # beside each guard, which leaf it is and its replicator values.
     guards, keys = g.temp("g"), g.temp("keys")
-    stmts = [assign(store(guards), ast.List([], ast.Load())), assign(store(keys), ast.List([], ast.Load()))]
+    stmts = [
+        assign(store(guards), ast.List([], ast.Load())),
+        assign(store(keys), ast.List([], ast.Load())),
+    ]
     for n, (leaf, reps) in enumerate(leaves):
         values = [load(g.declare(r.name)) for r in reps]
         pre, guard_ = guard(g, leaf)
@@ -160,7 +177,10 @@ def alt(g: Generator, p: S.Alt) -> list[ast.stmt]:
     chain = []
     for n in reversed(range(len(leaves))):
         leaf, reps = leaves[n]
-        body = [assign(store(g.ident_of(r.name)), subscript(load(key), j)) for j, r in enumerate(reps, 1)]
+        body = [
+            assign(store(g.ident_of(r.name)), subscript(load(key), j))
+            for j, r in enumerate(reps, 1)
+        ]
         body.extend(alt_body(g, leaf, load(value)))
         test = ast.Compare(subscript(load(key), 0), [ast.Eq()], [const(n)])
         chain = [stamp(ast.If(test, body, chain), leaf.span)]

@@ -17,7 +17,18 @@ from cspc import syntax as S
 from cspc.diagnostics import InternalError
 
 from .core import Generator, translates
-from .pyast import as_store, assign, call, const, copy_ast, expr_stmt, load, stamp, store, store_tuple
+from .pyast import (
+    as_store,
+    assign,
+    call,
+    const,
+    copy_ast,
+    expr_stmt,
+    load,
+    stamp,
+    store,
+    store_tuple,
+)
 from .types import is_data_aggregate, is_flat, is_scalar
 from .values import array_target, copy_of, location, slice_ref
 
@@ -71,7 +82,9 @@ def replicated(g: Generator, rep: S.Replicator, body: list[ast.stmt]) -> list[as
     k, tb, ts = g.temp("k"), g.temp("b"), g.temp("s")
     pre = [assign(store(tb), base), assign(store(ts), g.expr(rep.step))]
     value = ast.BinOp(load(tb), ast.Add(), ast.BinOp(load(k), ast.Mult(), load(ts)))
-    loop = ast.For(store(k), call(g.builtin("range"), count), [assign(store(index), value)] + body, [])
+    loop = ast.For(
+        store(k), call(g.builtin("range"), count), [assign(store(index), value)] + body, []
+    )
     return pre + [stamp(loop, rep.span)]
 
 

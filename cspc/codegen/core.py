@@ -38,7 +38,16 @@ OCCAM_HELPERS = (
     "slice_view", "counted_input", "counted_output", "check_size", "python_function",
     "tag_mismatch", "expect_end",
 )  # fmt: skip
-RUNTIME_NAMES = ("Channel", "Timer", "par", "alt", "stop", "InputGuard", "SkipGuard", "TimeoutGuard")
+RUNTIME_NAMES = (
+    "Channel",
+    "Timer",
+    "par",
+    "alt",
+    "stop",
+    "InputGuard",
+    "SkipGuard",
+    "TimeoutGuard",
+)
 BUILTINS = ("len", "range", "float", "list", "tuple", "int", "bool")
 RESERVED = {"_t", "_k", "_rt", "_occ", "_sys", "_partial"}
 RESERVED |= {"_" + n for n in OCCAM_HELPERS + RUNTIME_NAMES + BUILTINS}

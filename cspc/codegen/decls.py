@@ -83,13 +83,17 @@ def initial_value(g: Generator, t: S.Type, name: str) -> ast.expr:
             dims.append(g.expr(elem.size))
             elem = resolve(elem.elem)
         if len(dims) == 1 and is_scalar(elem):
-            return ast.BinOp(ast.List([initial_value(g, elem, name)], ast.Load()), ast.Mult(), dims[0])
+            return ast.BinOp(
+                ast.List([initial_value(g, elem, name)], ast.Load()), ast.Mult(), dims[0]
+            )
         if isinstance(elem, S.ChanType) and len(dims) == 1:  # [Channel(f"cs[{_k}]") ...]
             each = ast.comprehension(store("_k"), call(g.builtin("range"), dims[0]), [], 0)
             element = label(name + "[", load("_k"))
             element.values.append(const("]"))
             return ast.ListComp(call(g.rt("Channel"), element), [each])
-        make = ast.Lambda(ast.arguments([], [], None, [], [], None, []), initial_value(g, elem, name))
+        make = ast.Lambda(
+            ast.arguments([], [], None, [], [], None, []), initial_value(g, elem, name)
+        )
         return call(g.helper("new_array"), ast.List(dims, ast.Load()), make)
     record = record_decl(t)
     if record is not None:
