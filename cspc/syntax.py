@@ -16,6 +16,9 @@ Annotations filled in later passes (default ``None`` from the parser):
   channel end).  :func:`children` does not visit them; ``cspc.check`` documents
   what each holds.
 
+The whole AST is one module on purpose: it is the one contract every pass
+reads, and a reader should see every node class and annotation in one place.
+
 Naming of the node fields follows the occam 2.1 reference manual where it has a
 word for the thing (specification, abbreviation, replicator, guard, choice,
 alternative, variant, option).
