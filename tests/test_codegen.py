@@ -261,6 +261,37 @@ def test_bad_python_pragma_is_a_compile_error(tmp_path):
     assert "bad.csp:1:" in result.stderr and "#PRAGMA PYTHON" in result.stderr
 
 
+def test_a_python_pragma_never_reaches_across_an_include(tmp_path):
+    """A pragma left dangling at the end of an included file must not replace
+    the including file's first PROC with a Python function."""
+    (tmp_path / "lib.inc").write_text('#PRAGMA PYTHON "builtins:print"\n')
+    path = write(
+        tmp_path,
+        "main.csp",
+        '#INCLUDE "lib.inc"\nPROC greet (CHAN BYTE out!)\n  out ! \'k\'\n:\n'
+        "PROC main (CHAN BYTE keyboard?, screen!, error!)\n  greet (screen!)\n:\n",
+    )
+    for command in ("check", "run"):
+        result = CliRunner().invoke(main, [command, str(path)])
+        assert result.exit_code == 1, result.stdout
+        assert result.stderr.startswith(
+            f"{tmp_path / 'lib.inc'}:1:1: error: #PRAGMA PYTHON must come just before "
+            "the PROC or FUNCTION it implements, in the same file"
+        )
+
+
+def test_a_python_pragma_binds_only_the_routine_right_after_it(tmp_path):
+    path = write(
+        tmp_path,
+        "gap.csp",
+        '#PRAGMA PYTHON "math:gcd"\nVAL INT k IS 1:\nINT FUNCTION f (VAL INT a, b) IS a:\n'
+        "PROC main (CHAN BYTE keyboard?, screen!, error!)\n  SKIP\n:\n",
+    )
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1
+    assert "gap.csp:1:1: error: #PRAGMA PYTHON must come just before" in result.stderr
+
+
 def test_missing_python_function_is_a_runtime_error(tmp_path):
     path = write(
         tmp_path,

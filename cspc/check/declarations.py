@@ -17,6 +17,30 @@ from cspc.check.scopes import kind_for
 class DeclarationRules:
     """The specification half of :class:`cspc.check.resolve.Resolver`."""
 
+    def specs(self, specs: list[S.Spec]) -> None:
+        """A specification list, in order.  A `#PRAGMA PYTHON` binds the PROC or
+        FUNCTION that comes next in the same list and the same file; one followed
+        by anything else, or by nothing, is an error (it must never reach across
+        an #INCLUDE to replace someone else's PROC)."""
+        pending: S.Pragma | None = None
+        for spec in specs:
+            if pending is not None and not (
+                isinstance(spec, (S.ProcDecl, S.FunctionDecl)) and spec.span.file == pending.span.file
+            ):
+                self.dangling_python(pending)
+                self.pending_python = None
+            pending = spec if isinstance(spec, S.Pragma) and spec.name.upper() == "PYTHON" else None
+            self.spec(spec)
+        if pending is not None:
+            self.dangling_python(pending)
+            self.pending_python = None
+
+    def dangling_python(self, pragma: S.Pragma) -> None:
+        self.error(
+            pragma.span,
+            "#PRAGMA PYTHON must come just before the PROC or FUNCTION it implements, in the same file",
+        )
+
     def spec(self, spec: S.Spec) -> None:
         rule_for(self, "spec_", spec)(spec)
 
@@ -36,7 +60,8 @@ class DeclarationRules:
         return None
 
     def bind_python(self, spec: S.ProcDecl | S.FunctionDecl) -> None:
-        """A PROC or FUNCTION after `#PRAGMA PYTHON` is implemented by that Python function."""
+        """A PROC or FUNCTION after `#PRAGMA PYTHON` is implemented by that Python function
+        (it runs with the user's rights, as any import does)."""
         spec.python, self.pending_python = self.pending_python, None
 
     def spec_VarDecl(self, spec: S.VarDecl) -> None:

@@ -61,8 +61,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
     # ------------------------------------------------------------------ entry
 
     def program(self, program: S.Program) -> None:
-        for spec in program.specs:
-            self.spec(spec)
+        self.specs(program.specs)
 
     # ------------------------------------------------------------------ scopes
 
@@ -89,8 +88,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
     def scoped(self, specs, body) -> None:
         """Run ``body()`` inside a new scope opened by ``specs``."""
         self.open_scope()
-        for spec in specs:
-            self.spec(spec)
+        self.specs(specs)
         body()
         self.close_scope()
 
