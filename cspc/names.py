@@ -19,6 +19,9 @@ The rule, decided once for the whole compiler:
   most once per module, adding ``_2``, ``_3``, ... as needed.  Allocation is
   deterministic (source order), so generated modules are stable across runs.
 
+User text other than names (file names in the generated module's header)
+passes through :func:`inert`.
+
 Top-level PROCs and FUNCTIONs are allocated first, so a Python caller finds
 ``out.string`` as ``module.out_string`` unless two top-level names collide.
 """
@@ -64,3 +67,19 @@ class NameAllocator:
         self._last[key] = n
         self._used.add(candidate)
         return candidate
+
+
+def inert(text: str) -> str:
+    """User text (a file name) made fit to stand in a comment of generated code.
+
+    Everything else a program's text puts into the generated module (names,
+    strings, include names, pragma targets, docstrings) enters as ``ast``
+    nodes, which ``ast.unparse`` quotes; the header comment is the one place
+    text is pasted, and it goes through here (as does the file name in the
+    module's docstring, for the reader's sake).  Text that could end the comment
+    line or confuse a reader (line breaks, other control characters, quotes,
+    backslashes) comes out as a Python string literal; other text is kept as it is.
+    """
+    if text.isprintable() and not any(c in text for c in "'\"\\"):
+        return text
+    return repr(text)

@@ -26,6 +26,10 @@ the helpers written below, it re-exports
   runs ``proc(keyboard, screen, error)`` on the standard streams, the
   ``KeyboardChannel`` and ``ScreenWriter`` it binds, and ``FLUSH`` (byte 255).
 
+Compiled modules call :func:`require_abi` first, with the ``ABI_VERSION`` they
+were compiled for: a module from another cspc stops with one line naming both
+versions instead of failing on a missing name.
+
 :func:`run_program` runs a compiled main PROC the way ``cspc run`` does and
 turns run-time errors into ``file:line: run-time error: message``, naming the
 ``.csp`` line of the innermost compiled frame.
@@ -52,6 +56,35 @@ ABI_REEXPORTS = (
     "alt", "par", "seq", "stop", "wrap32",
     "FLUSH", "KeyboardChannel", "ScreenWriter", "run_main",
 )  # fmt: skip
+
+# The version of this ABI: bumped whenever a name compiled code imports from here,
+# or what one of them does, changes incompatibly.  tests/runtime/test_api.py pins
+# the names with it.
+ABI_VERSION = 1
+
+
+def require_abi(version, module_name, compiled_by):
+    """Stop a compiled module made for another ABI, with one line naming both.
+
+    Run as a script (``module_name == "__main__"``) it exits with status 2, as
+    for any usage error; imported, it raises ImportError with the same line."""
+    if version == ABI_VERSION:
+        return
+    try:
+        from importlib.metadata import version as installed
+
+        here = f"cspc {installed('cspc')}"
+    except Exception:  # not installed as a distribution (e.g. run from a checkout)
+        here = "this cspc"
+    message = (
+        f"this module was compiled by {compiled_by} for runtime ABI {version}, but {here} "
+        f"provides ABI {ABI_VERSION}: compile it again with `cspc compile`"
+    )
+    if module_name == "__main__":
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+    raise ImportError(message)
+
 
 # The value range of each integer type: (lowest, highest).
 RANGES = {

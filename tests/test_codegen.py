@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import cspc
 from cspc import runtime
 from cspc.cli import main
 from cspc.compiler import compile_file
@@ -505,3 +506,26 @@ def test_every_checked_program_translates_and_compiles():
         compile(module, str(path), "exec")
         count += 1
     assert count >= 15
+
+
+def test_a_module_compiled_for_another_abi_says_so_in_one_line(tmp_path):
+    from cspc.runtime.occam import ABI_VERSION
+
+    out = tmp_path / "hello_abi.py"
+    result = CliRunner().invoke(main, ["compile", str(REPO / "examples" / "hello.csp"), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text()
+    stamp = f"_occ.require_abi({ABI_VERSION}, __name__, "
+    assert stamp in text
+    out.write_text(text.replace(stamp, f"_occ.require_abi({ABI_VERSION + 1}, __name__, "))
+    run = subprocess.run([sys.executable, str(out)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [
+        f"error: this module was compiled by cspc {cspc.__version__} for runtime ABI "
+        f"{ABI_VERSION + 1}, but cspc {cspc.__version__} provides ABI {ABI_VERSION}: "
+        "compile it again with `cspc compile`"
+    ]
+    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import hello_abi"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert run.stderr.splitlines()[-1].startswith("ImportError: this module was compiled by")

@@ -22,9 +22,11 @@ from __future__ import annotations
 import ast
 from typing import Callable
 
+import cspc
 from cspc import syntax as S
 from cspc.diagnostics import InternalError, Span
-from cspc.names import NameAllocator
+from cspc.names import NameAllocator, inert
+from cspc.runtime.occam import ABI_VERSION
 
 from .pyast import call, const, expr_stmt, load, stamp, store, stored_names, assign
 
@@ -209,13 +211,17 @@ class Generator:
         return {spec.name.name: self.ident_of(spec.name) for spec in self.top_level()}
 
     def imports(self) -> list[ast.stmt]:
-        doc = expr_stmt(const(f"Compiled by cspc from {self.program.file}."))
-        stmts: list[ast.stmt] = [doc, ast.Import([ast.alias("cspc.runtime", "_rt")])]
+        """The module's docstring and imports; first of all, the ABI check."""
+        doc = expr_stmt(const(f"Compiled by cspc from {inert(self.program.file)}."))
+        stmts: list[ast.stmt] = [doc, ast.Import([ast.alias("cspc.runtime.occam", "_occ")])]
+        check = ast.Attribute(load("_occ"), "require_abi", ast.Load())
+        made_by = const(f"cspc {cspc.__version__}")
+        stmts.append(expr_stmt(call(check, const(ABI_VERSION), load("__name__"), made_by)))
+        stmts.append(ast.Import([ast.alias("cspc.runtime", "_rt")]))
         names = sorted(self.runtime | self.helpers | {"overflow"})
         stmts.append(
             ast.ImportFrom("cspc.runtime.occam", [ast.alias(n, "_" + n) for n in names], 0)
         )
-        stmts.append(ast.Import([ast.alias("cspc.runtime.occam", "_occ")]))
         if self.builtins:
             aliases = [ast.alias(n, "_" + n) for n in sorted(self.builtins)]
             stmts.append(ast.ImportFrom("builtins", aliases, 0))

@@ -110,3 +110,22 @@ def test_poison_and_retire_ask_each_end_given_in_turn():
     cspc.runtime.poison(RecordingEnd("a", log), RecordingEnd("b", log))
     cspc.runtime.retire(RecordingEnd("c", log), RecordingEnd("d", log))
     assert log == [("poison", "a"), ("poison", "b"), ("retire", "c"), ("retire", "d")]
+
+
+# The names compiled code imports from cspc.runtime.occam, with the ABI version
+# they make up.  Changing what a compiled module may import means bumping
+# occam.ABI_VERSION and this pin together.
+ABI_PIN = (
+    1,
+    "Channel InputGuard SkipGuard TimeoutGuard Timer alt assign assign_deep bad_index case_failed "
+    "check_size copy copy_flat counted_input counted_output div expect_end fdiv frem if_failed "
+    "int_to_real new_array overflow par python_function real32 real_to_int real_to_real rem "
+    "require_abi run_program shl shr slice_value slice_view stop tag_mismatch to_bool to_int",
+)
+
+
+def test_the_abi_version_is_pinned_with_the_names_compiled_code_imports():
+    from cspc.codegen.core import OCCAM_HELPERS, RUNTIME_NAMES
+
+    names = " ".join(sorted(set(OCCAM_HELPERS + RUNTIME_NAMES) | {"require_abi", "run_program"}))
+    assert (occam.ABI_VERSION, names) == ABI_PIN
