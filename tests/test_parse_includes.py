@@ -115,12 +115,20 @@ def test_error_inside_included_file_names_the_file_and_chain(tmp_path):
     with pytest.raises(CompileError) as caught:
         parse_file(main)
     (diag,) = caught.value.diagnostics
-    assert diag.span.file == str(tmp_path / "inner.inc") and (diag.span.line, diag.span.col) == (2, 14)
-    assert [(s.file, s.line) for s in diag.include_chain] == [(str(main), 1), (str(tmp_path / "outer.inc"), 2)]
+    assert diag.span.file == str(tmp_path / "inner.inc") and (diag.span.line, diag.span.col) == (
+        2,
+        14,
+    )
+    assert [(s.file, s.line) for s in diag.include_chain] == [
+        (str(main), 1),
+        (str(tmp_path / "outer.inc"), 2),
+    ]
     lines = str(caught.value).splitlines()
     assert lines[0] == f"{main}:1:1: note: included from here"
     assert lines[1] == f"{tmp_path / 'outer.inc'}:2:1: note: included from here"
-    assert lines[2].startswith(f"{tmp_path / 'inner.inc'}:2:14: error: occam has no operator precedence")
+    assert lines[2].startswith(
+        f"{tmp_path / 'inner.inc'}:2:14: error: occam has no operator precedence"
+    )
 
 
 def test_pragma_warning_in_included_file_carries_chain(tmp_path):
@@ -136,3 +144,43 @@ def test_missing_main_file(tmp_path):
     with pytest.raises(CompileError) as caught:
         parse_file(tmp_path / "none.csp")
     assert "no such file" in caught.value.diagnostics[0].message
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("a*#00b", 'cannot use #INCLUDE file "a*#00b": a file name cannot hold control characters'),
+        ("a*nb", 'cannot use #INCLUDE file "a*#0Ab": a file name cannot hold control characters'),
+        ("", 'cannot use #INCLUDE file "": a file name cannot hold control characters'),
+        (
+            "x" * 5000,
+            'cannot use #INCLUDE file "'
+            + "x" * 60
+            + "...(5000 characters)..."
+            + "x" * 30
+            + '": File name too long',
+        ),
+        (
+            "/".join(["d"] * 3000) + "/f.inc",
+            '...(6005 characters).../d/d/d/d/d/d/d/d/d/d/d/d/f.inc": ' "File name too long",
+        ),
+    ],
+    ids=["NUL", "newline", "empty", "long", "deep"],
+)
+def test_include_names_the_system_cannot_take_are_positioned_errors(tmp_path, name, message):
+    path = tmp_path / "main.csp"
+    path.write_text(f'VAL INT k IS 1:\n#INCLUDE "{name}"\n')
+    with pytest.raises(CompileError) as info:
+        parse_file(path)
+    (d,) = info.value.diagnostics
+    assert (d.span.line, d.span.col) == (2, 1)
+    assert message in d.message
+
+
+def test_an_include_through_a_symlink_loop_is_not_found(tmp_path):
+    (tmp_path / "loop").symlink_to(".")
+    path = tmp_path / "main.csp"
+    path.write_text('#INCLUDE "' + "loop/" * 100 + 'f.inc"\n')
+    with pytest.raises(CompileError) as info:
+        parse_file(path)
+    assert info.value.diagnostics[0].message.startswith('cannot find #INCLUDE file "loop/loop/')

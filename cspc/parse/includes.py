@@ -43,15 +43,28 @@ def _candidates(name: str, here: Path | None, include_paths: Sequence[os.PathLik
             yield folder / spelling
 
 
+def shown(name: str, limit: int = 120) -> str:
+    """An #INCLUDE name as occam would write it (control characters as `*#XX`),
+    its middle left out when it is very long."""
+    text = "".join(c if c.isprintable() else f"*#{ord(c):02X}" for c in name)
+    if len(text) > limit:
+        text = f"{text[: limit // 2]}...({len(name)} characters)...{text[-limit // 4 :]}"
+    return text
+
+
 def _resolve(inc: Include, here: Path | None, include_paths) -> Path:
+    name = f'{inc.directive} file "{shown(inc.path)}"'
+    if not inc.path or any(not c.isprintable() for c in inc.path):
+        raise CompileError.at(inc.span, f"cannot use {name}: a file name cannot hold control characters")
     for candidate in _candidates(inc.path, here, include_paths):
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError as err:  # e.g. a name longer than the system allows
+            raise CompileError.at(inc.span, f"cannot use {name}: {err.strerror or err}") from None
     where = [str(here)] if here is not None else []
     where += [str(p) for p in include_paths] + ["cspc's library"]
-    raise CompileError.at(
-        inc.span, f"cannot find {inc.directive} file \"{inc.path}\" (looked in {', '.join(where)})"
-    )
+    raise CompileError.at(inc.span, f"cannot find {name} (looked in {', '.join(where)})")
 
 
 def _with_chain(err: CompileError, chain: tuple) -> CompileError:
