@@ -195,6 +195,9 @@ def compile_command(file: str, output: str | None, emit: str, include_paths, deb
             text = ast.dump(result.module, indent=2) + "\n"
         else:
             text = result.python_source()
+    except CompileError as exc:  # a program Python cannot read back as text
+        report(exc.diagnostics)
+        sys.exit(EXIT_USER_ERROR)
     except Exception as exc:  # noqa: BLE001
         internal_error(exc, debug)
     if output is None:

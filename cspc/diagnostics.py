@@ -58,6 +58,7 @@ class Diagnostic:
         lines.append(head)
         text = sources.line(self.span.file, self.span.line)
         if text is not None:
+            text = printable(text)
             lines.append(f"    {text}")
             lines.append("    " + caret_line(text, self.span))
         for note in self.notes:
@@ -66,6 +67,35 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return self.render()
+
+
+def printable(text: str) -> str:
+    """A source line fit for a terminal: each control character (a binary file's
+    bytes, an escape sequence) shown as one replacement character, so the caret
+    below still lines up."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\t" else "\ufffd" for c in text)
+
+
+def read_source(path: str) -> str:
+    """The text of a source file.  occam source is UTF-8 (so ASCII, the usual
+    case, too); a byte that is not is a positioned error, never a crash.
+    Raises OSError when the file cannot be read."""
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        start = data.rfind(b"\n", 0, err.start) + 1
+        col = len(data[start : err.start].decode("utf-8", errors="replace")) + 1
+        byte = data[err.start]
+        raise CompileError.at(
+            Span(path, line, col),
+            f"this file is not UTF-8 text: byte #{byte:02X} cannot be read "
+            f"(save the file as UTF-8; in a string, write the byte as *#{byte:02X})",
+        ) from None
 
 
 def caret_line(text: str, span: Span) -> str:

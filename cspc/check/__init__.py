@@ -9,6 +9,7 @@ The rule families, one module each:
 * :mod:`~cspc.check.usage` -- the parallel usage rules (PAR), channel parameters
   used both ways, the "will deadlock" warning;
 * :mod:`~cspc.check.flow` -- the "may be read before it is set" warning;
+* :mod:`~cspc.check.limits` -- loops nested deeper than Python allows;
 * helpers: :mod:`~cspc.check.types`, :mod:`~cspc.check.constants`,
   :mod:`~cspc.check.literals`, :mod:`~cspc.check.scopes`, :mod:`~cspc.check.access`.
 
@@ -89,10 +90,12 @@ def check(program: S.Program, reporter: Reporter, *, warn_unused: bool = False) 
         # The usage rules assume names and types are right; avoid cascades.
         return
     from cspc.check.flow import check_flow
+    from cspc.check.limits import check_loops
     from cspc.check.usage import check_usage
 
     check_usage(program, reporter)
     check_flow(program, reporter)
+    check_loops(program, reporter)
 
 
 def _forget_annotations(program: S.Program) -> None:

@@ -22,6 +22,8 @@ The modules, in the order text flows through them:
 ``recovery``
     One file's text -> its specifications, or every error in it: after a
     failure, each top-level item is parsed on its own, skipping bad lines.
+``limits``
+    The nesting depth every later pass can take (a positioned error beyond it).
 ``includes``
     ``#INCLUDE``/``#USE``: resolved against the including file's folder, then
     ``include_paths``, then cspc's bundled library, and spliced in.
@@ -38,6 +40,7 @@ from cspc.diagnostics import CompileError, Span
 from cspc.parse.builder import KNOWN_PRAGMAS, ToAST
 from cspc.parse.includes import Includer
 from cspc.parse.lalr import parser as _parser
+from cspc.parse.limits import check_depth
 from cspc.parse.layout import INDENT_STEP
 from cspc.parse.scanner import OccamLexer, ScanError
 
@@ -71,6 +74,7 @@ def parse_file(path, include_paths: Sequence = ()) -> S.Program:
 
 
 def _program(filename: str, specs: list[S.Spec], includer: Includer) -> S.Program:
+    check_depth(specs)
     program = S.Program(filename, specs, includer.files, span=Span(filename, 1, 1))
     program.warnings = includer.warnings
     return program

@@ -79,7 +79,8 @@ _BAD_CHARACTERS = {
 
 
 def _bad_character(err: ScanError, filename: str) -> Diagnostic:
-    message = _BAD_CHARACTERS.get(err.char, f"unexpected character `{err.char}'")
+    shown = err.char if err.char.isprintable() else f"*#{ord(err.char):02X}"
+    message = _BAD_CHARACTERS.get(err.char, f"unexpected character `{shown}'")
     return Diagnostic("error", message, Span(filename, err.line, err.col, err.line, err.col + 1))
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from cspc import syntax as S
-from cspc.diagnostics import CompileError, Diagnostic, Span
+from cspc.diagnostics import CompileError, Diagnostic, Span, read_source
 from cspc.parse.builder import Include
 from cspc.parse.recovery import parse_source
 
@@ -129,8 +129,10 @@ class Includer:
         filename = str(path)
         self.files.append(filename)
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = read_source(filename)
         except OSError as err:
             site = chain[-1].span if chain else Span(filename, 0, 0)
             raise CompileError.at(site, f"cannot read {filename}: {err.strerror}") from None
+        except CompileError as err:
+            raise _with_chain(err, chain) from None
         return self.specs_of_text(text, filename, path.parent, chain)

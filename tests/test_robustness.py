@@ -1,0 +1,140 @@
+"""Bad and extreme input gets a positioned error, never an internal error: files
+that are not UTF-8, terminal escapes in the source, nesting and loops deeper
+than any pass or Python can take -- and a slice of the fuzz driver
+(bench/fuzz.py) over mutated programs, with no crash allowed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cspc.cli import main
+from cspc.parse.limits import MAX_DEPTH
+
+REPO = Path(__file__).resolve().parents[1]
+MAIN = "PROC main (CHAN BYTE keyboard?, screen!, error!)\n"
+
+
+def cli(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.mark.parametrize("command", ["check", "run", "compile"])
+def test_a_file_that_is_not_utf8_is_a_positioned_error(tmp_path, command):
+    path = tmp_path / "latin1.csp"
+    path.write_bytes(MAIN.encode() + b"  screen ! 'x'\n  -- caf\xe9\n:\n")
+    result = cli(command, str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{path}:3:9: error: this file is not UTF-8 text: byte #E9 cannot be read "
+        "(save the file as UTF-8; in a string, write the byte as *#E9)"
+    )
+
+
+def test_a_binary_file_is_an_error_and_no_raw_bytes_reach_the_terminal(tmp_path):
+    path = tmp_path / "binary.csp"
+    path.write_bytes(bytes(range(256)) * 4)
+    result = cli("check", str(path))
+    assert result.exit_code == 1
+    assert "error: this file is not UTF-8 text" in result.stderr
+    assert not any(ch in result.stderr for ch in "\x00\x07\x1b\x7f")
+
+
+def test_terminal_escapes_in_the_source_are_shown_inert(tmp_path):
+    path = tmp_path / "esc.csp"
+    path.write_text(MAIN + "  screen ! \x1b[2J\n:\n")
+    result = cli("check", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [
+        f"{path}:2:12: error: unexpected character `*#1B'",
+        "      screen ! \ufffd[2J",
+    ]
+
+
+def nested(depth: int, head: str = "SEQ") -> str:
+    lines = [MAIN + "  INT x:\n"]
+    for level in range(depth):
+        lines.append("  " * (level + 1) + head + "\n")
+    lines.append("  " * (depth + 1) + "x := 1\n:\n")
+    return "".join(lines)
+
+
+def test_nesting_at_the_limit_compiles_and_runs(tmp_path):
+    path = tmp_path / "deep.csp"
+    path.write_text(nested(MAX_DEPTH - 5))
+    result = cli("run", str(path))
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("head", ["SEQ", "PAR"])
+def test_nesting_past_the_limit_is_a_positioned_error(tmp_path, head):
+    path = tmp_path / "deeper.csp"
+    path.write_text(nested(5000, head))
+    result = cli("check", str(path))
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{path}:{MAX_DEPTH + 1}:")
+    assert first.endswith(
+        f"error: nested too deeply (limit {MAX_DEPTH} levels of processes and expressions)"
+    )
+
+
+def test_an_expression_nested_past_the_limit_is_a_positioned_error(tmp_path):
+    path = tmp_path / "parens.csp"
+    path.write_text(MAIN + "  INT x:\n  x := " + "(" * 5000 + "1" + " + 1)" * 5000 + "\n:\n")
+    result = cli("run", str(path))
+    assert result.exit_code == 1
+    assert "error: nested too deeply (limit" in result.stderr.splitlines()[0]
+
+
+def test_loops_nested_deeper_than_python_allows_are_a_check_error(tmp_path):
+    path = tmp_path / "loops.csp"
+    path.write_text(nested(21, "WHILE x = 0"))
+    result = cli("check", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{path}:23:43: error: loops nested too deeply: at most 20 WHILE loops and replicators "
+        "may nest inside one PROC or PAR branch (the limit of Python, which runs them)"
+    )
+    path.write_text(nested(20, "WHILE x = 0"))
+    assert cli("check", str(path)).exit_code == 0
+
+
+def test_a_program_too_deep_for_a_python_text_module_says_so_and_still_runs(tmp_path):
+    path = tmp_path / "wide.csp"
+    path.write_text(nested(120, "PAR"))
+    result = cli("compile", str(path), "-o", str(tmp_path / "wide.py"))
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{path}:")
+    assert "nested too deeply to be written as a Python module" in first
+    assert cli("run", str(path)).exit_code == 0
+
+
+def test_the_fuzz_driver_finds_no_crash_in_2000_inputs():
+    """The CI slice of bench/fuzz.py: whole-CLI compiles of mutated programs."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import fuzz
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    report = fuzz.fuzz(2000, seed=20261203, jobs=2, quiet=True)
+    assert report["inputs"] == 2000
+    assert report["failures"] == []
+
+
+def test_the_fuzz_driver_tells_a_crash_from_a_user_error():
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import fuzz
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    assert fuzz.classify(1, "t.csp:3:4: error: undeclared name `x'\n") is None
+    assert fuzz.classify(0, "") is None
+    assert fuzz.classify(3, "cspc: internal compiler error: boom") == "internal error"
+    assert fuzz.classify(1, "Traceback (most recent call last):\n ...") == "traceback"
+    assert fuzz.classify(1, "error: something") == "an error without a position"
