@@ -171,18 +171,24 @@ def targets(results) -> list[tuple[str, str, bool | None]]:
         speedup = ratio(theirs, ours)
         out.append((label, "PyCSP not measured" if speedup is None else f"{speedup:.1f}x",
                     None if speedup is None else speedup >= need))
-    biggest = max((size for (backend, size) in results["ring"] if backend == "greenlet"), default=0)
-    ring = results["ring"].get(("greenlet", 1_000_000))
-    if ring is None:
-        out.append(("1,000,000 processes in the ring", f"not attempted (largest ring {biggest:,})", None))
-    else:
-        out.append(("1,000,000 processes in the ring", ring.error or "ran", ring.error is None))
+    out.append(ring_target(results.get("ring")))
     for backend, hand in (("greenlet", hand_g), ("threads", hand_t)):
         compiled = ct[f"compiled-{backend}"].median("ns_per_comm")
         slowdown = ratio(compiled, hand)
         out.append((f"compiled CommsTime within 1.2x of hand-written ({backend})",
                     "-" if slowdown is None else f"{slowdown:.2f}x", None if slowdown is None else slowdown <= 1.2))
     return out
+
+
+def ring_target(ring_results) -> tuple[str, str, bool | None]:
+    label = "1,000,000 processes in the ring"
+    if ring_results is None:
+        return label, "not measured (--only)", None
+    biggest = max((size for (backend, size) in ring_results if backend == "greenlet"), default=0)
+    ring = ring_results.get(("greenlet", 1_000_000))
+    if ring is None:
+        return label, f"not attempted (largest ring {biggest:,})", None
+    return label, ring.error or "ran", ring.error is None
 
 
 def targets_table(results, context) -> list[str]:
@@ -227,20 +233,25 @@ def render(results, context) -> str:
     ]
     if context["quick"]:
         head += ["", "**Quick smoke configuration: tiny sizes, one run; these numbers mean nothing.**"]
-    sections = [
-        ("Targets", targets_table(results, context)),
-        (f"CommsTime (4 communications a round; {c.greenlet_rounds:,} rounds on greenlets, "
+    missing = [group for group in ("commstime", "ring", "alt", "compiler", "startup") if group not in results]
+    if missing:
+        head += ["", f"Only some groups were measured (`--only`): no {', '.join(missing)}."]
+    sections = [  # (the group it needs, title, a function making its lines)
+        ("commstime", "Targets", lambda: targets_table(results, context)),
+        ("commstime", f"CommsTime (4 communications a round; {c.greenlet_rounds:,} rounds on greenlets, "
          f"{c.thread_rounds:,} on threads, {c.pycsp_thread_rounds:,} for PyCSP threads)",
-         commstime_table(results["commstime"]) + commstime_notes(results["commstime"])),
-        ("Token ring (the second lap is timed; memory is the peak RSS growth divided by the ring's size)",
-         ring_table(results["ring"])),
-        (f"ALT under load ({c.alt_producers} producers into one ALT-ing consumer)", alt_table(results["alt"])),
-        ("The compiler", compiler_table(results["compiler"])),
-        ("Start-up", startup_table(results["startup"])),
+         lambda: commstime_table(results["commstime"]) + commstime_notes(results["commstime"])),
+        ("ring", "Token ring (the second lap is timed; memory is the peak RSS growth divided by the ring's size)",
+         lambda: ring_table(results["ring"])),
+        ("alt", f"ALT under load ({c.alt_producers} producers into one ALT-ing consumer)",
+         lambda: alt_table(results["alt"])),
+        ("compiler", "The compiler", lambda: compiler_table(results["compiler"])),
+        ("startup", "Start-up", lambda: startup_table(results["startup"])),
     ]
     body = []
-    for title, lines in sections:
-        body += ["", f"## {title}", ""] + lines
+    for group, title, lines in sections:
+        if group in results:
+            body += ["", f"## {title}", ""] + lines()
     return "\n".join(head + body) + "\n"
 
 
@@ -265,9 +276,9 @@ def plot(results, out_dir: str) -> None:
     except ImportError:
         print("matplotlib is not installed: no plots (pip install -e '.[bench]')")
         return
-    plot_commstime(plt, results["commstime"], os.path.join(out_dir, "commstime.png"))
-    plot_ring(plt, results["ring"], os.path.join(out_dir, "ring.png"))
-    plot_alt(plt, results["alt"], os.path.join(out_dir, "alt.png"))
+    for group, plot_group in (("commstime", plot_commstime), ("ring", plot_ring), ("alt", plot_alt)):
+        if group in results:  # all of them, unless run with --only
+            plot_group(plt, results[group], os.path.join(out_dir, f"{group}.png"))
 
 
 def bar_colour(key: str) -> str:

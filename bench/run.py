@@ -1,7 +1,7 @@
 """The cspc benchmark suite: cspc side by side with its peers, in one run.
 
     python bench/run.py [--quick] [--out DIR] [--pycsp-python PATH]
-                        [--baseline-python PATH] [--update-docs]
+                        [--baseline-python PATH] [--only GROUP ...] [--update-docs]
 
 Measures CommsTime (compiled occam and hand-written runtime code on both
 backends, an earlier cspc's compiled occam, PyCSP 0.9.2, asyncio and trio, a
@@ -22,6 +22,11 @@ one given by ``--pycsp-python`` or ``$CSPC_BENCH_PYCSP_PYTHON``; that one also
 needs greenlet and cspc).  trio (in the ``bench`` extra) is reported as absent
 when it does not import.  Plots need matplotlib (``pip install -e '.[bench]'``)
 and are skipped with a message without it.
+
+``--only GROUP`` (repeatable; groups: commstime, ring, alt, compiler,
+startup) measures just those groups, for instance ``--only commstime`` to
+judge a runtime change in a few minutes; the report leaves out the others'
+tables and marks the targets that need them as not measured.
 
 A change to cspc is judged against its predecessor in the same run with
 ``--baseline-python PATH`` (or ``$CSPC_BENCH_BASELINE_PYTHON``): an interpreter
@@ -263,9 +268,16 @@ class Absent:
     reason: str
 
 
+# ``python -c`` puts its working directory first on sys.path: started in the
+# checkout, it would import the checkout's cspc rather than that interpreter's
+# own.  So the probes below start in bench/, which holds no package.
+PROBE_DIR = HERE
+
+
 def imports(python: str, statement: str) -> bool:
     try:
-        return subprocess.run([python, "-c", statement], capture_output=True, timeout=60).returncode == 0
+        return subprocess.run([python, "-c", statement], capture_output=True, timeout=60,
+                              cwd=PROBE_DIR).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -287,7 +299,7 @@ def cspc_identity(python: str) -> tuple[str, str] | None:
     a git checkout, the commit; the folder it is imported from), or None."""
     probe = "import os, cspc; print(cspc.__version__); print(os.path.dirname(os.path.abspath(cspc.__file__)))"
     try:
-        proc = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=60)
+        proc = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=60, cwd=PROBE_DIR)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if proc.returncode != 0:
@@ -316,9 +328,13 @@ def run_quietly(argv: list[str]) -> subprocess.CompletedProcess:
         return subprocess.CompletedProcess(argv, 1, "", str(exc))
 
 
+GROUPS = ("commstime", "ring", "alt", "compiler", "startup")  # in the order they run
+
+
 def run_suite(config: Config, pycsp_python: str, quick: bool = False, log=print,
-              baseline_python: str | None = None) -> tuple[dict, dict]:
-    """Measure everything; return (results, context) for :func:`report.write_results`."""
+              baseline_python: str | None = None, only: list[str] | None = None) -> tuple[dict, dict]:
+    """Measure everything (or the groups in ``only``); return (results,
+    context) for :func:`report.write_results`."""
     suite = Suite(config, pycsp_python, log, baseline_python)
     if not suite.have_pycsp:
         log(f"PyCSP 0.9.2 does not import in {pycsp_python}: its rows are skipped "
@@ -343,6 +359,8 @@ def run_suite(config: Config, pycsp_python: str, quick: bool = False, log=print,
             ("compiler", "compiler", suite.compiler),
             ("startup", "start-up", suite.startup),
         ):
+            if only and key not in only:
+                continue
             log(f"{title} ...")
             results[key] = measure()
     finally:
@@ -377,6 +395,8 @@ def main(argv=None) -> int:
     parser.add_argument("--baseline-python", default=os.environ.get("CSPC_BENCH_BASELINE_PYTHON"),
                         help="an interpreter with an earlier cspc installed, measured side by side")
     parser.add_argument("--reps", type=int, help="override the number of repetitions")
+    parser.add_argument("--only", action="append", choices=GROUPS, metavar="GROUP",
+                        help=f"measure only this group (repeatable): {', '.join(GROUPS)}")
     parser.add_argument("--update-docs", action="store_true", help="also copy the table into docs/performance.md")
     args = parser.parse_args(argv)
 
@@ -385,7 +405,9 @@ def main(argv=None) -> int:
         config = Config(**{**config.__dict__, "reps": args.reps,
                            "baseline_reps": max(args.reps, config.baseline_reps)})
     log = lambda message: print(message, flush=True)  # noqa: E731
-    results, context = run_suite(config, args.pycsp_python, args.quick, log, args.baseline_python)
+    if args.update_docs and args.only:
+        parser.error("--update-docs needs the whole suite (no --only)")
+    results, context = run_suite(config, args.pycsp_python, args.quick, log, args.baseline_python, args.only)
     path = write_results(results, context, args.out)
     print(f"\nwrote {path} in {context['seconds']:.0f} s\n")
     if args.update_docs:

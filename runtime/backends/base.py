@@ -22,6 +22,11 @@ the blocking protocol and the no-lock rule are in ``runtime/_core.py``):
     Make a blocked process runnable; the caller has cleared ``proc.wait_on``.
 ``spawn(fn, name, join) -> proc``
     Start a process running ``process.run_branch(proc, fn, join)``.
+``direct``
+    A ``_core.DirectSwitch``: how ``Channel.read``/``write`` may do what
+    ``block`` does without calling it (greenlets), or ``_core.NO_DIRECT_SWITCH``
+    (always off: every block goes through ``block``).  See "The direct switch"
+    in ``runtime/_core.py``.
 
 plus, on the backend object, ``wake(proc)`` (clears ``wait_on`` too),
 ``is_blocked(proc)``, ``external_call(fn)`` (run fn outside the scheduler,

@@ -16,6 +16,7 @@ from collections import deque
 
 import greenlet
 
+from .._core import DirectSwitch
 from ..process import run_branch
 from ..timers import now_us
 from .base import Backend, ExternalWait, Shutdown, conclude, deadlock_report
@@ -42,16 +43,6 @@ class _Start:
     def switch(self):
         self.backend.ready.appendleft(self.proc)
         self.backend.hub.switch()
-
-
-class _Events:
-    """``due`` is True while timers or results of external calls may be waiting,
-    so a blocking process tests one attribute rather than two containers."""
-
-    __slots__ = ("due",)
-
-    def __init__(self):
-        self.due = False
 
 
 class GreenletProcess(greenlet.greenlet):
@@ -88,14 +79,18 @@ class GreenletBackend(Backend):
 
     def __init__(self):
         self.ready = deque()
+        self.hub = greenlet.greenlet(self._hub_loop)
         self.timers = []  # heap of (deadline_us, seq, proc, wait_object)
         self._seq = itertools.count()
         self.inbox = deque()  # (proc, wait, (ok, value)) from external_call threads
         self.inbox_event = threading.Event()
         self.calls = set()  # ExternalWaits of the external calls in flight
-        self.events = _Events()
+        # What Channel.read/write need to switch away themselves (see _core,
+        # "The direct switch").  Its ``off`` is True while timers or results of
+        # external calls may be waiting, so a blocking process tests one
+        # attribute rather than two containers before it polls them.
+        self.direct = DirectSwitch(self.ready, self.hub, self._raise_pending, off=False)
         self.live = set()
-        self.hub = greenlet.greenlet(self._hub_loop)
         self.finished = False
         self.stopping = False
         self.idle_hooks = []
@@ -108,16 +103,18 @@ class GreenletBackend(Backend):
             "_block_until": self.block_until,
             "_wake": self.ready.append,
             "_spawn": self.spawn,
+            "_direct": self.direct,
         }
 
     # -- the primitives ------------------------------------------------------
 
     def _make_block(self):
         """block() and block_until(): closures, so that what they use is in
-        cells rather than behind ``self.`` (block runs once per communication)."""
+        cells rather than behind ``self.`` (block runs once per blocking
+        operation; Channel.read/write write out its common case themselves)."""
         refuse_to_block = self._refuse_to_block
         raise_pending = self._raise_pending
-        events = self.events
+        direct = self.direct
         poll = self.poll
         next_ready = self.ready.popleft
         hub = self.hub
@@ -128,7 +125,7 @@ class GreenletBackend(Backend):
             if cur.exc is not None:
                 refuse_to_block(cur, waitable)
             cur.wait_on = waitable
-            if events.due:
+            if direct.off:  # timers or external results may be waiting
                 poll()
             try:
                 nxt = next_ready()  # a started process, or a _Start
@@ -142,7 +139,7 @@ class GreenletBackend(Backend):
             if cur.exc is not None:
                 refuse_to_block(cur, waitable)
             heapq.heappush(timers, (deadline, next(seq), cur, waitable))
-            events.due = True
+            direct.off = True
             block(cur, waitable)
 
         return block, block_until
@@ -180,7 +177,7 @@ class GreenletBackend(Backend):
             except BaseException as exc:  # handed to the waiting process
                 result = (False, exc)
             self.inbox.append((cur, wait, result))
-            self.events.due = True
+            self.direct.off = True
             self.inbox_event.set()
 
         threading.Thread(target=work, name=f"cspc {what}", daemon=True).start()
@@ -195,7 +192,7 @@ class GreenletBackend(Backend):
 
     def poll(self):
         # Cleared first: an external call finishing meanwhile sets it again.
-        self.events.due = False
+        self.direct.off = False
         timers = self.timers
         if timers:
             now = now_us()
@@ -205,7 +202,7 @@ class GreenletBackend(Backend):
                     proc.wait_on = None
                     self.ready.append(proc)
             if timers:
-                self.events.due = True
+                self.direct.off = True
         inbox = self.inbox
         while inbox:
             proc, wait, result = inbox.popleft()

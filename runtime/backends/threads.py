@@ -19,6 +19,7 @@ import _thread
 import sys
 import threading
 
+from .._core import NO_DIRECT_SWITCH
 from ..errors import CSPError
 from ..process import run_branch
 from ..timers import now_us
@@ -80,6 +81,7 @@ class ThreadsBackend(Backend):
             "_block_until": self.block_until,
             "_wake": self._wake,
             "_spawn": self.spawn,
+            "_direct": NO_DIRECT_SWITCH,  # every block goes through block()
         }
 
     # -- the primitives (called with the run lock held) ---------------------------
