@@ -21,7 +21,8 @@ from cspc import syntax as S
 
 __all__ = ["dump"]
 
-# Annotations added by later passes, and Program's side lists, are not syntax.
+# Annotations added by later passes (syntax.annotation fields, too), and Program's
+# side lists, are not syntax.
 # (A `type' dataclass field is syntax: VarDecl.type, Param.type, ...; the
 # checks' Expr.type is a plain attribute, not a field.)
 _SKIPPED = frozenset({"span", "symbol", "warnings", "files"})
@@ -56,7 +57,7 @@ def _head(node: S.Node) -> str:
         return f"{name} {node.kind} {node.value!r}{extra}"
     plain = []
     for f in fields(node):
-        if f.name in _SKIPPED:
+        if f.name in _SKIPPED or f.metadata.get("annotation"):
             continue
         value = getattr(node, f.name)
         if isinstance(value, (str, int, bytes)) and not isinstance(value, bool):
@@ -68,7 +69,7 @@ def _head(node: S.Node) -> str:
 
 def _children(node: S.Node):
     for f in fields(node):
-        if f.name in _SKIPPED:
+        if f.name in _SKIPPED or f.metadata.get("annotation"):
             continue
         value = getattr(node, f.name)
         if isinstance(value, S.Node) or (isinstance(value, list) and value):

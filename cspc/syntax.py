@@ -478,6 +478,7 @@ class Replicator(Node):
 class Seq(Process):
     body: list[Process]
     replicator: Optional[Replicator] = None
+    tick: bool = annotation(True)  # a replicated SEQ's iterations end with a tick (check/loops.py)
 
 
 @dataclass(eq=False)
@@ -512,6 +513,7 @@ class If(Process):
 class While(Process):
     condition: Expr
     body: Process
+    tick: bool = annotation(True)  # iterations end with a tick (fair scheduling; check/loops.py)
 
 
 @dataclass(eq=False)

@@ -10,6 +10,7 @@ that each backend supplies (see ``backends/base.py``)::
     _block_until(cur, waitable, deadline)   ... or until the deadline passes
     _wake(proc)                         make a blocked process runnable
     _spawn(fn, name, join)              start a new process running fn()
+    _reschedule(cur)                    cur, still runnable, lets the others run first
 
 and one object, ``_direct`` (a :class:`DirectSwitch`, below), that lets the
 plain channel's read and write do ``_block``'s work themselves on a backend
@@ -75,7 +76,7 @@ from __future__ import annotations
 
 from .errors import CSPError
 
-PRIMITIVES = ("_current", "_block", "_block_until", "_wake", "_spawn", "_direct")
+PRIMITIVES = ("_current", "_block", "_block_until", "_wake", "_spawn", "_direct", "_reschedule")
 
 
 class DirectSwitch:

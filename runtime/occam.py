@@ -22,6 +22,7 @@ the helpers written below, it re-exports
 * the core objects compiled code makes: ``Channel``, ``Timer``,
   ``InputGuard``, ``SkipGuard``, ``TimeoutGuard`` (taking an occam time);
 * the occam clock arithmetic: ``wrap32(n)`` and :func:`after`;
+* ``tick()``, called at loop ends for fair scheduling (``fair.py``);
 * occam's top level (written in ``io.py``): ``run_main(proc, ...)``, which
   runs ``proc(keyboard, screen, error)`` on the standard streams, the
   ``KeyboardChannel`` and ``ScreenWriter`` it binds, and ``FLUSH`` (byte 255).
@@ -46,6 +47,7 @@ import sys
 from cspc.runtime import Channel, InputGuard, OccamError, SkipGuard, TimeoutGuard, Timer
 from cspc.runtime._source import SOURCE_SUFFIXES, mapped_line
 from cspc.runtime.alt import alt
+from cspc.runtime.fair import tick
 from cspc.runtime.io import FLUSH, KeyboardChannel, ScreenWriter, run_main
 from cspc.runtime.process import par, seq, stop
 from cspc.runtime.timers import wrap32
@@ -53,7 +55,7 @@ from cspc.runtime.timers import wrap32
 # The names this module re-exports for compiled code (see the docstring).
 ABI_REEXPORTS = (
     "Channel", "InputGuard", "OccamError", "SkipGuard", "TimeoutGuard", "Timer",
-    "alt", "par", "seq", "stop", "wrap32",
+    "alt", "par", "seq", "stop", "tick", "wrap32",
     "FLUSH", "KeyboardChannel", "ScreenWriter", "run_main",
 )  # fmt: skip
 

@@ -9,7 +9,7 @@ The rule families, one module each:
 * :mod:`~cspc.check.usage` -- the parallel usage rules (PAR), channel parameters
   used both ways, the "will deadlock" warning;
 * :mod:`~cspc.check.flow` -- the "may be read before it is set" warning;
-* :mod:`~cspc.check.limits` -- loops nested deeper than Python allows;
+* :mod:`~cspc.check.loops` -- loops nested deeper than Python allows, and which loop ends need a tick for fair scheduling;
 * helpers: :mod:`~cspc.check.types`, :mod:`~cspc.check.constants`,
   :mod:`~cspc.check.literals`, :mod:`~cspc.check.scopes`, :mod:`~cspc.check.access`.
 
@@ -53,6 +53,9 @@ without errors):
   already wrapped into its type's range: `#FFFFFFFF` as INT is -1).
 * Timer reads: ``Input.timer`` is True for a timer read (`tim ? t`: the
   channel's root Name has a symbol of kind "timer").
+* Fair scheduling: ``While.tick`` and ``Seq.tick`` (replicated) say whether the
+  loop's iterations must end with a tick, i.e. may go round without blocking
+  (:mod:`~cspc.check.loops`).
 * Type aliases: ``DataTypeDecl.base`` is what `DATA TYPE T IS t:` stands for,
   with aliases inside it seen through at the top (never an alias's NamedType).
 * `#PRAGMA PYTHON "module:function"`: validated, and bound to the PROC or
@@ -90,7 +93,7 @@ def check(program: S.Program, reporter: Reporter, *, warn_unused: bool = False) 
         # The usage rules assume names and types are right; avoid cascades.
         return
     from cspc.check.flow import check_flow
-    from cspc.check.limits import check_loops
+    from cspc.check.loops import check_loops
     from cspc.check.usage import check_usage
 
     check_usage(program, reporter)

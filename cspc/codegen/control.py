@@ -2,6 +2,8 @@
 
 * a SEQ is its processes in order; a replicated SEQ (and any replicator) is a
   ``for`` loop over ``range``, with ``STEP`` computed from a counter;
+* an iteration of a WHILE or replicated SEQ that may not block ends with
+  ``_tick()``, for fair scheduling (``While.tick``/``Seq.tick``, from the checks);
 * IF is an ``if``/``elif`` chain ending in a call that raises occam's "no
   condition was TRUE" error; a replicated IF sets a flag and breaks;
 * CASE compares its selector (evaluated once) with each option's values;
@@ -59,7 +61,15 @@ def seq(g: Generator, p: S.Seq) -> list[ast.stmt]:
     body: list[ast.stmt] = []
     for q in p.body:
         body.extend(g.process(q))
+    if p.tick:
+        body.append(loop_end(g))
     return replicated(g, p.replicator, body or [ast.Pass()])
+
+
+def loop_end(g: Generator) -> ast.stmt:
+    """``_tick()``: where a process that has run a time slice lets others run
+    (``runtime/fair.py``)."""
+    return expr_stmt(call(g.rt("tick")))
 
 
 def replicated(g: Generator, rep: S.Replicator, body: list[ast.stmt]) -> list[ast.stmt]:
@@ -90,7 +100,8 @@ def replicated(g: Generator, rep: S.Replicator, body: list[ast.stmt]) -> list[as
 
 @translates(S.While)
 def while_(g: Generator, p: S.While) -> list[ast.stmt]:
-    return [ast.While(g.expr(p.condition), g.block(p.body), [])]
+    body = g.process(p.body) + ([loop_end(g)] if p.tick else [])
+    return [ast.While(g.expr(p.condition), body or [ast.Pass()], [])]
 
 
 # --------------------------------------------------------------------------- assignment

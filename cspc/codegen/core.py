@@ -46,6 +46,7 @@ RUNTIME_NAMES = (
     "par",
     "alt",
     "stop",
+    "tick",
     "InputGuard",
     "SkipGuard",
     "TimeoutGuard",

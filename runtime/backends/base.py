@@ -22,6 +22,10 @@ the blocking protocol and the no-lock rule are in ``runtime/_core.py``):
     Make a blocked process runnable; the caller has cleared ``proc.wait_on``.
 ``spawn(fn, name, join) -> proc``
     Start a process running ``process.run_branch(proc, fn, join)``.
+``reschedule(proc)``
+    Called by ``proc`` itself, which is not blocked: let every other runnable
+    process (and due timers) run before ``proc`` goes on; raise ``proc.exc``
+    afterwards if set.  ``runtime/fair.py`` calls it when a time slice is over.
 ``direct``
     A ``_core.DirectSwitch``: how ``Channel.read``/``write`` may do what
     ``block`` does without calling it (greenlets), or ``_core.NO_DIRECT_SWITCH``
@@ -35,7 +39,7 @@ deadlock), ``idle_hooks`` (called when every process waits for a timer or the
 outside world), ``shutdown_exceptions`` and ``run(main, args)``.
 
 A backend must run one process at a time, switching only inside ``block``,
-``block_until`` and ``external_call``: the semantics take no lock.
+``block_until``, ``reschedule`` and ``external_call``: the semantics take no lock.
 """
 
 from __future__ import annotations

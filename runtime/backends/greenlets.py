@@ -104,7 +104,18 @@ class GreenletBackend(Backend):
             "_wake": self.ready.append,
             "_spawn": self.spawn,
             "_direct": self.direct,
+            "_reschedule": self.reschedule,
         }
+
+    def reschedule(self, cur):
+        """``cur`` goes to the back of the ready queue, behind every process
+        runnable now and those whose timers are due."""
+        self.poll()
+        if self.ready:
+            self.ready.append(cur)
+            self.ready.popleft().switch()
+        if cur.exc is not None:
+            self._raise_pending(cur)
 
     # -- the primitives ------------------------------------------------------
 

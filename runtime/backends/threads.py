@@ -18,14 +18,25 @@ from __future__ import annotations
 import _thread
 import sys
 import threading
+import time
 
-from .._core import NO_DIRECT_SWITCH
+from .._core import NO_DIRECT_SWITCH, Waitable
 from ..errors import CSPError
 from ..process import run_branch
 from ..timers import now_us
 from .base import Backend, ExternalWait, Shutdown, conclude, deadlock_report
 
 STACK_SIZE = 256 * 1024  # modest, so thousands of processes fit
+
+
+class _NoWait(Waitable):
+    """What a rescheduling process is registered in: nothing."""
+
+    def _cancel(self, proc):
+        pass
+
+
+_NO_WAIT = _NoWait()
 
 
 class ThreadProcess:
@@ -82,6 +93,7 @@ class ThreadsBackend(Backend):
             "_wake": self._wake,
             "_spawn": self.spawn,
             "_direct": NO_DIRECT_SWITCH,  # every block goes through block()
+            "_reschedule": self.reschedule,
         }
 
     # -- the primitives (called with the run lock held) ---------------------------
@@ -118,6 +130,15 @@ class ThreadsBackend(Backend):
             if cur.wait_on is waitable and waitable._timeout(cur):
                 self.wake(cur)
             cur.sem.acquire()  # taken at once: whoever woke us released it
+        self._raise_pending(cur)
+
+    def reschedule(self, cur):
+        """Let go of the run lock so that a process waiting for it (one woken,
+        or whose timer expired) runs; ``sleep(0)`` hands the GIL over too."""
+        self._refuse_to_block(cur, _NO_WAIT)
+        self.lock.release()
+        time.sleep(0)
+        self.lock.acquire()
         self._raise_pending(cur)
 
     @staticmethod

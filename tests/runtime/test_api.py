@@ -120,7 +120,7 @@ ABI_PIN = (
     "Channel InputGuard SkipGuard TimeoutGuard Timer alt assign assign_deep bad_index case_failed "
     "check_size copy copy_flat counted_input counted_output div expect_end fdiv frem if_failed "
     "int_to_real new_array overflow par python_function real32 real_to_int real_to_real rem "
-    "require_abi run_program shl shr slice_value slice_view stop tag_mismatch to_bool to_int",
+    "require_abi run_program shl shr slice_value slice_view stop tag_mismatch tick to_bool to_int",
 )
 
 
