@@ -2,7 +2,7 @@
 the backend that schedules processes: the primitives, the blocking protocol,
 and which backend is running.
 
-Channel, ALT, PAR and barrier code is written once, against five primitives
+Channel, ALT, PAR and barrier code is written once, against six primitives
 that each backend supplies (see ``backends/base.py``)::
 
     _current()                          the calling process record
