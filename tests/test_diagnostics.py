@@ -43,7 +43,21 @@ BAD = [
     ("declaration without colon", "PROC p ()\n  INT x\n  SKIP\n:\n",
      "t.csp:2:8: error: unexpected end of line; expected `,', `:' or `IS'"),
     ("two processes where one is expected", "PROC p ()\n  x := 1\n  y := 2\n:\n",
-     "t.csp:3:3: error: unexpected name `y'; expected end of block"),
+     "t.csp:3:3: error: unexpected name `y'; expected end of block "
+     "(two processes in a row need a SEQ or PAR above them)"),
+    ("two processes after a declaration", "PROC p ()\n  INT x:\n  x := 1\n  SEQ\n    SKIP\n:\n",
+     "t.csp:4:3: error: unexpected `SEQ'; expected end of block "
+     "(two processes in a row need a SEQ or PAR above them)"),
+    ("something else after a process", "PROC p ()\n  SKIP\n  )\n:\n",
+     "t.csp:3:3: error: unexpected `)'; expected end of block"),
+    ("misspelt keyword", "PROC p ()\n  INT x:\n  WHILLE x > 0\n    x := x - 1\n:\n",
+     "t.csp:3:12: error: unexpected `>'; expected `,', `:' or `IS' "
+     "(`WHILLE' is not a keyword: did you mean WHILE?)"),
+    ("keyword in lower case", "PROC p ()\n  seq\n    SKIP\n:\n",
+     "t.csp:2:6: error: unexpected end of line; expected `!', `(', `,', `:=', `?', `FUNCTION', ... "
+     "(occam keywords are upper case: `seq' should be SEQ)"),
+    ("a name like a keyword later on the line", "PROC p ()\n  INT size:\n  size := size 1\n:\n",
+     "t.csp:3:16: error: unexpected number 1; expected an operator, `(', `,', `[' or end of line"),
     ("process at top level", "SEQ\n  SKIP\n",
      "t.csp:1:1: error: unexpected `SEQ'; expected a declaration or end of file (a process must be inside a PROC)"),
     ("missing operator", "PROC p (CHAN INT c!)\n  c ! 1 2\n:\n",

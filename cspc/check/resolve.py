@@ -95,7 +95,9 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
     def lookup(self, name: S.Name) -> S.Symbol | None:
         symbol = self.scopes.lookup(name.name)
         if symbol is None:
-            self.error(name.span, f"undeclared name `{name.name}'")
+            near = self.scopes.nearest(name.name)
+            hint = f": did you mean `{near}'?" if near else ""
+            self.error(name.span, f"undeclared name `{name.name}'{hint}")
             self.scopes.hide(name.name, _UNDECLARED)
             return None
         if symbol is _UNDECLARED:

@@ -90,5 +90,16 @@ class Scopes:
                 return symbol
         return None
 
+    def nearest(self, name: str) -> str | None:
+        """The name in scope most like ``name`` (a likely misspelling), if any is close."""
+        import difflib
+
+        visible = {n for scope in self.stack for n, s in scope.names.items() if s.kind != "unknown"}
+        visible.discard(name)
+        close = difflib.get_close_matches(name, sorted(visible), n=1, cutoff=0.75)
+        if not close and name.lower() != name:
+            close = [n for n in sorted(visible) if n.lower() == name.lower()][:1]
+        return close[0] if close else None
+
     def declared_depth(self, symbol: S.Symbol) -> int:
         return self.depth_of.get(id(symbol), 0)

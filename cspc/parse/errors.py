@@ -17,7 +17,9 @@ internals or over other messages.  :data:`EXAMPLES` is the table.
 
 from __future__ import annotations
 
+import difflib
 import functools
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -99,12 +101,57 @@ def _unexpected_token(err: UnexpectedToken, filename: str, text: str) -> ParseFa
         plain = f"{plain}; {expected}"
     label = label_of(err)
     message = label.message(plain) if label else plain
+    hint = _keyword_hint(text, token)
+    if hint:
+        message = f"{message} ({hint})"
     return ParseFailed(
         Diagnostic("error", message, _token_span(token, filename, text)),
         about_layout=token.type in _LAYOUT_TOKENS,
         # A precedence error is about the line itself, whatever would follow it.
         wants_block="_INDENT" in keys and label is not PRECEDENCE,
     )
+
+
+@functools.cache
+def _keywords() -> frozenset[str]:
+    """occam's keywords: the grammar's terminals spelt in capitals."""
+    return frozenset(
+        t.pattern.value
+        for t in lalr.parser().terminals
+        if t.pattern.type == "str" and t.pattern.value.isalpha() and t.pattern.value.isupper()
+    )
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9.]*")
+# Keywords that begin a line; a lower-case `size' or `from' is more likely a name.
+_LINE_KEYWORDS = frozenset(
+    "SEQ PAR PRI IF WHILE ALT CASE SKIP STOP PROC FUNCTION VAL INITIAL PROTOCOL DATA CHAN "
+    "TIMER BARRIER INT INT16 INT32 INT64 BYTE BOOL REAL32 REAL64 VALOF RESULT".split()
+)
+
+
+def _keyword_hint(text: str, token: Token) -> str | None:
+    """What the first word of the failing line probably meant: a keyword in
+    lower case (`seq'), or a misspelt one (`WHILLE').  Only the first word: a
+    name like `size' further on is more likely a variable than a slip."""
+    if token.type == "$END" or not getattr(token, "line", None):
+        return None
+    lines = text.splitlines()
+    if not 1 <= token.line <= len(lines):
+        return None
+    line = lines[token.line - 1][: token.end_column if token.type != "_NL" else None]
+    keywords = _keywords()
+    first = _WORD.match(line.lstrip())
+    word = first.group() if first else ""
+    if not word or word in keywords:
+        return None
+    if word.upper() in _LINE_KEYWORDS:
+        return f"occam keywords are upper case: `{word}' should be {word.upper()}"
+    if word.isupper() and len(word) > 2:
+        close = difflib.get_close_matches(word, sorted(keywords), n=1, cutoff=0.8)
+        if close:
+            return f"`{word}' is not a keyword: did you mean {close[0]}?"
+    return None
 
 
 def _token_span(token: Token, filename: str, text: str) -> Span:
@@ -236,11 +283,19 @@ PRECEDENCE = Label(
     lambda plain: "occam has no operator precedence: add parentheses to show which operator applies first",
 )
 OUTSIDE_PROC = Label("process outside a PROC", lambda plain: plain + " (a process must be inside a PROC)")
+TWO_PROCESSES = Label(
+    "two processes in a row",
+    lambda plain: plain + " (two processes in a row need a SEQ or PAR above them)",
+)
 
 
-def _in_proc(*lines: str) -> str:
+def _in_proc(*lines: str, heading: str = "PROC p ()") -> str:
     """A PROC whose body is ``lines`` (indented one level)."""
-    return "PROC p ()\n" + "".join(f"  {line}\n" for line in lines) + ":\n"
+    return heading + "\n" + "".join(f"  {line}\n" for line in lines) + ":\n"
+
+
+# A PROC with parameters leaves the parser in other states than one without.
+_HEADINGS = ("PROC p ()", "PROC p (CHAN INT c?)")
 
 
 # Expressions that are complete, so no operator may follow them: a dyadic or
@@ -265,6 +320,14 @@ _INCOMPLETE_DECLARATIONS = [
     ("x := MOSTNEG INT SKIP",),
 ]
 _AT_TOP_LEVEL = ("", "VAL INT n IS 1:\n")  # the two parser states at the top of a file
+# A whole process, then (at the same indentation) the start of another.
+_FIRST_PROCESSES = [
+    ("x := 1",), ("SKIP",), ("STOP",), ("c ! 1",), ("c ? x",), ("p ()",), ("p (x)",),
+    ("SEQ", "  SKIP"), ("PAR", "  SKIP"), ("WHILE TRUE", "  SKIP"), ("IF", "  TRUE", "    SKIP"),
+    ("ALT", "  c ? x", "    SKIP"), ("CASE x", "  1", "    SKIP"),
+]  # fmt: skip
+_NEXT_PROCESSES = ["x", "SKIP", "STOP", "SEQ", "PAR", "IF", "WHILE", "ALT", "CASE", "PRI"]
+_LEADS = [(), ("INT x:",)]  # the first process alone, or after a declaration
 _PROCESS_KEYWORDS = ("SKIP", "STOP", "SEQ", "PAR", "IF", "WHILE", "ALT", "CASE")
 
 # Each label, with example programs that show it.  An error is given the label
@@ -278,6 +341,12 @@ EXAMPLES: dict[Label, list[str]] = {
     PLAIN: [
         *(_in_proc(*lines) for lines in _INCOMPLETE_DECLARATIONS),
         *(f"{top}:= 1\n" for top in _AT_TOP_LEVEL),  # at the top, only a process keyword gets the hint
+        *(
+            _in_proc(*lead, *first, ":= 2", heading=heading)
+            for heading in _HEADINGS
+            for lead in _LEADS
+            for first in _FIRST_PROCESSES
+        ),
     ],
     PRECEDENCE: [
         _in_proc(*lines).replace("{}", operator)
@@ -285,6 +354,13 @@ EXAMPLES: dict[Label, list[str]] = {
         for operator in sorted(_DYADIC_OPERATORS)
     ],
     OUTSIDE_PROC: [f"{top}{keyword}\n  SKIP\n" for top in _AT_TOP_LEVEL for keyword in _PROCESS_KEYWORDS],
+    TWO_PROCESSES: [
+        _in_proc(*lead, *first, f"{second} := 2" if second == "x" else second, heading=heading)
+        for heading in _HEADINGS
+        for lead in _LEADS
+        for first in _FIRST_PROCESSES
+        for second in _NEXT_PROCESSES
+    ],
 }
 
 
@@ -294,7 +370,11 @@ def label_of(err: UnexpectedToken) -> Label | None:
     # Accepted tokens are not compared: they depend on the context around an
     # expression (`)' inside parentheses, end of line after an assignment),
     # while what the label says does not.
-    return err.match_examples(_fail_like_example, EXAMPLES, use_accepts=False)
+    # A name fails like an example's name whatever it is called: tokens of the same
+    # type match, after an exact match and before another token of the state.
+    return err.match_examples(
+        _fail_like_example, EXAMPLES, use_accepts=False, token_type_match_fallback=True
+    )
 
 
 def _state_key(state) -> tuple:
