@@ -8,6 +8,8 @@
 * :class:`Deadlock` -- no process can proceed; ``.blocked`` lists who waits on what.
 * :class:`OccamError` -- a run-time error of an occam program (overflow,
   range, IF with no true branch, ...), raised by generated code.
+* :class:`SystemLimit` -- the system will not give the run what it needs (for
+  the threads backend, as many threads as it has processes).
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ class RetireError(CSPError):
     ``except PoisonError`` handler -- the runtime's own included -- would turn
     a graceful leave into an abort.  As with poison, a PAR branch that dies of
     it ends cleanly (it does not fail the PAR)."""
+
+
+class SystemLimit(CSPError):
+    """The system will not give the run what it needs (threads, for the threads
+    backend); the message says what to do instead.  A run-time error of the
+    program as far as ``cspc run`` reports it."""
 
 
 class OccamError(Exception):

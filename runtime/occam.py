@@ -46,6 +46,7 @@ import sys
 
 from cspc.runtime import Channel, InputGuard, OccamError, SkipGuard, TimeoutGuard, Timer
 from cspc.runtime._source import SOURCE_SUFFIXES, mapped_line
+from cspc.runtime.errors import SystemLimit
 from cspc.runtime.alt import alt
 from cspc.runtime.fair import tick
 from cspc.runtime.io import FLUSH, KeyboardChannel, ScreenWriter, run_main
@@ -516,7 +517,7 @@ _RUNTIME_EXCEPTIONS = {
 
 def runtime_error_text(exc):
     """The message for a run-time error, or None if ``exc`` is not one (a bug)."""
-    if isinstance(exc, OccamError):
+    if isinstance(exc, (OccamError, SystemLimit)):
         return str(exc)
     for kind, text in _RUNTIME_EXCEPTIONS.items():
         if isinstance(exc, kind):

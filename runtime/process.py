@@ -145,6 +145,7 @@ def par(*fns, names=None) -> None:
     cur = _current()
     if names is None:
         names = [branch_name(fn, i) for i, fn in enumerate(fns)]
+    _core.active.reserve(n - 1)
     join = _Join(cur, n - 1)
     for i in range(1, n):
         join.children.append(_spawn(fns[i], names[i], join))

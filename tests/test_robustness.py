@@ -138,3 +138,44 @@ def test_the_fuzz_driver_tells_a_crash_from_a_user_error():
     assert fuzz.classify(3, "cspc: internal compiler error: boom") == "internal error"
     assert fuzz.classify(1, "Traceback (most recent call last):\n ...") == "traceback"
     assert fuzz.classify(1, "error: something") == "an error without a position"
+
+
+MANY = MAIN + "  [50]INT a:\n  PAR i = 0 FOR 50\n    a[i] := i\n:\n"
+
+
+def test_more_processes_than_threads_is_a_run_time_error_at_once(tmp_path, monkeypatch):
+    from cspc.runtime.backends import threads
+
+    monkeypatch.setattr(threads, "_thread_capacity", lambda: 20)
+    path = tmp_path / "many.csp"
+    path.write_text(MANY)
+    result = cli("run", "--backend", "threads", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{path}:3:3: run-time error: the threads backend cannot run 51 processes: each is an OS "
+        "thread and the system allows no more (2 running); the greenlet backend runs millions "
+        "(--backend greenlet)"
+    )
+    assert cli("run", "--backend", "greenlet", str(path)).exit_code == 0
+
+
+def test_a_thread_the_system_refuses_is_a_run_time_error(tmp_path, monkeypatch):
+    from cspc.runtime.backends import threads
+
+    started = []
+
+    class Scarce(threads.threading.Thread):
+        def start(self):
+            if len(started) >= 10:
+                raise RuntimeError("can't start new thread")
+            started.append(self)
+            super().start()
+
+    monkeypatch.setattr(threads.threading, "Thread", Scarce)
+    path = tmp_path / "many.csp"
+    path.write_text(MANY)
+    result = cli("run", "--backend", "threads", str(path))
+    assert result.exit_code == 1, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{path}:3:3: run-time error: the threads backend cannot run ")
+    assert "Traceback" not in result.stderr

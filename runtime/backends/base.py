@@ -161,6 +161,10 @@ class Backend:
     def is_blocked(self, proc) -> bool:
         return proc.wait_on is not None
 
+    def reserve(self, n: int) -> None:
+        """Called by PAR before it starts ``n`` processes: a backend that can run
+        only so many refuses at once, rather than after starting most of them."""
+
     def external_call(self, fn, what="external input", wanted=None):
         """Run fn() (e.g. a read of stdin) without blocking other processes;
         while it runs, the caller counts as waiting for the outside world, not

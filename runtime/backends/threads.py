@@ -21,12 +21,39 @@ import threading
 import time
 
 from .._core import NO_DIRECT_SWITCH, Waitable
-from ..errors import CSPError
+from ..errors import CSPError, SystemLimit
 from ..process import run_branch
 from ..timers import now_us
 from .base import Backend, ExternalWait, Shutdown, conclude, deadlock_report
 
 STACK_SIZE = 256 * 1024  # modest, so thousands of processes fit
+
+
+def _thread_capacity() -> int:
+    """How many threads this user may have, as far as the system says."""
+    limits = []
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+        if soft != resource.RLIM_INFINITY:
+            limits.append(soft)
+    except (ImportError, ValueError, OSError):
+        pass
+    try:
+        with open("/proc/sys/kernel/threads-max") as f:
+            limits.append(int(f.read()))
+    except (OSError, ValueError):
+        pass
+    return min(limits) if limits else sys.maxsize
+
+
+def _too_many(running: int, wanted: int) -> SystemLimit:
+    return SystemLimit(
+        f"the threads backend cannot run {wanted:,} processes: each is an OS thread and the "
+        f"system allows no more ({running:,} running); the greenlet backend runs millions "
+        "(--backend greenlet)"
+    )
 
 
 class _NoWait(Waitable):
@@ -167,6 +194,13 @@ class ThreadsBackend(Backend):
         self.deadlocked = True
         self.done.set()
 
+    def reserve(self, n):
+        """Refuse at once a PAR that would need more threads than the system gives
+        this user (``RLIMIT_NPROC``, the kernel's ``threads-max``)."""
+        wanted = len(self.live) + n
+        if wanted > _thread_capacity():
+            raise _too_many(len(self.live), wanted)
+
     def spawn(self, fn, name, join):
         proc = ThreadProcess(name)
         self.running += 1
@@ -198,7 +232,12 @@ class ThreadsBackend(Backend):
         try:
             threading.stack_size(STACK_SIZE)
             thread = threading.Thread(target=thread_main, name=f"cspc {proc.name}", daemon=True)
-            thread.start()
+            try:
+                thread.start()
+            except RuntimeError:  # "can't start new thread": the system has no more
+                self.live.discard(proc)
+                self.running -= 1
+                raise _too_many(len(self.live), len(self.live) + 1) from None
         finally:
             threading.stack_size(old)
         proc.thread = thread
