@@ -1,8 +1,8 @@
 """The ``cspc`` command line: a thin layer over :mod:`cspc.compiler` and the runtime.
 
 Exit status: 0 success; 1 a user error (compile-time diagnostics, or a
-run-time error such as overflow or deadlock); 2 a usage error (click's);
-3 an internal compiler error.
+run-time error such as overflow or deadlock); 2 a usage error (click's, or an
+unknown backend in $CSPC_BACKEND); 3 an internal compiler error; 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import cspc
 from cspc.diagnostics import CompileError, Diagnostic
 
 EXIT_USER_ERROR = 1
+EXIT_USAGE_ERROR = 2
 EXIT_INTERNAL_ERROR = 3
 
 include_option = click.option(
@@ -104,12 +105,13 @@ def run(file: str, backend: str | None, include_paths, debug: bool) -> None:
 
     The main PROC is the last one with parameters (CHAN BYTE keyboard?,
     screen!, error!); they are bound to stdin, stdout and stderr.
-    Run-time errors print `file:line: run-time error: ...` and exit 1.
+    Run-time errors print `file:line:col: run-time error: ...` and exit 1.
 
     \b
     Example:
       cspc run -I mylib prog.csp
     """
+    check_backend(backend)
     result = compile_or_exit(file, include_paths, debug)
     if result.main is None:
         click.echo(
@@ -126,14 +128,27 @@ def run(file: str, backend: str | None, include_paths, debug: bool) -> None:
     sys.exit(run_main_proc(namespace[result.main], backend, debug))
 
 
+def check_backend(backend: str | None) -> None:
+    """The backend (``--backend``, else ``$CSPC_BACKEND``) is checked before the
+    compile: an unknown one is a usage error, reported in one line."""
+    from cspc.runtime.backends import UnknownBackend, resolve_name
+
+    try:
+        resolve_name(backend)
+    except UnknownBackend as exc:
+        click.echo(f"cspc: {exc}", err=True)
+        sys.exit(EXIT_USAGE_ERROR)
+
+
 def run_main_proc(proc, backend: str | None, debug: bool) -> int:
-    from cspc.runtime.occam import run_main
+    from cspc.runtime.occam import EXIT_INTERRUPTED, INTERRUPTED, run_main
 
     try:
         run_main(proc, backend=backend)
     except KeyboardInterrupt:
-        click.echo("cspc: interrupted", err=True)
-        return 130
+        flush_stdout()
+        click.echo(INTERRUPTED, err=True)
+        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 -- sorted by fail_at_run_time
         fail_at_run_time(exc, debug)
     return 0
@@ -194,7 +209,7 @@ def compile_command(file: str, output: str | None, emit: str, include_paths, deb
         if emit == "ast":
             text = ast.dump(result.module, indent=2) + "\n"
         else:
-            text = result.python_source()
+            text = with_column_map(result.module, result.python_source())
     except Exception as exc:  # noqa: BLE001
         internal_error(exc, debug)
     if output is None:
@@ -205,6 +220,69 @@ def compile_command(file: str, output: str | None, emit: str, include_paths, deb
     with open(output, "w", encoding="utf-8") as f:
         f.write(text)
     click.echo(f"cspc: wrote {output}", err=True)
+
+
+# The module's own names that python_source() adds after the code.
+_MAPS = {"__csp_files__", "__csp_lines__"}
+
+
+def with_column_map(module, text: str) -> str:
+    """``text`` (the module ``module`` printed by python_source()) with
+    ``__csp_columns__`` added after its line map: for each of its lines, the
+    spans of the nodes starting there and the occam span each came from, so
+    that a run-time error of ``python OUT.py`` points at the same column as
+    under ``cspc run``.  Each entry is ``(col, end_line, end_col, occam_line,
+    occam_col, occam_end_line, occam_end_col)``, columns 0-based; a node whose
+    occam span is its parent's is left out (a run-time error takes the
+    smallest listed node that holds the failing code)."""
+    import ast
+
+    printed = [
+        node
+        for node in ast.parse(text).body
+        if not (isinstance(node, ast.Assign) and {getattr(t, "id", None) for t in node.targets} & _MAPS)
+    ]
+    table: dict[int, list[tuple[int, ...]]] = {}
+
+    def pair(original, shown, parent_span):
+        if type(original) is not type(shown):
+            return  # the printer changed the shape here: what is below stays unlisted
+        span = parent_span
+        if isinstance(original, (ast.stmt, ast.expr)) and getattr(shown, "end_lineno", None):
+            here = (
+                original.lineno,
+                original.col_offset,
+                original.end_lineno or original.lineno,
+                -1 if original.end_col_offset is None else original.end_col_offset,
+            )
+            if here != parent_span:
+                table.setdefault(shown.lineno, []).append(
+                    (shown.col_offset, shown.end_lineno, shown.end_col_offset) + here
+                )
+            span = here
+        children_o = list(ast.iter_child_nodes(original))
+        children_p = list(ast.iter_child_nodes(shown))
+        if len(children_o) == len(children_p):
+            for child_o, child_p in zip(children_o, children_p):
+                pair(child_o, child_p, span)
+
+    entry = '\nif __name__ == "__main__":'
+    at = text.rfind(entry)
+    if at < 0:
+        at = len(text.rstrip("\n"))
+    below = text.count("\n", 0, at) + 1  # lines from here on move down: not listed
+    for original, shown in zip(module.body, printed):
+        if shown.lineno < below:
+            pair(original, shown, None)
+    rows = [
+        "",
+        "# Where each node of this module came from, by line: (col, end line, end col,",
+        "# occam line, col, end line, end col), for run-time errors' columns.",
+        "__csp_columns__ = {",
+    ]
+    rows += [f"    {line}: {tuple(table[line])!r}," for line in sorted(table)]
+    rows.append("}")
+    return text[:at].rstrip("\n") + "\n" + "\n".join(rows) + "\n\n" + text[at:].lstrip("\n")
 
 
 @main.command()

@@ -162,7 +162,7 @@ class _EndOfFile:
 def _feed_keyboard(keyboard, read_chunk, screens):
     backend = _core.active
 
-    def feeder():
+    def feed():
         while True:
             for s in screens:
                 s.flush()
@@ -176,6 +176,18 @@ def _feed_keyboard(keyboard, read_chunk, screens):
                 keyboard.write(byte)
         cur = backend.primitives()["_current"]()
         backend.primitives()["_block"](cur, _EndOfFile(keyboard))
+
+    def feeder():
+        try:
+            feed()
+        except KeyboardInterrupt:
+            # On greenlets Ctrl-C lands in whichever process is running, which
+            # may be this daemon: nobody joins it, so hand the interrupt to the
+            # scheduler's loop, out of which it ends the run.
+            hub = getattr(backend, "hub", None)
+            if hub is None:
+                raise
+            hub.throw(KeyboardInterrupt)
 
     return feeder
 
