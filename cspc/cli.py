@@ -105,6 +105,7 @@ def run(file: str, backend: str | None, include_paths, debug: bool) -> None:
 
     The main PROC is the last one with parameters (CHAN BYTE keyboard?,
     screen!, error!); they are bound to stdin, stdout and stderr.
+    In a terminal the keyboard delivers each key as pressed, without echo.
     Run-time errors print `file:line:col: run-time error: ...` and exit 1.
 
     \b
