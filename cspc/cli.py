@@ -1,8 +1,8 @@
 """The ``cspc`` command line: a thin layer over :mod:`cspc.compiler` and the runtime.
 
 Exit status: 0 success; 1 a user error (compile-time diagnostics, or a
-run-time error such as overflow or deadlock); 2 a usage error (click's);
-3 an internal compiler error.
+run-time error such as overflow or deadlock); 2 a usage error (click's, or an
+unknown backend in $CSPC_BACKEND); 3 an internal compiler error; 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import cspc
 from cspc.diagnostics import CompileError, Diagnostic
 
 EXIT_USER_ERROR = 1
+EXIT_USAGE_ERROR = 2
 EXIT_INTERNAL_ERROR = 3
 
 include_option = click.option(
@@ -104,12 +105,14 @@ def run(file: str, backend: str | None, include_paths, debug: bool) -> None:
 
     The main PROC is the last one with parameters (CHAN BYTE keyboard?,
     screen!, error!); they are bound to stdin, stdout and stderr.
-    Run-time errors print `file:line: run-time error: ...` and exit 1.
+    In a terminal the keyboard delivers each key as pressed, without echo.
+    Run-time errors print `file:line:col: run-time error: ...` and exit 1.
 
     \b
     Example:
       cspc run -I mylib prog.csp
     """
+    check_backend(backend)
     result = compile_or_exit(file, include_paths, debug)
     if result.main is None:
         click.echo(
@@ -126,14 +129,27 @@ def run(file: str, backend: str | None, include_paths, debug: bool) -> None:
     sys.exit(run_main_proc(namespace[result.main], backend, debug))
 
 
+def check_backend(backend: str | None) -> None:
+    """The backend (``--backend``, else ``$CSPC_BACKEND``) is checked before the
+    compile: an unknown one is a usage error, reported in one line."""
+    from cspc.runtime.backends import UnknownBackend, resolve_name
+
+    try:
+        resolve_name(backend)
+    except UnknownBackend as exc:
+        click.echo(f"cspc: {exc}", err=True)
+        sys.exit(EXIT_USAGE_ERROR)
+
+
 def run_main_proc(proc, backend: str | None, debug: bool) -> int:
-    from cspc.runtime.occam import run_main
+    from cspc.runtime.occam import EXIT_INTERRUPTED, INTERRUPTED, run_main
 
     try:
         run_main(proc, backend=backend)
     except KeyboardInterrupt:
-        click.echo("cspc: interrupted", err=True)
-        return 130
+        flush_stdout()
+        click.echo(INTERRUPTED, err=True)
+        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 -- sorted by fail_at_run_time
         fail_at_run_time(exc, debug)
     return 0

@@ -98,7 +98,7 @@ def python_source(
     )
     text = header + text
     lines = _line_map(module, ast.parse(text), path, def_files or {})
-    return _insert_line_map(text, lines)
+    return with_column_map(module, _insert_line_map(text, lines))
 
 
 # Python's tokenizer reads at most 99 levels of indentation (a module run from
@@ -126,6 +126,67 @@ def _indentable(module: ast.Module, path: str, def_files: dict) -> None:
                 stack.append((orelse[0], depth))  # printed as `elif`, at the if's own depth
             else:
                 stack.extend((child, depth + 1) for child in orelse)
+
+
+# The module's own names that python_source() adds after the code.
+_MAPS = {"__csp_files__", "__csp_lines__"}
+
+
+def with_column_map(module, text: str) -> str:
+    """``text`` (the module ``module`` printed by python_source()) with
+    ``__csp_columns__`` added after its line map: for each of its lines, the
+    spans of the nodes starting there and the occam span each came from, so
+    that a run-time error of ``python OUT.py`` points at the same column as
+    under ``cspc run``.  Each entry is ``(col, end_line, end_col, occam_line,
+    occam_col, occam_end_line, occam_end_col)``, columns 0-based; a node whose
+    occam span is its parent's is left out (a run-time error takes the
+    smallest listed node that holds the failing code)."""
+    printed = [
+        node
+        for node in ast.parse(text).body
+        if not (isinstance(node, ast.Assign) and {getattr(t, "id", None) for t in node.targets} & _MAPS)
+    ]
+    table: dict[int, list[tuple[int, ...]]] = {}
+
+    def pair(original, shown, parent_span):
+        if type(original) is not type(shown):
+            return  # the printer changed the shape here: what is below stays unlisted
+        span = parent_span
+        if isinstance(original, (ast.stmt, ast.expr)) and getattr(shown, "end_lineno", None):
+            here = (
+                original.lineno,
+                original.col_offset,
+                original.end_lineno or original.lineno,
+                -1 if original.end_col_offset is None else original.end_col_offset,
+            )
+            if here != parent_span:
+                table.setdefault(shown.lineno, []).append(
+                    (shown.col_offset, shown.end_lineno, shown.end_col_offset) + here
+                )
+            span = here
+        children_o = list(ast.iter_child_nodes(original))
+        children_p = list(ast.iter_child_nodes(shown))
+        if len(children_o) == len(children_p):
+            for child_o, child_p in zip(children_o, children_p):
+                pair(child_o, child_p, span)
+
+    entry = '\nif __name__ == "__main__":'
+    at = text.rfind(entry)
+    if at < 0:
+        at = len(text.rstrip("\n"))
+    below = text.count("\n", 0, at) + 1  # lines from here on move down: not listed
+    for original, shown in zip(module.body, printed):
+        if shown.lineno < below:
+            pair(original, shown, None)
+    rows = [
+        "",
+        "# Where each node of this module came from, by line: (col, end line, end col,",
+        "# occam line, col, end line, end col), for run-time errors' columns.",
+        "__csp_columns__ = {",
+    ]
+    rows += [f"    {line}: {tuple(table[line])!r}," for line in sorted(table)]
+    rows.append("}")
+    return text[:at].rstrip("\n") + "\n" + "\n".join(rows) + "\n\n" + text[at:].lstrip("\n")
 
 
 def _line_map(original: ast.Module, printed: ast.Module, path: str, def_files) -> dict:

@@ -21,13 +21,23 @@ top-level PROC:
   program reads the keyboard or every process is waiting for the outside
   world, when the buffer grows large, and when the run ends -- also when it
   ends in deadlock or an error, before the error is reported.
+* When stdin is a terminal (and the run is in the foreground), the terminal
+  is in cbreak mode with echo off for the run, as under KRoC: the program
+  gets each key as it is pressed and echoes what it wants (the course
+  library's line editor echoes and handles backspace itself).  Ctrl-C still
+  interrupts.  The terminal's settings come back however the run ends --
+  normally, in an error or deadlock, on Ctrl-C, and on SIGTERM, SIGHUP or
+  SIGQUIT (then the signal does what it would have done); Ctrl-Z restores
+  them while the program is stopped.  A pipe or a file is read as it is.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import os
+import signal
 import sys
 import threading
 
@@ -162,7 +172,7 @@ class _EndOfFile:
 def _feed_keyboard(keyboard, read_chunk, screens):
     backend = _core.active
 
-    def feeder():
+    def feed():
         while True:
             for s in screens:
                 s.flush()
@@ -177,7 +187,152 @@ def _feed_keyboard(keyboard, read_chunk, screens):
         cur = backend.primitives()["_current"]()
         backend.primitives()["_block"](cur, _EndOfFile(keyboard))
 
+    def feeder():
+        try:
+            feed()
+        except KeyboardInterrupt:
+            # On greenlets Ctrl-C lands in whichever process is running, which
+            # may be this daemon: nobody joins it, so hand the interrupt to the
+            # scheduler's loop, out of which it ends the run.
+            hub = getattr(backend, "hub", None)
+            if hub is None:
+                raise
+            hub.throw(KeyboardInterrupt)
+
     return feeder
+
+
+# --------------------------------------------------------------------------- the terminal
+
+try:
+    import termios
+except ImportError:  # not a POSIX system: no terminal modes to set
+    termios = None
+
+# Signals whose default action ends the program: the terminal is restored first.
+_ENDING_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name)
+)
+
+
+def _terminal_fd(stream):
+    """The file descriptor of ``stream`` if it is a terminal, else None."""
+    if termios is None:
+        return None
+    try:
+        fd = getattr(stream, "buffer", stream).fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+    try:
+        return fd if os.isatty(fd) else None
+    except OSError:
+        return None
+
+
+def _foreground(fd) -> bool:
+    """Whether this process may set the modes of terminal ``fd`` without being
+    stopped for it (SIGTTOU): it is in the foreground, or ``fd`` is not its
+    controlling terminal."""
+    try:
+        return os.tcgetpgrp(fd) == os.getpgrp()
+    except OSError:
+        return True
+
+
+class _KeysMode:
+    """The terminal ``fd`` in cbreak mode without echo (``tty.setcbreak``'s mode,
+    with ECHO off and ISIG kept), and the way back to its own settings."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.saved = termios.tcgetattr(fd)
+        keys = termios.tcgetattr(fd)
+        keys[3] &= ~(termios.ICANON | termios.ECHO)  # lflag: no line editing, no echo
+        keys[3] |= termios.ISIG  # Ctrl-C, Ctrl-\ and Ctrl-Z still send signals
+        keys[6][termios.VMIN] = 1  # a read returns as soon as one key is there
+        keys[6][termios.VTIME] = 0
+        self.keys = keys
+        self.on = False
+
+    def enter(self) -> None:
+        if not self.on and _foreground(self.fd):
+            termios.tcsetattr(self.fd, termios.TCSANOW, self.keys)
+            self.on = True
+
+    def leave(self) -> None:
+        if not self.on:
+            return
+        self.on = False
+        try:
+            # From the background (after Ctrl-Z and `bg`) this would stop the
+            # program with SIGTTOU: ignore that while restoring, as shells do.
+            old = _set_handler(signal.SIGTTOU, signal.SIG_IGN) if hasattr(signal, "SIGTTOU") else None
+            try:
+                termios.tcsetattr(self.fd, termios.TCSANOW, self.saved)
+            finally:
+                if old is not None:
+                    _set_handler(signal.SIGTTOU, old)
+        except (OSError, termios.error):  # the terminal has gone (hung up)
+            pass
+
+
+def _set_handler(signum, handler):
+    """signal.signal, or None where it cannot be used (not the main thread)."""
+    try:
+        return signal.signal(signum, handler)
+    except (ValueError, OSError):
+        return None
+
+
+@contextlib.contextmanager
+def keys_mode(stdin):
+    """For the ``with`` body: terminal ``stdin`` delivers each key as it is
+    pressed, without echo; nothing changes if ``stdin`` is not a terminal."""
+    fd = _terminal_fd(stdin)
+    if fd is None:
+        yield False
+        return
+    try:
+        mode = _KeysMode(fd)
+    except (OSError, termios.error):
+        yield False
+        return
+    installed = {}
+
+    def ending(signum, frame):
+        mode.leave()
+        for s, h in installed.items():
+            _set_handler(s, h)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)  # what the signal would have done
+
+    def stop(signum, frame):  # Ctrl-Z: the shell gets its terminal back
+        mode.leave()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)  # stopped here until continued
+        _set_handler(signum, stop)
+        mode.enter()
+
+    def resumed(signum, frame):  # `fg` after the program stopped in the background
+        mode.enter()
+
+    handlers = {s: ending for s in _ENDING_SIGNALS}
+    if hasattr(signal, "SIGTSTP"):
+        handlers[signal.SIGTSTP] = stop
+        handlers[signal.SIGCONT] = resumed
+    for signum, handler in handlers.items():
+        # Only where nobody else handles the signal, and only from the main thread.
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            old = _set_handler(signum, handler)
+            if old is not None:
+                installed[signum] = old
+    try:
+        mode.enter()
+        yield mode.on
+    finally:
+        mode.leave()
+        for signum, old in installed.items():
+            _set_handler(signum, old)
 
 
 def run_main(
@@ -200,17 +355,18 @@ def run_main(
 
     _screens_to_flush[:] = screens
     idle = lambda: [s.flush() for s in screens]  # noqa: E731
-    try:
-        run(
-            main,
-            backend=backend,
-            observer=observer,
-            policy=policy,
-            name=branch_name(proc, 0),
-            idle_hook=idle,
-        )
-    finally:
-        _screens_to_flush.clear()
-        screen.flush()
-        error.flush()
+    with keys_mode(stdin):
+        try:
+            run(
+                main,
+                backend=backend,
+                observer=observer,
+                policy=policy,
+                name=branch_name(proc, 0),
+                idle_hook=idle,
+            )
+        finally:
+            _screens_to_flush.clear()
+            screen.flush()
+            error.flush()
     return 0

@@ -32,8 +32,8 @@ were compiled for: a module from another cspc stops with one line naming both
 versions instead of failing on a missing name.
 
 :func:`run_program` runs a compiled main PROC the way ``cspc run`` does and
-turns run-time errors into ``file:line: run-time error: message``, naming the
-``.csp`` line of the innermost compiled frame.
+turns run-time errors into ``file:line:col: run-time error: message``, naming
+the ``.csp`` line and column of the innermost compiled frame.
 """
 
 from __future__ import annotations
@@ -484,26 +484,65 @@ class View:
 
 def csp_frame(tb):
     """(file, line, col, end_col) of the innermost traceback frame in a compiled
-    occam source (col and end_col are 1-based, or 0 when unknown)."""
+    occam source (col and end_col are 1-based, or 0 when unknown).
+
+    A frame of code compiled from occam (``cspc run``) has occam positions; a
+    frame of a module written by ``cspc compile`` has its own, which its
+    ``__csp_lines__`` (and ``__csp_columns__``, when there) map to occam's."""
     found = None
     while tb is not None:
         code, lineno = tb.tb_frame.f_code, tb.tb_lineno
         if code.co_filename.endswith(SOURCE_SUFFIXES):
-            col = end_col = 0
-            try:
-                line, end_line, start, end = list(code.co_positions())[tb.tb_lasti // 2]
-                if line == lineno and start is not None:
-                    col = start + 1
-                    end_col = end + 1 if end_line == line and end is not None else 0
-            except (AttributeError, IndexError, ValueError):
-                pass
-            found = (code.co_filename, lineno, col, end_col)
+            line, end_line, start, end = _position(code, tb.tb_lasti)
+            found = (code.co_filename, lineno) + _columns(lineno, line, end_line, start, end)
         else:
             mapped = mapped_line(tb.tb_frame.f_globals, lineno)
             if mapped:
-                found = mapped + (0, 0)
+                found = mapped[:2] + (0, 0)
+                span = _mapped_span(tb.tb_frame.f_globals, _position(code, tb.tb_lasti))
+                if span is not None:
+                    found = (mapped[0], span[0]) + _columns(span[0], *span)
         tb = tb.tb_next
     return found
+
+
+def _position(code, lasti):
+    """(line, end_line, col, end_col) of the instruction at ``lasti`` (Nones if unknown)."""
+    try:
+        return tuple(list(code.co_positions())[lasti // 2])
+    except (AttributeError, IndexError, ValueError, TypeError):
+        return (None, None, None, None)
+
+
+def _columns(lineno, line, end_line, start, end):
+    """(col, end_col), 1-based, of a 0-based span on ``lineno`` ((0, 0): unknown)."""
+    if line != lineno or start is None or start < 0:
+        return (0, 0)
+    return (start + 1, end + 1 if end_line == line and end is not None and end >= 0 else 0)
+
+
+def _mapped_span(frame_globals, position):
+    """The occam (line, end_line, col, end_col) of the smallest node listed in
+    ``__csp_columns__`` (see ``cspc compile``) that holds ``position``, or None."""
+    columns = frame_globals.get("__csp_columns__")
+    line, end_line, start, end = position
+    if not isinstance(columns, dict) or None in position:
+        return None
+    best = None
+    order = 0
+    for first, nodes in columns.items():
+        if first > line:
+            continue
+        for col, last, end_col, *occam in nodes:
+            order += 1
+            if (first, col) <= (line, start) and (end_line, end) <= (last, end_col):
+                key = (first, col, -last, -end_col, order)
+                if best is None or key > best[0]:
+                    best = (key, occam)
+    if best is None:
+        return None
+    occam_line, occam_col, occam_end_line, occam_end_col = best[1]
+    return (occam_line, occam_end_line, occam_col, occam_end_col)
 
 
 # Python exceptions that generated code can raise for an occam run-time error.
@@ -574,15 +613,30 @@ def format_runtime_error(exc):
     return "\n".join(lines)
 
 
+# What a run stopped by Ctrl-C (SIGINT) prints on stderr, and its exit status.
+INTERRUPTED = "cspc: interrupted"
+EXIT_INTERRUPTED = 130
+EXIT_USAGE_ERROR = 2
+
+
 def run_program(
     proc, backend=None, stdin=None, stdout=None, stderr=None, *, observer=None, policy=None
 ):
     """Run a compiled main PROC on the process's standard streams; return the exit status.
 
-    0 on success; 1 (after printing the message on stderr) on a run-time error
-    or deadlock.  Other exceptions are bugs and propagate.  ``observer`` and
-    ``policy`` are the run's hooks (see :mod:`cspc.runtime.hooks`).
+    As ``cspc run`` does: 0 on success; 1 (after printing the message on
+    stderr) on a run-time error or deadlock; 2 for an unknown backend (in
+    ``backend`` or ``$CSPC_BACKEND``), before anything runs; 130 after Ctrl-C
+    (printing ``cspc: interrupted``).  Other exceptions are bugs and propagate.
+    ``observer`` and ``policy`` are the run's hooks (see :mod:`cspc.runtime.hooks`).
     """
+    from cspc.runtime.backends import UnknownBackend, resolve_name
+
+    try:
+        resolve_name(backend)
+    except UnknownBackend as exc:
+        print(f"cspc: {exc}", file=sys.stderr, flush=True)
+        return EXIT_USAGE_ERROR
     try:
         run_main(
             proc,
@@ -593,13 +647,21 @@ def run_program(
             observer=observer,
             policy=policy,
         )
+    except KeyboardInterrupt:
+        _flush_stdout()
+        print(INTERRUPTED, file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
     except BaseException as exc:  # noqa: BLE001 -- sorted out just below
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)) or not is_runtime_error(exc):
+        if isinstance(exc, SystemExit) or not is_runtime_error(exc):
             raise
-        try:
-            sys.stdout.flush()
-        except (OSError, ValueError):
-            pass
+        _flush_stdout()
         print(format_runtime_error(exc), file=sys.stderr, flush=True)
         return 1
     return 0
+
+
+def _flush_stdout():
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass

@@ -339,7 +339,7 @@ def test_round_trip_error_names_the_csp_line(tmp_path):
     proc = subprocess.run([sys.executable, str(out)], capture_output=True, timeout=120)
     assert proc.returncode == 1
     assert proc.stdout == b"a"
-    assert f"{src}:6: run-time error: arithmetic overflow" in proc.stderr.decode()
+    assert f"{src}:6:10: run-time error: arithmetic overflow" in proc.stderr.decode()
     assert "Traceback" not in proc.stderr.decode()
 
 
