@@ -87,7 +87,12 @@ Examples:
 )
 @click.version_option(cspc.__version__, prog_name="cspc")
 def main() -> None:
-    """cspc: compile occam programs (.csp) to Python and run them as CSP process networks."""
+    """cspc: compile occam programs (.csp) to Python and run them as CSP process networks.
+
+    A program may bind a PROC or FUNCTION to Python with `#PRAGMA PYTHON
+    "module:function"`: that Python runs with your rights, as any import
+    does, so read a program's pragmas before you run it.
+    """
 
 
 @main.command()

@@ -278,3 +278,9 @@ def test_python_dash_m(write, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == b"Hello, world!\n"
+
+
+def test_help_says_that_pragma_python_runs_with_the_users_rights():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    assert "#PRAGMA PYTHON" in result.stdout and "runs with your rights" in result.stdout
