@@ -316,7 +316,8 @@ def test_main_proc_none_when_nothing_matches():
 
 
 def test_main_proc_rejects_wrong_directions():
-    program = clean("PROC p (CHAN BYTE a!, b?, c!)\n  SKIP\n:\n")
+    # Directions pick the channels (as KRoC does): two inputs cannot both be the keyboard.
+    program = clean("PROC p (CHAN BYTE a?, b?, c!)\n  SKIP\n:\n")
     assert main_proc(program) is None
 
 

@@ -76,7 +76,7 @@ from cspc import syntax as S
 from cspc.check import types
 from cspc.diagnostics import Reporter
 
-__all__ = ["check", "main_proc", "types"]
+__all__ = ["check", "main_proc", "main_channels", "types"]
 
 
 def check(program: S.Program, reporter: Reporter, *, warn_unused: bool = False) -> None:
@@ -123,20 +123,47 @@ def _is_byte_channel(param: S.Param) -> bool:
     )
 
 
-def main_proc(program: S.Program) -> S.ProcDecl | None:
-    """The PROC to run: the last top-level `PROC p (CHAN BYTE in?, out!, err!)`.
+STANDARD_CHANNELS = ("keyboard", "screen", "error")
 
-    Parameter names do not matter; directions may be absent (occam 2 style) but
-    if given must be `?`, `!`, `!`.  A PROC of the main file is preferred to one
-    from an included file.
+
+def main_channels(proc: S.ProcDecl) -> list[str] | None:
+    """Which standard channel each parameter of a top-level PROC takes, or None
+    if it cannot be the top-level process.
+
+    The full form is `(CHAN BYTE keyboard?, screen!, error!)`: three BYTE
+    channels, any names, directions optional but if given `?`, `!`, `!`.  As
+    KRoC does, a PROC may also take only some of them, told apart by direction:
+    `(CHAN BYTE screen!)`, `(CHAN BYTE in?, out!)`: the input is the keyboard,
+    the first output the screen, the second the error channel.
     """
+    params = proc.params
+    if not 1 <= len(params) <= 3 or not all(_is_byte_channel(p) for p in params):
+        return None
+    if len(params) == 3 and all(p.direction in (None, want) for p, want in zip(params, "?!!")):
+        return list(STANDARD_CHANNELS)
+    if any(p.direction is None for p in params):
+        return None
+    inputs = [p for p in params if p.direction == "?"]
+    outputs = [p for p in params if p.direction == "!"]
+    if len(inputs) > 1 or len(outputs) > 2:
+        return None
+    outs = iter(("screen", "error"))
+    return ["keyboard" if p.direction == "?" else next(outs) for p in params]
+
+
+def main_proc(program: S.Program) -> S.ProcDecl | None:
+    """The PROC to run: the last top-level PROC of the main file when it can be a
+    top-level process (:func:`main_channels`), else the last one of the full
+    form `(CHAN BYTE keyboard?, screen!, error!)`, one of the main file's
+    preferred to one from an included file.
+    """
+    own_procs = [s for s in program.specs if isinstance(s, S.ProcDecl) and s.span.file == program.file]
+    if own_procs and main_channels(own_procs[-1]) is not None:
+        return own_procs[-1]
     candidates = [
         spec
         for spec in program.specs
-        if isinstance(spec, S.ProcDecl)
-        and len(spec.params) == 3
-        and all(_is_byte_channel(p) for p in spec.params)
-        and all(p.direction in (None, want) for p, want in zip(spec.params, "?!!"))
+        if isinstance(spec, S.ProcDecl) and main_channels(spec) == list(STANDARD_CHANNELS)
     ]
     own = [spec for spec in candidates if spec.span.file == program.file]
     chosen = own or candidates

@@ -59,7 +59,10 @@ class ExpressionRules:
         if symbol.kind in ("variable", "abbreviation", "value", "channel", "timer", "barrier"):
             decl = symbol.decl
             if symbol.kind == "value" and isinstance(decl, S.Abbreviation):
-                e.const = decl.value.const
+                # Only a value of the declared type (a mismatch was reported at the
+                # abbreviation): `VAL INT k IS MOSTPOS REAL32:` must not make k a float.
+                if T.same_type(symbol.type, decl.value.type):
+                    e.const = decl.value.const
             return symbol.type if symbol.type is not None else T.UNKNOWN
         self.error(e.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}, not a value")
         return T.UNKNOWN

@@ -26,6 +26,7 @@ import cspc
 from cspc import syntax as S
 from cspc.diagnostics import InternalError, Span
 from cspc.names import NameAllocator, inert
+from cspc.check import STANDARD_CHANNELS
 from cspc.runtime.occam import ABI_VERSION
 
 from .pyast import call, const, expr_stmt, load, stamp, store, stored_names, assign
@@ -52,7 +53,7 @@ RUNTIME_NAMES = (
     "TimeoutGuard",
 )
 BUILTINS = ("len", "range", "float", "list", "tuple", "int", "bool")
-RESERVED = {"_t", "_k", "_rt", "_occ", "_sys", "_partial"}
+RESERVED = {"_t", "_k", "_rt", "_occ", "_sys", "_partial", "_cspc_main", "_keyboard", "_screen", "_error"}
 RESERVED |= {"_" + n for n in OCCAM_HELPERS + RUNTIME_NAMES + BUILTINS}
 
 Translator = Callable[["Generator", S.Node], object]
@@ -185,7 +186,8 @@ class Generator:
                 self.declare(spec.name)
         body = self.specs(self.program.specs)
         if self.main is not None:
-            main_ident = self.ident_of(self.main.name)
+            main_ident = self.main_ident
+            body.extend(self.main_adapter())
             body.append(assign(store("__cspc_main__"), const(main_ident)))
             body.append(self.script_entry(main_ident))
         module = ast.Module(self.imports() + body, type_ignores=[])
@@ -194,7 +196,29 @@ class Generator:
 
     @property
     def main_ident(self) -> str | None:
-        return self.ident_of(self.main.name) if self.main is not None else None
+        """The Python function that runs as ``main(keyboard, screen, error)``."""
+        if self.main is None:
+            return None
+        if self.main_channels() == list(STANDARD_CHANNELS):
+            return self.ident_of(self.main.name)
+        return "_cspc_main"
+
+    def main_channels(self) -> list[str]:
+        from cspc.check import main_channels
+
+        return main_channels(self.main)
+
+    def main_adapter(self) -> list[ast.stmt]:
+        """For a top-level PROC taking only some standard channels (`(CHAN BYTE
+        screen!)`): ``def _cspc_main(keyboard, screen, error)`` passing those."""
+        channels = self.main_channels()
+        if channels == list(STANDARD_CHANNELS):
+            return []
+        params = ["_" + c for c in STANDARD_CHANNELS]
+        invoke = call(load(self.ident_of(self.main.name)), *[load("_" + c) for c in channels])
+        args = ast.arguments([], [ast.arg(p) for p in params], None, [], [], None, [])
+        fn = ast.FunctionDef("_cspc_main", args, [expr_stmt(invoke)], [], None, type_params=[])
+        return [stamp(fn, self.main.span)]
 
     def top_level(self) -> list[S.ProcDecl | S.FunctionDecl]:
         return [s for s in self.program.specs if isinstance(s, (S.ProcDecl, S.FunctionDecl))]
