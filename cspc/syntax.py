@@ -487,10 +487,13 @@ class Par(Process):
     replicator: Optional[Replicator] = None
     pri: bool = False
     # The process names of the branches, for reports ("consumer", "main, PAR branch 2");
-    # empty for a replicated PAR, whose copies are named "i=3".
+    # empty for a replicated PAR, whose copies are named by copy_prefix.
     names: list[str] = annotation(factory=list)
     # Channel ends used by a copy of this replicated PAR: set as each copy starts.
     expects: list["Expectation"] = annotation(factory=list)
+    # A replicated PAR's copies are named this then the index: "i=" gives "i=3",
+    # "philosopher i=" (for a copy that calls philosopher) "philosopher i=3".
+    copy_prefix: str = annotation("")
 
 
 @dataclass(eq=False)

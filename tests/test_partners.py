@@ -174,3 +174,15 @@ def test_checking_twice_gives_the_same_annotations():
     }
     check(program, Reporter())
     assert expectations(program) == first
+
+
+def test_copies_that_call_a_proc_are_named_by_it_and_their_index(tmp_path, backend):
+    source = (
+        "PROC take (CHAN INT in?)\n  INT x:\n  in ? x\n:\n"
+        + MAIN
+        + "  [2]CHAN INT c:\n  PAR i = 0 FOR 2\n    take (c[i]?)\n:\n"
+    )
+    assert blocked(tmp_path, source, backend) == {
+        "'take i=0' waits to input from channel c[0]",
+        "'take i=1' waits to input from channel c[1]",
+    }

@@ -7,7 +7,9 @@ that out from the usage pass (:mod:`cspc.check.usage`), which gives every
 channel access the process that makes it:
 
 * each PAR names its branches (``Par.names``): the PROC a branch calls, else
-  its place in the PROC that holds it, the names the runtime gives them;
+  its place in the PROC that holds it, the names the runtime gives them; the
+  copies of a replicated PAR are named by their index, after the PROC they
+  call if they call one (``Par.copy_prefix``: ``philosopher i=3``);
 * an access inside a branch belongs to the innermost branch holding it; one in
   a copy of a replicated PAR belongs to that copy (named ``i=3`` at run time);
   one made by a PROC's body belongs to the process that calls the PROC, which
@@ -54,6 +56,10 @@ def name_branches(par: S.Par, branches: list, enclosing: str | None) -> None:
     PAR itself for the copies of a replicated PAR."""
     if par.replicator is None:
         par.names = [branch_name(b, i, enclosing) for i, b in enumerate(par.body)]
+    else:
+        called = branch_name(par.body[0], 0, None) if len(par.body) == 1 else ""
+        calls = not called.startswith("PAR branch")
+        par.copy_prefix = f"{called + ' ' if calls else ''}{par.replicator.name.name}="
     for i, usage in enumerate(branches):
         who = par if par.replicator is not None else par.names[i]
         for access in usage.inputs + usage.outputs:

@@ -62,7 +62,7 @@ def expectation(g: Generator, e: S.Expectation, process: ast.expr | str) -> ast.
 
 def copy_expectations(g: Generator, par: S.Par, index: str) -> list[ast.stmt]:
     """What a copy of a replicated PAR records as it starts: the elements it uses."""
-    name = label(f"{par.replicator.name.name}=", load(index))
+    name = label(par.copy_prefix, load(index))
     return [expectation(g, e, e.process or name) for e in par.expects]
 
 

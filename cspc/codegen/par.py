@@ -71,7 +71,7 @@ def replicated_par(g: Generator, p: S.Par) -> list[ast.stmt]:
         return ast.ListComp(element, [loop])
 
     copies = each(call("_partial", load(ident), value))
-    names = each(label(f"{rep.name.name}=", copy_ast(value)))
+    names = each(label(p.copy_prefix, copy_ast(value)))
     stmts.extend(enrol(b, ast.BinOp(load(tn), ast.Sub(), const(1))) for b in barriers)
     stmts.append(expr_stmt(call(g.rt("par"), ast.Starred(copies, ast.Load()), names=names)))
     stmts.extend(enrol(b, const(1)) for b in barriers)
