@@ -13,7 +13,7 @@ import linecache
 import os
 import sys
 
-from cspc.runtime._source import SOURCE_SUFFIXES, mapped_line
+from cspc.runtime._source import SOURCE_SUFFIXES, is_library_file, mapped_line
 from cspc.runtime.errors import OccamError, SystemLimit
 from cspc.runtime.io import run_main
 
@@ -25,19 +25,26 @@ def csp_frame(tb):
     A frame of code compiled from occam (``cspc run``) has occam positions; a
     frame of a module written by ``cspc compile`` has its own, which its
     ``__csp_lines__`` (and ``__csp_columns__``, when there) map to occam's."""
-    found = None
+    places = csp_frames(tb)
+    return places[-1] if places else None
+
+
+def csp_frames(tb) -> list:
+    """The :func:`csp_frame` of every traceback frame in compiled occam, outermost first."""
+    found = []
     while tb is not None:
         code, lineno = tb.tb_frame.f_code, tb.tb_lineno
         if code.co_filename.endswith(SOURCE_SUFFIXES):
             line, end_line, start, end = _position(code, tb.tb_lasti)
-            found = (code.co_filename, lineno) + _columns(lineno, line, end_line, start, end)
+            found.append((code.co_filename, lineno) + _columns(lineno, line, end_line, start, end))
         else:
             mapped = mapped_line(tb.tb_frame.f_globals, lineno)
             if mapped:
-                found = mapped[:2] + (0, 0)
+                place = mapped[:2] + (0, 0)
                 span = _mapped_span(tb.tb_frame.f_globals, _position(code, tb.tb_lasti))
                 if span is not None:
-                    found = (mapped[0], span[0]) + _columns(span[0], *span)
+                    place = (mapped[0], span[0]) + _columns(span[0], *span)
+                found.append(place)
         tb = tb.tb_next
     return found
 
@@ -130,14 +137,16 @@ def format_runtime_error(exc):
         text = str(exc)
         return f"run-time error: {text if text.startswith('deadlock') else 'deadlock: ' + text}"
     text = runtime_error_text(exc)
-    where = csp_frame(exc.__traceback__)
-    if where is None:
+    places = csp_frames(exc.__traceback__)
+    if not places:
         return f"run-time error: {text}"
+    where, inside = places[-1], None
+    if is_library_file(where[0]):  # inside a course.module PROC: the user's call first
+        callers = [p for p in places if not is_library_file(p[0])]
+        if callers:
+            where, inside = callers[-1], places[-1]
     filename, lineno, col, end_col = where[:4]
-    shown = os.path.relpath(filename) if os.path.isabs(filename) else filename
-    if shown.startswith(".."):
-        shown = filename
-    place = f"{shown}:{lineno}:{col}" if col else f"{shown}:{lineno}"
+    place = _place(filename, lineno, col)
     lines = [f"{place}: run-time error: {text}"]
     source = linecache.getline(filename, lineno).rstrip("\n")
     if source:
@@ -146,7 +155,16 @@ def format_runtime_error(exc):
             pad = "".join("\t" if ch == "\t" else " " for ch in source[: col - 1])
             width = max(end_col - col, 1) if end_col else 1
             lines.append(f"    {pad}^" + "~" * (width - 1))
+    if inside is not None:
+        lines.append(f"{_place(inside[0], inside[1], inside[2])}: note: in the library, here")
     return "\n".join(lines)
+
+
+def _place(filename, lineno, col) -> str:
+    shown = os.path.relpath(filename) if os.path.isabs(filename) else filename
+    if shown.startswith(".."):
+        shown = filename
+    return f"{shown}:{lineno}:{col}" if col else f"{shown}:{lineno}"
 
 
 # What a run stopped by Ctrl-C (SIGINT) prints on stderr, and its exit status.

@@ -22,7 +22,8 @@ PROC main (CHAN BYTE keyboard?, screen!, error!)
 ERROR_LINE = 9  # the first line of the body below
 
 # name -> (process at ERROR_LINE, text expected in the message[, line offset of the
-# error from ERROR_LINE, or None for an error inside the course library])
+# error from ERROR_LINE, or None for an error inside the course library, reported
+# at the call on ERROR_LINE with a note at the library's line])
 CASES = {
     "add overflow": ("x := x + 1", "arithmetic overflow"),
     "multiply overflow": ("x := x * 2", "arithmetic overflow"),
@@ -89,8 +90,9 @@ def test_runtime_error(name, tmp_path, backend):
     assert result.exit_code == 1, result.stderr
     assert result.stdout_bytes == b"before\n"  # output before the error is flushed
     first, *rest = result.stderr.splitlines()
-    if offset is None:
-        assert "course.module:" in first, first
+    if offset is None:  # inside the course library: the user's call first, the library's line last
+        assert first.startswith(f"{path}:{ERROR_LINE}:"), first
+        assert "course.module:" in rest[-1] and rest[-1].endswith("note: in the library, here")
     else:
         assert first.startswith(f"{path}:{ERROR_LINE + offset}:"), first
     assert f"run-time error: {message}" in first, result.stderr
@@ -163,3 +165,36 @@ def test_debug_shows_the_traceback(tmp_path):
     assert result.exit_code == 1
     assert "Traceback" in result.stderr
     assert "run-time error: division by zero" in result.stderr
+
+
+def test_a_deadlock_inside_a_library_proc_names_the_users_call_first(tmp_path, backend):
+    source = (
+        '#INCLUDE "course.module"\nPROC main (CHAN BYTE keyboard?, screen!, error!)\n  INT n:\n'
+        "  in.int (n, 5, keyboard?, screen!)\n:\n"
+    )
+    path = tmp_path / "prog.csp"
+    path.write_text(source)
+    result = CliRunner().invoke(main, ["run", "--backend", backend, str(path)], input=b"")
+    assert result.exit_code == 1
+    line = next(l for l in result.stderr.splitlines() if "'main'" in l)
+    assert line.startswith(f"  {path}:4: 'main' waits to input from channel keyboard [in the library at ")
+    assert "course.module:" in line
+
+
+def test_a_run_time_error_inside_a_library_proc_names_the_users_call_first(tmp_path, monkeypatch):
+    from cspc.runtime import toplevel
+
+    (tmp_path / "lib.inc").write_text("PROC halve (INT x)\n  x := x / 0\n:\n")
+    path = tmp_path / "prog.csp"
+    path.write_text(
+        '#INCLUDE "lib.inc"\nPROC main (CHAN BYTE keyboard?, screen!, error!)\n  INT v:\n'
+        "  SEQ\n    v := 1\n    halve (v)\n:\n"
+    )
+    monkeypatch.setattr(toplevel, "is_library_file", lambda f: f.endswith("lib.inc"))
+    result = CliRunner().invoke(main, ["run", str(path)])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{path}:6:") and lines[0].endswith("run-time error: division by zero")
+    assert lines[1] == "        halve (v)"
+    assert lines[-1].startswith(f"{tmp_path / 'lib.inc'}:2:")
+    assert lines[-1].endswith(": note: in the library, here")

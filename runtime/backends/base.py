@@ -47,7 +47,7 @@ from __future__ import annotations
 import os
 
 from .._core import Waitable
-from .._source import is_source_file, mapped_line
+from .._source import is_library_file, is_source_file, mapped_line
 from ..errors import BlockedProcess, Deadlock
 
 _RUNTIME_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -93,22 +93,36 @@ def _is_internal(filename: str) -> bool:
     return filename.startswith("<frozen") or os.path.basename(filename) in ("threading.py", "greenlet.py")
 
 
-def source_location(frame) -> str | None:
-    """Where a blocked process is: the innermost frame compiled from occam source
-    (``.csp``, ``.occ``, ``.module``, ``.inc``), else the innermost frame outside
-    the runtime, as ``file:line``."""
-    first_user = None
+def source_locations(frame) -> tuple[str | None, str | None]:
+    """Where a blocked process is, as ``file:line``: the innermost frame compiled
+    from occam source (``.csp``, ``.occ``, ``.module``, ``.inc``), else the
+    innermost frame outside the runtime.  When that frame is in cspc's bundled
+    library (a course.module PROC), the user's line that called it comes first
+    and the library's second; else the second is None."""
+    first_user = library = None
     while frame is not None:
         filename = frame.f_code.co_filename
+        place = None
         if is_source_file(filename):
-            return f"{filename}:{frame.f_lineno}"
-        mapped = mapped_line(frame.f_globals, frame.f_lineno)
-        if mapped:
-            return f"{mapped[0]}:{mapped[1]}"
-        if first_user is None and not _is_internal(filename):
+            place = (filename, frame.f_lineno)
+        else:
+            mapped = mapped_line(frame.f_globals, frame.f_lineno)
+            if mapped:
+                place = mapped[:2]
+        if place is not None:
+            where = f"{place[0]}:{place[1]}"
+            if not is_library_file(place[0]):
+                return where, library
+            library = library or where
+        elif first_user is None and not _is_internal(filename):
             first_user = f"{filename}:{frame.f_lineno}"
         frame = frame.f_back
-    return first_user
+    return (library, None) if library else (first_user, None)
+
+
+def source_location(frame) -> str | None:
+    """The first of :func:`source_locations`."""
+    return source_locations(frame)[0]
 
 
 def deadlock_report(blocked_procs, frame_of) -> Deadlock:
@@ -119,7 +133,10 @@ def deadlock_report(blocked_procs, frame_of) -> Deadlock:
         if record is None:  # a wait that says it takes no part (see ExternalWait)
             continue
         try:
-            record.location = source_location(frame_of(proc))
+            record.location, inside = source_locations(frame_of(proc))
+            if inside:
+                where = f"in the library at {inside}"
+                record.detail = f"{record.detail}; {where}" if record.detail else where
         except Exception:  # a report must never fail for want of a location
             record.location = None
         records.append(record)
