@@ -529,3 +529,18 @@ def test_a_module_compiled_for_another_abi_says_so_in_one_line(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 1
     assert run.stderr.splitlines()[-1].startswith("ImportError: this module was compiled by")
+
+
+def test_occam_names_reach_python_as_the_docs_say(tmp_path):
+    from cspc.compiler import compile_text
+
+    source = (
+        "PROC running.sum (INT x)\n  x := x + 1\n:\n"
+        "PROC class (INT x)\n  x := 2\n:\n"
+        "PROC a.b (INT x)\n  x := 3\n:\n"
+        "PROC a_b (INT x)\n  x := 4\n:\n"
+    )
+    result = compile_text(source, str(tmp_path / "names.csp"))
+    namespace = result.new_namespace()
+    exec(result.code, namespace)
+    assert [namespace[n](0) for n in ("running_sum", "class_", "a_b", "a_b_2")] == [1, 2, 3, 4]
