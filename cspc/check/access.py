@@ -122,3 +122,22 @@ def elements_read(e: S.Expr):
     for child in S.children(e):
         if isinstance(child, S.Expr):
             yield from elements_read(child)
+
+
+def declared_inside(node: S.Node) -> set[int]:
+    """The symbols of every name declared within ``node``."""
+    found = set()
+    for n in S.walk(node):
+        if isinstance(n, S.Spec):
+            found.update(id(name.symbol) for name in declared_names(n) if name.symbol is not None)
+        elif isinstance(n, S.Replicator) and n.name.symbol is not None:
+            found.add(id(n.name.symbol))
+    return found
+
+
+def declared_names(spec: S.Spec) -> list[S.Name]:
+    if isinstance(spec, S.VarDecl):
+        return list(spec.names)
+    if isinstance(spec, (S.Abbreviation, S.ProcDecl, S.FunctionDecl, S.ProtocolDecl, S.DataTypeDecl)):
+        return [spec.name]
+    return []

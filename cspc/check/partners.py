@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from cspc import syntax as S
 from cspc.check import types as T
+from cspc.check.access import declared_inside
 
 
 def branch_name(branch: S.Process, index: int, enclosing: str | None) -> str:
@@ -131,7 +132,7 @@ def _fixed_at_start(path: list, par: S.Par) -> bool:
     """Can a copy of the replicated ``par`` evaluate these subscripts as it starts?
     Only its index, constants and VAL names declared outside the PAR may appear."""
     index = par.replicator.name.symbol
-    inside = {id(n.symbol) for n in _declared_names(par) if n.symbol is not None}
+    inside = declared_inside(par)
     for selector in path:
         if isinstance(selector, S.Slice):
             return False
@@ -147,13 +148,3 @@ def _fixed_at_start(path: list, par: S.Par) -> bool:
                 if symbol.kind != "value" or id(symbol) in inside:
                     return False
     return True
-
-
-def _declared_names(node: S.Node):
-    for n in S.walk(node):
-        if isinstance(n, S.VarDecl):
-            yield from n.names
-        elif isinstance(n, (S.Abbreviation, S.ProcDecl, S.FunctionDecl)):
-            yield n.name
-        elif isinstance(n, S.Replicator):
-            yield n.name

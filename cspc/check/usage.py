@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from cspc import syntax as S
 from cspc.check import types as T
-from cspc.check.access import root_and_path, rule_for
+from cspc.check.access import declared_inside, declared_names, root_and_path, rule_for
 from cspc.check.partners import expect_ends, name_branches
 from cspc.check.subscripts import (
     DISJOINT,
@@ -503,25 +503,6 @@ def bound(usage: Usage, rep: S.Replicator | None) -> None:
     for name in ("reads", "writes", "inputs", "outputs"):
         for access in getattr(usage, name):
             access.ranges[id(rep.name.symbol)] = (base, base + count - 1)
-
-
-def declared_inside(node: S.Node) -> set[int]:
-    """The symbols of every name declared within ``node``."""
-    found = set()
-    for n in S.walk(node):
-        if isinstance(n, S.Spec):
-            found.update(id(name.symbol) for name in declared_names(n) if name.symbol is not None)
-        elif isinstance(n, S.Replicator) and n.name.symbol is not None:
-            found.add(id(n.name.symbol))
-    return found
-
-
-def declared_names(spec: S.Spec) -> list[S.Name]:
-    if isinstance(spec, S.VarDecl):
-        return list(spec.names)
-    if isinstance(spec, (S.Abbreviation, S.ProcDecl, S.FunctionDecl, S.ProtocolDecl, S.DataTypeDecl)):
-        return [spec.name]
-    return []
 
 
 def _sum(usages) -> Usage:

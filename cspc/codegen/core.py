@@ -26,7 +26,7 @@ import cspc
 from cspc import syntax as S
 from cspc.diagnostics import InternalError, Span
 from cspc.names import NameAllocator, inert
-from cspc.check import STANDARD_CHANNELS
+from cspc.check import STANDARD_CHANNELS, main_channels
 from cspc.runtime.occam import ABI_VERSION
 
 from .pyast import call, const, expr_stmt, load, stamp, store, stored_names, assign
@@ -204,8 +204,6 @@ class Generator:
         return "_cspc_main"
 
     def main_channels(self) -> list[str]:
-        from cspc.check import main_channels
-
         return main_channels(self.main)
 
     def main_adapter(self) -> list[ast.stmt]:
