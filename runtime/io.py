@@ -37,6 +37,7 @@ import codecs
 import contextlib
 import io
 import os
+import select
 import signal
 import sys
 import threading
@@ -143,9 +144,62 @@ def _reader_for(stream):
     except (AttributeError, OSError, ValueError):
         fd = None
     if fd is not None and not isinstance(stream, io.BytesIO):
-        return lambda: os.read(fd, 4096)  # returns what is there: interactive
+        return _FdReader(fd)  # returns what is there: interactive
     read1 = getattr(stream, "read1", None) or stream.read
     return lambda: read1(4096)
+
+
+class _FdReader:
+    """Reads the chunks of bytes waiting on file descriptor ``fd``, for one run.
+
+    A read may still be pending when the run ends (the program finished while
+    a process waited for a key).  :meth:`close` makes it return ``b""``
+    without taking anything, so the keys typed next go to whoever reads the
+    terminal after the run -- the next run in this Python process, or the
+    shell -- and never to a leftover thread of this one.  Where ``poll`` is
+    missing (Windows) a pending read can only be left to finish."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.closed = False
+        self.pending = 0
+        self.lock = threading.Lock()
+        self.wake = os.pipe() if hasattr(select, "poll") else None
+
+    def __call__(self) -> bytes:
+        with self.lock:
+            if self.closed:
+                return b""
+            self.pending += 1
+        try:
+            if self.wake is not None:
+                poller = select.poll()
+                poller.register(self.fd, select.POLLIN)
+                poller.register(self.wake[0], select.POLLIN)
+                poller.poll()  # until input (or its end, or an error) or close()
+            with self.lock:
+                if self.closed:
+                    return b""
+            return os.read(self.fd, 4096)
+        finally:
+            with self.lock:
+                self.pending -= 1
+                if self.closed and self.pending == 0:
+                    self._close_wake()
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            if self.pending == 0:
+                self._close_wake()
+            elif self.wake is not None:
+                os.write(self.wake[1], b"!")  # the pending read closes the pipe
+
+    def _close_wake(self) -> None:
+        if self.wake is not None:
+            for end in self.wake:
+                os.close(end)
+            self.wake = None
 
 
 class _EndOfFile:
@@ -348,9 +402,10 @@ def run_main(
     error = ScreenWriter(sys.stderr if stderr is None else stderr, "error")
     keyboard = KeyboardChannel("keyboard")
     screens = (screen, error)
+    read_chunk = _reader_for(stdin)
 
     def main():
-        spawn_daemon(_feed_keyboard(keyboard, _reader_for(stdin), screens), "keyboard")
+        spawn_daemon(_feed_keyboard(keyboard, read_chunk, screens), "keyboard")
         proc(keyboard, screen, error)
 
     _screens_to_flush[:] = screens
@@ -366,6 +421,9 @@ def run_main(
                 idle_hook=idle,
             )
         finally:
+            close = getattr(read_chunk, "close", None)
+            if close is not None:
+                close()  # a read still pending takes no more input
             _screens_to_flush.clear()
             screen.flush()
             error.flush()

@@ -370,3 +370,37 @@ def test_run_main_on_a_terminal_gets_keys_as_typed(pty_pair, backend):
     typist.join(WAIT)
     assert out.getvalue() == b"k"
     assert termios.tcgetattr(slave) == before
+
+
+def read_within(fd: int, seconds: float) -> bytes:
+    ready, _, _ = select.select([fd], [], [], seconds)
+    return os.read(fd, 4096) if ready else b""
+
+
+def test_after_a_run_the_next_keys_go_to_whoever_reads_the_terminal(pty_pair, backend):
+    # The program ends while the keyboard feeder is still waiting for a key: that
+    # wait must not take the key typed after the run (the next run's, or the shell's).
+    master, slave, stream = pty_pair
+    os.write(master, b"k")
+    out = io.BytesIO()
+    run_main(program_reading(1), backend=backend, stdin=stream, stdout=out, stderr=io.BytesIO())
+    assert out.getvalue() == b"k"
+    time.sleep(0.2)  # time for a leftover read to start, if there were one
+    os.write(master, b"next\n")
+    assert read_within(slave, WAIT) == b"next\n"
+
+
+def test_after_a_run_the_rest_of_a_pipe_is_left_unread(backend):
+    r, w = os.pipe()
+    try:
+        os.write(w, b"k")
+        out = io.BytesIO()
+        with open(r, "rb", buffering=0, closefd=False) as stdin:
+            run_main(program_reading(1), backend=backend, stdin=stdin, stdout=out, stderr=io.BytesIO())
+        assert out.getvalue() == b"k"
+        time.sleep(0.2)
+        os.write(w, b"rest")
+        assert read_within(r, WAIT) == b"rest"
+    finally:
+        os.close(r)
+        os.close(w)
