@@ -23,6 +23,10 @@ The mutations are of two kinds:
   body nested thousands of levels deep, a 10,000-term expression, a 10,000-
   character name or string.
 
+Each input may take SECONDS_PER_INPUT seconds and BYTES_PER_WORKER of memory;
+more is counted as its failure, and so is a worker process that dies on it:
+every input is accounted for, and the run never hangs on a lost one.
+
 The run is deterministic for a given ``--seed``.  tests/test_robustness.py runs
 a slice of it; the figures of a full run are in docs/performance.md.
 """
@@ -31,9 +35,11 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import multiprocessing.connection
 import os
 import random
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -234,7 +240,8 @@ def long_string(r, text):
     i = text.find('"')
     if i < 0:
         return text
-    return text[: i + 1] + r.choice(["a" * 20_000, "*" * 3, "*#", "*n" * 5000]) + text[i + 1 :]
+    filler = r.choice(["a" * 20_000, "*" * 3, "*#", "*n" * 5000, "*#41" * 40 + "\n"])  # the last: unclosed
+    return text[: i + 1] + filler + text[i + 1 :]
 
 
 TEXTUAL = [
@@ -280,26 +287,117 @@ def classify(exit_code: int, output: str) -> str | None:
     return None
 
 
-def run_one(job: tuple[int, int, list[str], str]) -> tuple[int, str | None, bytes]:
-    index, seed, texts, folder = job
+def make_input(index: int, seed: int, texts: list[str]) -> bytes:
+    """Input ``index`` of the run with ``seed``: the same bytes every time."""
+    r = random.Random(seed * 1_000_003 + index)
+    return mutant(r, r.choice(texts))
+
+
+def run_one(index: int, seed: int, texts: list[str], folder: str) -> str | None:
+    """What went wrong with input ``index``, or None."""
     from click.testing import CliRunner
 
     from cspc.cli import main
 
-    r = random.Random(seed * 1_000_003 + index)
-    data = mutant(r, r.choice(texts))
+    data = make_input(index, seed, texts)
     path = os.path.join(folder, f"fuzz{index}.csp")
     with open(path, "wb") as f:
         f.write(data)
     out = os.path.join(folder, f"fuzz{index}.py")
-    result = CliRunner().invoke(main, ["compile", path, "-o", out])
-    for leftover in (path, out):
-        if os.path.exists(leftover):
-            os.unlink(leftover)
+    try:
+        result = CliRunner().invoke(main, ["compile", path, "-o", out])
+    finally:
+        for leftover in (path, out):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
     output = result.stdout + result.stderr
     if result.exception is not None and not isinstance(result.exception, SystemExit):
-        return index, f"uncaught {type(result.exception).__name__}", data
-    return index, classify(result.exit_code, output), data
+        return f"uncaught {type(result.exception).__name__}"
+    return classify(result.exit_code, output)
+
+
+# Each input gets this long and this much memory; more is a failure of its own
+# (the biggest inputs, 100 MB of deeply nested text, take about 10 s and 1.5 GB).
+SECONDS_PER_INPUT = 120
+BYTES_PER_WORKER = 6 << 30
+CHUNK = 16  # inputs per worker process
+
+
+class _TooSlow(BaseException):
+    """Not an Exception: the CLI's own handler must not take it for a bug of its own."""
+
+
+def _on_alarm(signum, frame):
+    raise _TooSlow
+
+
+def _worker(conn, indices, seed, texts, folder) -> None:
+    """Run ``indices`` one by one, telling ``conn`` each one's start and outcome.
+
+    A limit on the address space turns a runaway allocation into MemoryError
+    here instead of the kernel's out-of-memory killer taking a process at
+    random; an alarm ends an input that runs too long.  Either is reported as
+    that input's failure, and so is this process dying (the parent sees it)."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (BYTES_PER_WORKER, BYTES_PER_WORKER))
+    except (ImportError, ValueError, OSError):
+        pass
+    signal.signal(signal.SIGALRM, _on_alarm)
+    for index in indices:
+        conn.send(("start", index))
+        signal.alarm(SECONDS_PER_INPUT)
+        try:
+            problem = run_one(index, seed, texts, folder)
+        except _TooSlow:
+            problem = f"took more than {SECONDS_PER_INPUT} s"
+        except MemoryError:
+            problem = f"needed more than {BYTES_PER_WORKER >> 30} GiB"
+        finally:
+            signal.alarm(0)
+        conn.send(("done", index, problem))
+    conn.close()
+
+
+def _supervise(count, seed, texts, folder, jobs):
+    """Yield (index, problem) for every input, running ``jobs`` worker processes
+    of CHUNK inputs each.  A worker that dies (a signal, a crash of the
+    interpreter) is charged with the input it was running, and the rest of
+    its chunk goes to a new worker: every input is accounted for."""
+    context = multiprocessing.get_context("fork")
+    todo = [list(range(i, min(i + CHUNK, count))) for i in range(0, count, CHUNK)]
+    todo.reverse()
+    running = {}  # connection -> [process, remaining indices, index in progress]
+    while todo or running:
+        while todo and len(running) < jobs:
+            chunk = todo.pop()
+            mine, theirs = context.Pipe(duplex=False)
+            proc = context.Process(target=_worker, args=(theirs, chunk, seed, texts, folder), daemon=True)
+            proc.start()
+            theirs.close()
+            running[mine] = [proc, chunk, None]
+        for conn in multiprocessing.connection.wait(list(running)):
+            proc, chunk, current = running[conn]
+            try:
+                message = conn.recv()
+            except EOFError:  # the worker has gone: finished, or died
+                proc.join()
+                del running[conn]
+                conn.close()
+                if current is not None:
+                    how = f"signal {-proc.exitcode}" if (proc.exitcode or 0) < 0 else f"exit {proc.exitcode}"
+                    yield current, f"the worker died ({how})"
+                    rest = chunk[chunk.index(current) + 1 :]
+                    if rest:
+                        todo.append(rest)
+                continue
+            if message[0] == "start":
+                running[conn][2] = message[1]
+            else:
+                _, index, problem = message
+                running[conn][2] = None
+                yield index, problem
 
 
 def fuzz(
@@ -311,29 +409,18 @@ def fuzz(
     failures = []
     with tempfile.TemporaryDirectory() as folder:
         os.environ.setdefault("CSPC_CACHE_DIR", os.path.join(folder, "cache"))
-        work = [(i, seed, texts, folder) for i in range(count)]
-        if jobs > 1:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                results = pool.imap_unordered(run_one, work, chunksize=16)
-                failures = _collect(results, count, keep, quiet)
-        else:
-            failures = _collect(map(run_one, work), count, keep, quiet)
+        for done, (index, problem) in enumerate(_supervise(count, seed, texts, folder, max(1, jobs)), 1):
+            if problem is not None:
+                failures.append((index, problem))
+                if keep:
+                    Path(keep).mkdir(parents=True, exist_ok=True)
+                    (Path(keep) / f"fuzz{index}.csp").write_bytes(make_input(index, seed, texts))
+                if not quiet:
+                    print(f"input {index}: {problem}", file=sys.stderr, flush=True)
+            if not quiet and done % 1000 == 0:
+                print(f"{done}/{count} inputs, {len(failures)} failures", file=sys.stderr, flush=True)
+    failures.sort()
     return {"inputs": count, "failures": failures, "seconds": time.perf_counter() - started}
-
-
-def _collect(results, count, keep, quiet) -> list:
-    failures = []
-    for done, (index, problem, data) in enumerate(results, 1):
-        if problem is not None:
-            failures.append((index, problem))
-            if keep:
-                Path(keep).mkdir(parents=True, exist_ok=True)
-                (Path(keep) / f"fuzz{index}.csp").write_bytes(data)
-            if not quiet:
-                print(f"input {index}: {problem}", file=sys.stderr)
-        if not quiet and done % 1000 == 0:
-            print(f"{done}/{count} inputs, {len(failures)} failures", file=sys.stderr)
-    return failures
 
 
 def main() -> int:

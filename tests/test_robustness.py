@@ -5,8 +5,11 @@ than any pass or Python can take -- and a slice of the fuzz driver
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -115,29 +118,89 @@ def test_a_program_too_deep_for_a_python_text_module_says_so_and_still_runs(tmp_
     assert cli("run", str(path)).exit_code == 0
 
 
-def test_the_fuzz_driver_finds_no_crash_in_2000_inputs():
-    """The CI slice of bench/fuzz.py: whole-CLI compiles of mutated programs."""
+def test_an_unclosed_string_of_many_escapes_is_an_error_not_a_hang(tmp_path):
+    # `*#41' could once be read two ways, so an unclosed string of n of them took
+    # 2**n steps to reject (30 of them: minutes; pytest-timeout stops a hang).
+    path = tmp_path / "unclosed.csp"
+    path.write_text(MAIN + '  screen ! "' + "*#41" * 60 + "\n:\n")
+    result = cli("check", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{path}:2:")
+    assert "error: " in result.stderr.splitlines()[0]
+
+
+def test_a_string_of_millions_of_characters_costs_about_its_own_size(tmp_path):
+    # Python's re kept ~400 bytes per character of a string literal (a 50 MB
+    # string took 19 GB).  The peak is measured in a process of its own, from
+    # a fresh start: Linux hands a child its parent's peak, and lets it be reset.
+    if not os.path.exists("/proc/self/clear_refs"):
+        pytest.skip("needs Linux's /proc to measure a process's peak memory")
+    path = tmp_path / "long.csp"
+    n = 4_000_000
+    path.write_text(MAIN + '  VAL []BYTE s IS "' + "x" * n + '":\n  screen ! s[0]\n:\n')
+    probe = (
+        "import re, sys\n"
+        "from click.testing import CliRunner\n"
+        "from cspc.cli import main\n"
+        "with open('/proc/self/clear_refs', 'w') as f:\n"
+        "    f.write('5')\n"
+        "r = CliRunner().invoke(main, ['check', sys.argv[1]])\n"
+        "with open('/proc/self/status') as f:\n"
+        "    peak_kb = int(re.search(r'VmHWM:\\s+(\\d+)', f.read()).group(1))\n"
+        "print(r.exit_code, peak_kb // 1024)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=300)
+    exit_code, peak_mb = map(int, out.stdout.split())
+    assert exit_code == 0, out.stderr
+    assert peak_mb < 40 * n / 1e6 + 100  # ~40 bytes per character at most, where it was ~400
+
+
+def _fuzz_module():
     sys.path.insert(0, str(REPO / "bench"))
     try:
         import fuzz
     finally:
         sys.path.remove(str(REPO / "bench"))
+    return fuzz
+
+
+def test_the_fuzz_driver_finds_no_crash_in_2000_inputs():
+    """The CI slice of bench/fuzz.py: whole-CLI compiles of mutated programs."""
+    fuzz = _fuzz_module()
     report = fuzz.fuzz(2000, seed=20261203, jobs=2, quiet=True)
     assert report["inputs"] == 2000
     assert report["failures"] == []
 
 
 def test_the_fuzz_driver_tells_a_crash_from_a_user_error():
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        import fuzz
-    finally:
-        sys.path.remove(str(REPO / "bench"))
+    fuzz = _fuzz_module()
     assert fuzz.classify(1, "t.csp:3:4: error: undeclared name `x'\n") is None
     assert fuzz.classify(0, "") is None
     assert fuzz.classify(3, "cspc: internal compiler error: boom") == "internal error"
     assert fuzz.classify(1, "Traceback (most recent call last):\n ...") == "traceback"
     assert fuzz.classify(1, "error: something") == "an error without a position"
+
+
+def test_the_fuzz_driver_charges_a_dying_or_slow_worker_to_its_input(monkeypatch):
+    fuzz = _fuzz_module()
+
+    def run_one(index, seed, texts, folder):  # only the supervision is under test
+        if index == 5:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+        if index == 7:
+            time.sleep(30)
+        if index == 9:
+            raise MemoryError
+        return None
+
+    monkeypatch.setattr(fuzz, "run_one", run_one)  # the forked workers inherit it
+    monkeypatch.setattr(fuzz, "SECONDS_PER_INPUT", 1)
+    report = fuzz.fuzz(40, seed=3, jobs=2, quiet=True)
+    assert report["failures"] == [
+        (5, f"the worker died (signal {int(signal.SIGKILL)})"),
+        (7, "took more than 1 s"),
+        (9, f"needed more than {fuzz.BYTES_PER_WORKER >> 30} GiB"),
+    ]
 
 
 MANY = MAIN + "  [50]INT a:\n  PAR i = 0 FOR 50\n    a[i] := i\n:\n"

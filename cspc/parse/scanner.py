@@ -28,7 +28,7 @@ SCANNER = re.compile(
     | (?P<PRAGMA>\#PRAGMA[^\n]*)
     | (?P<DIRECTIVE>\#INCLUDE|\#USE)
     | (?P<HEX>\#[0-9A-Fa-f]+)
-    | (?P<STRING>"(?:[^"*\n]|\*\#[0-9A-Fa-f]{2}|\*[^\n]|\*[ \t]*\r?\n[ \t]*\*)*")
+    | (?P<STRING>"[^"*\n]*(?:(?:\*[^\n]|\*[ \t]*\r?\n[ \t]*\*)[^"*\n]*)*")  # as in occam.lark
     | (?P<BYTE_LIT>'(?:[^'*\n]|\*\#[0-9A-Fa-f]{2}|\*[^\n])')
     | (?P<SYMBOL>:=|::|<>|<=|>=|<<|>>|><|/\\|\\/|[-+*/\\<>=:;,!?&()\[\]~])
     """,
