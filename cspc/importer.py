@@ -8,7 +8,10 @@ Usage::
     ...                           # each PROC of prog is a function: prog.my_proc(...)
 
 The finder is appended to ``sys.meta_path``, so an ordinary ``prog.py`` still
-wins.  Compiled code is cached by :mod:`cspc.compiler`'s cache, whose key
+wins -- except a ``prog.py`` that ``cspc compile`` wrote from a ``prog.csp``
+beside it which has changed since: that module is stale, and importing it
+would run the old program, so the newer ``prog.csp`` is imported instead,
+with a :class:`StaleModuleWarning` saying so.  Compiled code is cached by :mod:`cspc.compiler`'s cache, whose key
 holds the text of the source and of every file it includes plus the cspc and
 Python versions: a changed source, include or compiler recompiles.  Loading
 ``-m prog`` (runpy) runs the program's main PROC as ``cspc run`` would.
@@ -17,9 +20,11 @@ Python versions: a changed source, include or compiler recompiles.  Loading
 from __future__ import annotations
 
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import os
 import sys
+import warnings
 
 SUFFIXES = (".csp", ".occ")
 
@@ -75,19 +80,75 @@ class OccamFinder(importlib.abc.MetaPathFinder):
         return None
 
 
+class StaleModuleWarning(UserWarning):
+    """A module written by ``cspc compile`` is older than its occam source."""
+
+
+class StaleModuleFinder(importlib.abc.MetaPathFinder):
+    """Just before Python's own path finder: what it finds, unless that is a
+    module ``cspc compile`` wrote from an occam source beside it that is newer
+    -- then the source."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        module = getattr(spec, "origin", None)
+        if module is None or not module.endswith(".py"):
+            return spec
+        stem = module[: -len(".py")]
+        for suffix in SUFFIXES:
+            source = stem + suffix
+            if _newer(source, module) and _written_by_cspc(module, os.path.basename(source)):
+                warnings.warn(
+                    f"{module} is older than {source}, from which cspc compiled it: importing "
+                    f"{source} instead (compile it again, or delete {os.path.basename(module)})",
+                    StaleModuleWarning,
+                    stacklevel=2,
+                )
+                loader = OccamLoader(fullname, source)
+                return importlib.util.spec_from_file_location(fullname, source, loader=loader)
+        return spec
+
+
+def _newer(source: str, module: str) -> bool:
+    try:
+        return os.stat(source).st_mtime_ns > os.stat(module).st_mtime_ns
+    except OSError:
+        return False
+
+
+def _written_by_cspc(module: str, source_name: str) -> bool:
+    from cspc.compiler import GENERATED_BY
+
+    try:
+        with open(module, encoding="utf-8", errors="replace") as f:
+            first = f.readline()
+    except OSError:
+        return False
+    return first.startswith(GENERATED_BY) and first.rstrip().endswith(f" from {source_name}.")
+
+
 _FINDER = OccamFinder()
+_STALE = StaleModuleFinder()
 
 
 def install() -> None:
     """Let ``import`` find occam sources (idempotent)."""
     if _FINDER not in sys.meta_path:
         sys.meta_path.append(_FINDER)
+    if _STALE not in sys.meta_path:
+        # Right before PathFinder, so that builtin and frozen modules keep their place.
+        where = next(
+            (i for i, f in enumerate(sys.meta_path) if f is importlib.machinery.PathFinder),
+            len(sys.meta_path) - 1,
+        )
+        sys.meta_path.insert(where, _STALE)
 
 
 def uninstall() -> None:
     """Remove the hook (modules already imported stay imported)."""
-    while _FINDER in sys.meta_path:
-        sys.meta_path.remove(_FINDER)
+    for finder in (_FINDER, _STALE):
+        while finder in sys.meta_path:
+            sys.meta_path.remove(finder)
 
 
 install()

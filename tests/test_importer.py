@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import runpy
 import sys
 
@@ -133,3 +134,54 @@ def test_uninstall(importable):
             importlib.import_module("gone_prog")
     finally:
         cspc.importer.install()
+
+
+def compiled_beside(folder, source_text: str, name: str = "prog"):
+    """prog.csp and the prog.py that `cspc compile` writes from it."""
+    from click.testing import CliRunner
+
+    from cspc.cli import main
+
+    source = folder / f"{name}.csp"
+    source.write_text(source_text)
+    result = CliRunner().invoke(main, ["compile", str(source), "-o", str(folder / f"{name}.py")])
+    assert result.exit_code == 0, result.output
+    return source, folder / f"{name}.py"
+
+
+def make_older(path, than):
+    stat = than.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 10**9))
+
+
+def test_a_compiled_module_older_than_its_source_is_not_imported(importable):
+    source, module = compiled_beside(importable, PROG.format(factor=2))
+    source.write_text(PROG.format(factor=3))  # changed since it was compiled
+    make_older(module, than=source)
+    with pytest.warns(cspc.importer.StaleModuleWarning) as caught:
+        prog = importlib.import_module("prog")
+    assert prog.__file__ == str(source)
+    assert doubled(prog, [1, 2]) == [3, 6]
+    assert str(caught[0].message) == (
+        f"{module} is older than {source}, from which cspc compiled it: importing {source} "
+        "instead (compile it again, or delete prog.py)"
+    )
+
+
+def test_an_up_to_date_compiled_module_is_imported_as_it_is(importable, recwarn):
+    source, module = compiled_beside(importable, PROG.format(factor=2))
+    make_older(source, than=module)
+    prog = importlib.import_module("prog")
+    assert prog.__file__ == str(module)
+    assert doubled(prog, [1, 2]) == [2, 4]
+    assert not [w for w in recwarn if issubclass(w.category, cspc.importer.StaleModuleWarning)]
+
+
+def test_a_python_module_cspc_did_not_write_always_wins(importable, recwarn):
+    (importable / "prog.py").write_text("def double(n, a, b):\n    raise AssertionError('mine')\nMINE = 1\n")
+    source = importable / "prog.csp"
+    source.write_text(PROG.format(factor=2))
+    make_older(importable / "prog.py", than=source)
+    prog = importlib.import_module("prog")
+    assert prog.MINE == 1
+    assert not [w for w in recwarn if issubclass(w.category, cspc.importer.StaleModuleWarning)]
