@@ -320,7 +320,7 @@ def run_one(index: int, seed: int, texts: list[str], folder: str) -> str | None:
 # (the biggest inputs, 100 MB of deeply nested text, take about 10 s and 1.5 GB).
 SECONDS_PER_INPUT = 120
 BYTES_PER_WORKER = 6 << 30
-CHUNK = 16  # inputs per worker process
+CHUNK = 64  # inputs per worker process
 
 
 class _TooSlow(BaseException):
@@ -400,6 +400,19 @@ def _supervise(count, seed, texts, folder, jobs):
                 yield index, problem
 
 
+def _warm_up(folder: str) -> None:
+    """Compile a small program here, so that every forked worker starts with the
+    compiler imported and its parser built."""
+    from click.testing import CliRunner
+
+    from cspc.cli import main
+
+    path = os.path.join(folder, "warm.csp")
+    with open(path, "w") as f:
+        f.write("PROC main (CHAN BYTE keyboard?, screen!, error!)\n  screen ! 'x'\n:\n")
+    CliRunner().invoke(main, ["compile", path, "-o", os.path.join(folder, "warm.py")])
+
+
 def fuzz(
     count: int, seed: int = 0, jobs: int = 1, keep: str | None = None, quiet: bool = False
 ) -> dict:
@@ -409,6 +422,7 @@ def fuzz(
     failures = []
     with tempfile.TemporaryDirectory() as folder:
         os.environ.setdefault("CSPC_CACHE_DIR", os.path.join(folder, "cache"))
+        _warm_up(folder)
         for done, (index, problem) in enumerate(_supervise(count, seed, texts, folder, max(1, jobs)), 1):
             if problem is not None:
                 failures.append((index, problem))
