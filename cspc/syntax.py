@@ -278,12 +278,15 @@ class Expectation:
     ``VarDecl.expects`` the indexes are constants; in a replicated PAR's
     ``expects`` a copy evaluates them as it starts.  ``side`` is "reader" or
     "writer"; ``process`` is the user's process name, None for the copy itself.
+    When ``within`` is a PAR inside the copy, the user is its branch ``process``,
+    named with the copy's index as that PAR names its branches (``Par.copies``).
     """
 
     symbol: "Symbol"
     path: list
     side: str
     process: Optional[str]
+    within: Optional["Par"] = None
 
 
 @dataclass(eq=False)
@@ -494,6 +497,9 @@ class Par(Process):
     # A replicated PAR's copies are named this then the index: "i=" gives "i=3",
     # "philosopher i=" (for a copy that calls philosopher) "philosopher i=3".
     copy_prefix: str = annotation("")
+    # For a PAR inside copies of replicated PARs (of the same PROC, outermost
+    # first): its branches are named with those copies' indexes, "fork i=3".
+    copies: list["Par"] = annotation(factory=list)
 
 
 @dataclass(eq=False)

@@ -109,6 +109,16 @@ def test_naive_philosophers_deadlock_and_the_report_says_where(backend: str):
     ]
     assert len(forks) == 5, report
     assert all("fork" in line for line in forks), report
+    # Each process is named with the index of its copy of the replicated PAR,
+    # and each philosopher's report names the fork it waits for.
+    where = "examples/philosophers_deadlock.csp"
+    assert {line.strip() for line in stuck} == {
+        f"{where}:{reach}: 'philosopher i={i}' waits to output on channel right[{i}] (to 'fork i={i}')"
+        for i in range(5)
+    }
+    assert {line.strip().split(": ", 1)[1] for line in forks} == {
+        f"'fork i={i}' waits to input from channel left[{(i + 1) % 5}]" for i in range(5)
+    }
 
 
 def test_python_drives_compiled_occam_with_the_runtime_api(backend: str):

@@ -186,3 +186,41 @@ def test_copies_that_call_a_proc_are_named_by_it_and_their_index(tmp_path, backe
         "'take i=0' waits to input from channel c[0]",
         "'take i=1' waits to input from channel c[1]",
     }
+
+
+def test_the_branches_of_a_par_inside_copies_are_named_with_every_index(tmp_path, backend):
+    source = (
+        "PROC take (CHAN INT in?)\n  INT x:\n  in ? x\n:\n"
+        "PROC give (CHAN INT out!)\n  out ! 1\n:\n"
+        + MAIN
+        + "  [2][2]CHAN INT c, d:\n"
+        "  PAR i = 0 FOR 2\n"
+        "    PAR j = 0 FOR 2\n"
+        "      PAR\n"
+        "        take (c[i][j]?)\n"  # waits for a give that went to d instead
+        "        give (d[i][j]!)\n"
+        ":\n"
+    )
+    assert blocked(tmp_path, source, backend) == {
+        f"'{who} i={i} j={j}' waits to {how} channel {c}[{i}][{j}]"
+        for i in range(2)
+        for j in range(2)
+        for who, how, c in (("take", "input from", "c"), ("give", "output on", "d"))
+    }
+
+
+def test_a_par_inside_copies_names_the_partner_in_the_same_copy(tmp_path, backend):
+    source = (
+        "PROC take (CHAN INT in?)\n  INT x:\n  SEQ\n    in ? x\n    in ? x\n:\n"
+        "PROC give (CHAN INT out!)\n  out ! 1\n:\n"
+        + MAIN
+        + "  [3]CHAN INT c:\n"
+        "  PAR i = 0 FOR 3\n"
+        "    PAR\n"
+        "      take (c[i]?)\n"  # wants two values, gets one
+        "      give (c[i]!)\n"
+        ":\n"
+    )
+    assert blocked(tmp_path, source, backend) == {
+        f"'take i={i}' waits to input from channel c[{i}] (from 'give i={i}')" for i in range(3)
+    }

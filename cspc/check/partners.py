@@ -9,9 +9,13 @@ channel access the process that makes it:
 * each PAR names its branches (``Par.names``): the PROC a branch calls, else
   its place in the PROC that holds it, the names the runtime gives them; the
   copies of a replicated PAR are named by their index, after the PROC they
-  call if they call one (``Par.copy_prefix``: ``philosopher i=3``);
+  call if they call one (``Par.copy_prefix``: ``philosopher i=3``), and the
+  branches of a PAR inside such a copy by their name and the copy's index
+  (``Par.copies``: ``fork i=3``);
 * an access inside a branch belongs to the innermost branch holding it; one in
-  a copy of a replicated PAR belongs to that copy (named ``i=3`` at run time);
+  a copy of a replicated PAR belongs to that copy (named ``i=3`` at run time),
+  and one in a branch of a PAR inside a copy to that branch of the copy
+  (a :class:`CopyBranch`);
   one made by a PROC's body belongs to the process that calls the PROC, which
   is how channels passed down through parameters get their users.
 
@@ -51,18 +55,36 @@ def branch_name(branch: S.Process, index: int, enclosing: str | None) -> str:
     return f"{where}PAR branch {index + 1}"
 
 
-def name_branches(par: S.Par, branches: list, enclosing: str | None) -> None:
+class CopyBranch:
+    """The process of an access made in branch ``name`` of ``par``, a PAR inside
+    the copies of the replicated PAR ``copy`` (the innermost): one process per
+    copy, named with its index."""
+
+    __slots__ = ("copy", "par", "name")
+
+    def __init__(self, copy: S.Par, par: S.Par, name: str):
+        self.copy, self.par, self.name = copy, par, name
+
+
+def name_branches(par: S.Par, branches: list, enclosing: str | None, copies: list[S.Par]) -> None:
     """Give ``par``'s branches their names, and each channel access made by a
-    branch's own process (none named yet) its process: a branch name, or the
-    PAR itself for the copies of a replicated PAR."""
+    branch's own process (none named yet) its process: a branch name (of one
+    process, or of one per copy when ``par`` is inside the ``copies`` of
+    replicated PARs), or the PAR itself for the copies of a replicated PAR."""
     if par.replicator is None:
         par.names = [branch_name(b, i, enclosing) for i, b in enumerate(par.body)]
+        par.copies = list(copies)
     else:
         called = branch_name(par.body[0], 0, None) if len(par.body) == 1 else ""
         calls = not called.startswith("PAR branch")
         par.copy_prefix = f"{called + ' ' if calls else ''}{par.replicator.name.name}="
     for i, usage in enumerate(branches):
-        who = par if par.replicator is not None else par.names[i]
+        if par.replicator is not None:
+            who = par
+        elif copies:
+            who = CopyBranch(copies[-1], par, par.names[i])
+        else:
+            who = par.names[i]
         for access in usage.inputs + usage.outputs:
             if access.process is None:
                 access.process = who
@@ -103,6 +125,9 @@ def _expect_side(spec: S.VarDecl, symbol: S.Symbol, side: str, accesses: list) -
         elif isinstance(a.process, S.Par) and _fixed_at_start(a.path, a.process):
             copies.append(a)
             pars.add(id(a.process))
+        elif isinstance(a.process, CopyBranch) and _fixed_at_start(a.path, a.process.copy):
+            copies.append(a)
+            pars.add(id(a.process.copy))
         else:
             return  # an access nobody can name statically: say nothing about this end
     if len(pars) > 1:
@@ -115,7 +140,11 @@ def _expect_side(spec: S.VarDecl, symbol: S.Symbol, side: str, accesses: list) -
         key = tuple(id(s) for s in a.path)
         if key not in recorded:  # one copy's access, seen once per use of the PROC
             recorded.add(key)
-            a.process.expects.append(S.Expectation(symbol, list(a.path), side, None))
+            if isinstance(a.process, CopyBranch):
+                who = a.process
+                who.copy.expects.append(S.Expectation(symbol, list(a.path), side, who.name, who.par))
+            else:
+                a.process.expects.append(S.Expectation(symbol, list(a.path), side, None))
 
 
 def _constant(selector) -> bool:

@@ -95,6 +95,7 @@ class UsageChecker:
         self.summaries: dict[int, Summary] = {}  # id(proc/function symbol) -> Summary
         self.par: S.Par | None = None  # the PAR whose branches are being compared
         self.procs: list[str] = []  # the PROCs being checked, innermost last
+        self.copies: list[S.Par] = []  # the replicated PARs around, in this PROC
         self.reported: set[tuple] = set()
 
     # -- accesses
@@ -258,10 +259,12 @@ class UsageChecker:
             return self.reads(spec.value)
         if isinstance(spec, S.ProcDecl):
             self.procs.append(spec.name.name)
+            copies, self.copies = self.copies, []  # a PROC's PARs name their own branches
             try:
                 self.routine(spec, spec.params, lambda: self.process(spec.body))
             finally:
                 self.procs.pop()
+                self.copies = copies
         elif isinstance(spec, S.FunctionDecl):
             if isinstance(spec.body, S.Valof):
                 self.routine(spec, spec.params, lambda: self.valof(spec.body))
@@ -397,8 +400,14 @@ class UsageChecker:
     # -- PAR
 
     def proc_Par(self, p: S.Par) -> Usage:
-        branches = [self.process(b) for b in p.body]
-        name_branches(p, branches, self.procs[-1] if self.procs else None)
+        if p.replicator is not None:
+            self.copies.append(p)
+        try:
+            branches = [self.process(b) for b in p.body]
+        finally:
+            if p.replicator is not None:
+                self.copies.pop()
+        name_branches(p, branches, self.procs[-1] if self.procs else None, self.copies)
         self.par = p
         if p.replicator is None:
             for i, a in enumerate(branches):

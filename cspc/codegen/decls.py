@@ -61,9 +61,26 @@ def expectation(g: Generator, e: S.Expectation, process: ast.expr | str) -> ast.
 
 
 def copy_expectations(g: Generator, par: S.Par, index: str) -> list[ast.stmt]:
-    """What a copy of a replicated PAR records as it starts: the elements it uses."""
+    """What a copy of a replicated PAR records as it starts: the elements it uses
+    (for itself, or for a branch of a PAR inside it)."""
     name = label(par.copy_prefix, load(index))
-    return [expectation(g, e, e.process or name) for e in par.expects]
+    return [
+        expectation(g, e, name if e.process is None else in_copies(g, e.process, e.within))
+        for e in par.expects
+    ]
+
+
+def in_copies(g: Generator, name: str, par: S.Par | None) -> ast.expr | str:
+    """The run-time name of branch ``name`` of ``par``: with the index of each
+    replicated PAR copy it runs in (``f"fork i={i}"``), else just ``name``."""
+    if par is None or not par.copies:
+        return name
+    parts: list[ast.expr] = [const(name)]
+    for copy in par.copies:
+        rep = copy.replicator.name
+        parts.append(const(f" {rep.name}="))
+        parts.append(ast.FormattedValue(load(g.allocate(rep)), -1, None))
+    return ast.JoinedStr(parts)
 
 
 def initial_value(g: Generator, t: S.Type, name: str) -> ast.expr:
@@ -86,11 +103,15 @@ def initial_value(g: Generator, t: S.Type, name: str) -> ast.expr:
             return ast.BinOp(
                 ast.List([initial_value(g, elem, name)], ast.Load()), ast.Mult(), dims[0]
             )
-        if isinstance(elem, S.ChanType) and len(dims) == 1:  # [Channel(f"cs[{_k}]") ...]
-            each = ast.comprehension(store("_k"), call(g.builtin("range"), dims[0]), [], 0)
-            element = label(name + "[", load("_k"))
-            element.values.append(const("]"))
-            return ast.ListComp(call(g.rt("Channel"), element), [each])
+        if isinstance(elem, S.ChanType):  # [[Channel(f"cs[{_k0}][{_k1}]") ...] ...]
+            parts: list[ast.expr] = [const(name)]
+            for k in range(len(dims)):
+                parts += [const("["), ast.FormattedValue(load(f"_k{k}"), -1, None), const("]")]
+            value: ast.expr = call(g.rt("Channel"), ast.JoinedStr(parts))
+            for k in reversed(range(len(dims))):
+                each = ast.comprehension(store(f"_k{k}"), call(g.builtin("range"), dims[k]), [], 0)
+                value = ast.ListComp(value, [each])
+            return value
         make = ast.Lambda(
             ast.arguments([], [], None, [], [], None, []), initial_value(g, elem, name)
         )

@@ -5,7 +5,8 @@ it assigns) and the PAR one call of the runtime's ``par`` with the branches
 and their names (``Par.names``, from the checks).  A replicated PAR is one
 function taking the index, started once per copy with ``functools.partial``;
 each copy first records the channel elements it uses (``Par.expects``) and is
-named ``i=3``.
+named ``i=3``; the branches of a PAR inside a copy are named with its index
+(``Par.copies``: ``fork i=3``).
 
 occam-pi BARRIERs: a PAR hands its own enrolment on each barrier to the
 branches that use it, each branch resigns when it ends, and the PAR's process
@@ -19,7 +20,7 @@ import ast
 from cspc import syntax as S
 
 from .core import Generator, translates
-from .decls import copy_expectations
+from .decls import copy_expectations, in_copies
 from .pyast import assign, call, const, copy_ast, expr_stmt, label, load, method, store
 
 
@@ -35,11 +36,15 @@ def par(g: Generator, p: S.Par) -> list[ast.stmt]:
             enrolled[barrier] = enrolled.get(barrier, 0) + 1
         build = lambda b=branch, bs=barriers: g.block(b) + resign(bs)  # noqa: E731
         defs.append(g.function(g.temp("par"), [], build, branch.span))
-    names = ast.List([const(n) for n in p.names], ast.Load())
+    names = ast.List([_name(in_copies(g, n, p)) for n in p.names], ast.Load())
     run = call(g.rt("par"), *[load(d.name) for d in defs], names=names)
     before = [enrol(b, const(n - 1)) for b, n in enrolled.items() if n != 1]
     after = [enrol(b, const(1)) for b in enrolled]
     return defs + before + [expr_stmt(run)] + after
+
+
+def _name(name: ast.expr | str) -> ast.expr:
+    return const(name) if isinstance(name, str) else name
 
 
 def replicated_par(g: Generator, p: S.Par) -> list[ast.stmt]:
