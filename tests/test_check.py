@@ -453,3 +453,33 @@ def test_each_par_reports_its_own_race():
         "PROC p ()\n  INT x:\n  SEQ\n    PAR\n      x := 1\n      x := 2\n    PAR\n      x := 3\n      x := 4\n:\n"
     )
     assert [d.span.line for d in reporter.errors] == [5, 8]
+
+
+def test_a_wrong_argument_count_is_one_error_and_no_cascade():
+    # Which argument was meant for which parameter is unknowable: no error may
+    # follow from pairing them up (e.g. "only a variable can be passed to
+    # reference parameter `result'" for the 3 of `add (1, 2, 3, r)').
+    program, reporter = checked(
+        "PROC add (VAL INT a, b, INT result)\n  result := a + b\n:\n"
+        "INT FUNCTION twice (VAL INT x) IS x + x:\n"
+        "PROC producer (CHAN INT out!)\n  out ! 1\n:\n"
+        "PROC main (CHAN BYTE keyboard?, screen!, error!)\n"
+        "  CHAN INT c:\n"
+        "  INT r:\n"
+        "  SEQ\n"
+        "    add (1, r)\n"
+        "    add (1, 2, 3, r)\n"
+        "    r := twice (1, 2)\n"
+        "    PAR\n"
+        "      producer (c!, 3)\n"
+        "      producer (c!)\n"
+        "    add (1, 2, undeclared)\n"
+        ":\n"
+    )
+    assert [d.message for d in reporter.diagnostics] == [
+        "PROC `add' takes 3 parameters, but 2 are given",
+        "PROC `add' takes 3 parameters, but 4 are given",
+        "FUNCTION `twice' takes 1 parameter, but 2 are given",
+        "PROC `producer' takes 1 parameter, but 2 are given",
+        "undeclared name `undeclared'",
+    ]

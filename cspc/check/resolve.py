@@ -393,15 +393,16 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
     def arguments(self, callee: S.Symbol, params: list[S.Param], args: list[S.Expr], span) -> None:
         what = "PROC" if callee.kind == "proc" else "FUNCTION"
         if len(params) != len(args):
-            self.error(
-                span,
-                f"{what} `{callee.name}' takes {len(params)} parameter(s), but {len(args)} given",
-                (callee.span, "declared here"),
-            )
+            takes = f"{len(params)} parameter{'' if len(params) == 1 else 's'}"
+            given = f"{len(args)} {'is' if len(args) == 1 else 'are'} given"
+            self.error(span, f"{what} `{callee.name}' takes {takes}, but {given}", (callee.span, "declared here"))
+            # Which argument was meant for which parameter is anybody's guess:
+            # the arguments are checked on their own, not against the parameters.
+            for arg in args:
+                self.expr(arg)
+            return
         for param, arg in zip(params, args):
             self.actual(callee, param, arg)
-        for arg in args[len(params) :]:
-            self.expr(arg)
         self.no_aliasing(callee, params, args)
 
     def actual(self, callee: S.Symbol, param: S.Param, arg: S.Expr) -> None:
