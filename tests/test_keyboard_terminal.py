@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import os
 import select
+import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -260,6 +262,40 @@ def test_sigterm_gives_the_terminal_back_and_still_terminates(terminal):
     t.proc.send_signal(signal.SIGTERM)
     assert t.wait() == -signal.SIGTERM
     assert t.attrs() == t.before
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash for job control")
+def test_ctrl_z_stops_the_program_and_fg_brings_back_keys_as_pressed(tmp_path, backend, runner):
+    # Under a real job-control shell: Ctrl-Z stops the program (it gives the
+    # terminal back first), `fg' continues it, and it gets keys as pressed again.
+    env = environment(tmp_path, backend)
+    env.update(PS1="shell$ ", HISTFILE=os.devnull, TERM="dumb")
+    line = " ".join(shlex.quote(arg) for arg in command(runner, ECHO, tmp_path))
+    t = Terminal(["bash", "--norc", "--noprofile", "-i"], ROOT, env)
+    try:
+        t.read_until(b"shell$ ")
+        t.type(line.encode() + b"\r")
+        t.read_until(BANNER)
+        t.type(b"a")
+        assert t.read_until(b"A") == b"A"
+        t.type(b"\x1a")  # Ctrl-Z
+        assert b"Stopped" in t.read_until(b"shell$ ")
+        t.type(b"fg\r")
+        t.read_until(b"fg\r\n")
+        t.read_until(line.encode() + b"\r\n")  # bash names the job it continues
+        deadline = time.monotonic() + WAIT  # until the continued program has set its mode again
+        while raw_flags(t.attrs()) != (False, False, True) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        t.type(b"b")  # no Enter: keys mode is back
+        assert t.read_until(b"B") == b"B"
+        t.type(b".")
+        t.read_until(b"Bye.\r\n")
+        t.type(b"echo status=$?\r")
+        assert t.read_until(b"status=0\r\n").endswith(b"status=0\r\n")
+        t.type(b"exit\r")
+        t.wait()
+    finally:
+        t.close()
 
 
 # --------------------------------------------------------------------------- not a terminal
