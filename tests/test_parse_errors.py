@@ -67,3 +67,31 @@ def test_look_alikes_get_the_plain_message(source, expected):
     # The labels before match_examples (conditionals over the parser's stack
     # and the token's text) gave each of these a wrong hint.
     assert first_error(source) == expected
+
+
+HEAD = "PROC main (CHAN BYTE keyboard?, screen!, error!)\n"
+
+
+@pytest.mark.parametrize(
+    "body, message, line, col",
+    [
+        ("  MOBILE []INT a:\n  SKIP\n", "`MOBILE' is not supported yet (occam-pi mobile data)", 2, 3),
+        ("  SHARED CHAN INT c:\n  SKIP\n", "`SHARED' is not supported yet (occam-pi shared channels)", 2, 3),
+        ("  INT x:\n  VAL []BYTE b RETYPES x:\n  SKIP\n", "`RETYPES' is not supported yet (retyping)", 3, 16),
+        ("  FORKING\n    SKIP\n", "`FORKING' is not supported yet (occam-pi FORK)", 2, 3),
+        ("  CHAN INT c:\n  INT x:\n  c ?? x\n    SKIP\n", "`??' is not supported yet (occam-pi extended input)", 4, 5),
+        ("  PLACED [1]INT y 0:\n  SKIP\n", "`PLACED' is not supported yet (placement)", 2, 3),
+        ("  CHAN TYPE T\n    MOBILE RECORD\n      CHAN INT c?:\n  :\n  SKIP\n",
+         "`CHAN TYPE' is not supported yet (occam-pi channel types)", 2, 3),
+        ("  SEQ\n    #IF DEFINED (FOO)\n    SKIP\n    #ENDIF\n", "`#IF' is not supported yet (the preprocessor)", 3, 5),
+    ],
+)  # fmt: skip
+def test_a_construct_not_supported_yet_says_so_at_the_construct(body, message, line, col):
+    assert first_error(HEAD + body + ":\n") == (message, line, col)
+
+
+def test_an_unsupported_word_in_a_string_or_comment_is_not_taken_for_the_construct():
+    source = HEAD + '  screen ! "MOBILE ??" (  -- SHARED\n:\n'
+    message, line, col = first_error(source)
+    assert (line, col) == (2, 24)
+    assert message.startswith("unexpected `('")

@@ -63,7 +63,7 @@ def parse_or_fail(builder: ToAST, text: str) -> list:
         span = Span(filename, err.line, err.col, err.line, err.col + 1)
         raise ParseFailed(Diagnostic("error", err.message, span), about_layout=True) from None
     except ScanError as err:
-        raise ParseFailed(_bad_character(err, filename)) from None
+        raise ParseFailed(_bad_character(err, filename, text)) from None
     except UnexpectedToken as err:
         raise _unexpected_token(err, filename, text) from None
     except CompileError as err:  # the builder's: a bad escape, a parameter without a type, ...
@@ -80,7 +80,15 @@ _BAD_CHARACTERS = {
 }
 
 
-def _bad_character(err: ScanError, filename: str) -> Diagnostic:
+def _bad_character(err: ScanError, filename: str, text: str) -> Diagnostic:
+    if err.char == "#":
+        lines = text.splitlines()
+        rest = lines[err.line - 1][err.col - 1 :] if 1 <= err.line <= len(lines) else ""
+        directive = _DIRECTIVE.match(rest)
+        if directive:
+            word = directive.group()
+            span = Span(filename, err.line, err.col, err.line, err.col + len(word))
+            return Diagnostic("error", f"`{word}' is not supported yet (the preprocessor)", span)
     shown = err.char if err.char.isprintable() else f"*#{ord(err.char):02X}"
     message = _BAD_CHARACTERS.get(err.char, f"unexpected character `{shown}'")
     return Diagnostic("error", message, Span(filename, err.line, err.col, err.line, err.col + 1))
@@ -94,6 +102,9 @@ _LAYOUT_TOKENS = frozenset({"_INDENT", "_DEDENT", "$END"})
 
 def _unexpected_token(err: UnexpectedToken, filename: str, text: str) -> ParseFailed:
     token = err.token
+    unsupported = _unsupported(text, token, filename)
+    if unsupported is not None:
+        return ParseFailed(unsupported)
     keys = {_token_key(name) for name in (err.accepts or err.expected)}
     plain = f"unexpected {_describe_token(token)}"
     expected = _describe_expected(keys)
@@ -152,6 +163,65 @@ def _keyword_hint(text: str, token: Token) -> str | None:
         if close:
             return f"`{word}' is not a keyword: did you mean {close[0]}?"
     return None
+
+
+# occam 2.1 and occam-pi constructs cspc does not read yet, by the word that
+# begins them: a program using one fails to parse, at or just after the word,
+# and is told so instead of being given a syntax error.
+UNSUPPORTED = {
+    "MOBILE": "occam-pi mobile data",
+    "CLONE": "occam-pi mobile data",
+    "DEFINED": "occam-pi mobile data",
+    "SHARED": "occam-pi shared channels",
+    "CLAIM": "occam-pi shared channels",
+    "FORK": "occam-pi FORK",
+    "FORKING": "occam-pi FORK",
+    "ENROLL": "occam-pi barrier enrolment",
+    "RESIGN": "occam-pi barrier enrolment",
+    "EXTENDS": "occam-pi protocol inheritance",
+    "RETYPES": "retyping",
+    "RESHAPES": "retyping",
+    "PLACED": "placement",
+    "PLACE": "placement",
+    "PROCESSOR": "placement",
+    "PORT": "placement",
+    "INLINE": "INLINE routines",
+    "BYTESIN": "BYTESIN",
+    "OFFSETOF": "OFFSETOF",
+}
+_UNSUPPORTED_PAIRS = {("CHAN", "TYPE"): "occam-pi channel types"}
+_QUOTED = re.compile(r'"(?:[^"*]|\*.)*"?|\'(?:[^\'*]|\*.)*\'?')  # blanked out: not code
+_DIRECTIVE = re.compile(r"#(?:IF|ELIF|ELSE|ENDIF|DEFINE|UNDEF|ERROR|WARNING|RELAX|COMMENT)\b")
+
+
+def _unsupported(text: str, token: Token, filename: str) -> Diagnostic | None:
+    """A "not supported yet" error if the failing line, up to the token the
+    parser did not expect, holds a construct cspc does not read yet."""
+    if token.type == "$END" or not getattr(token, "line", None):
+        return None
+    lines = text.splitlines()
+    if not 1 <= token.line <= len(lines):
+        return None
+    line = _QUOTED.sub(lambda m: " " * len(m.group()), lines[token.line - 1]).split("--")[0]
+    upto = len(line) if token.type in _LAYOUT_TOKENS or token.type == "_NL" else token.end_column - 1
+    found = None
+    words = list(_WORD.finditer(line[:upto]))
+    for i, m in enumerate(words):
+        pair = (m.group(), words[i + 1].group()) if i + 1 < len(words) else None
+        if pair in _UNSUPPORTED_PAIRS:
+            found = (" ".join(pair), _UNSUPPORTED_PAIRS[pair], m.start(), words[i + 1].end())
+            break
+        if m.group() in UNSUPPORTED:
+            found = (m.group(), UNSUPPORTED[m.group()], m.start(), m.end())
+            break
+    rendezvous = line.find("??", 0, upto)
+    if rendezvous >= 0 and (found is None or rendezvous < found[2]):
+        found = ("??", "occam-pi extended input", rendezvous, rendezvous + 2)
+    if found is None:
+        return None
+    word, what, start, end = found
+    span = Span(filename, token.line, start + 1, token.line, end + 1)
+    return Diagnostic("error", f"`{word}' is not supported yet ({what})", span)
 
 
 def _token_span(token: Token, filename: str, text: str) -> Span:
