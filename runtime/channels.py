@@ -343,19 +343,59 @@ def _partner(preposition: str, name: str | None, proc) -> str | None:
 
 class BufferedChannel(Channel):
     """A channel with a FIFO buffer of ``capacity`` values: ``write`` returns at
-    once while the buffer has room."""
+    once while the buffer has room.
 
-    __slots__ = ()
+    Retiring it from the writing side (``retire()`` on the channel, or the
+    last writing end's) loses no value: writes are refused from then on, but
+    the values already in the buffer are still read, and only then does the
+    channel retire for its readers.  Retiring the reading side, or poisoning
+    the channel, ends it at once, and what the buffer held is dropped: nobody
+    is left to read it, or the network is being torn down."""
+
+    __slots__ = ("_draining",)
 
     def __init__(self, name=None, *, capacity=1, shared=None):
         super().__init__(name, capacity=capacity, shared=shared)
         if capacity == 0:
             raise ValueError(f"channel {self.name}: a buffered channel needs capacity > 0")
         self._buf = deque()
+        self._draining = False  # retired by its writers, the buffer still being read
+
+    def retire(self) -> None:
+        """Retire the channel: writes are refused from now on (a writer waiting
+        for room is told so: its value never got in); reads take what the
+        buffer holds, and then raise RetireError."""
+        if self._ended is not None or self._draining:
+            return
+        if not self._buf:
+            self._end(RetireError)
+            return
+        self._draining = True
+        refusal = RetireError(f"channel {self.name} is retired")
+        w = self._writer
+        if w is not None:  # its value never got into the buffer: it is told so
+            self._writer = None
+            w.slot = None
+            w.exc = refusal
+            if _core.active is not None:
+                wake(w)
+        if self._walt is not None:
+            self._walt[0].fail(refusal)
+
+    def _retire_end(self, direction: str) -> None:
+        if direction == "input":  # the readers are done: the buffer will never be read
+            side = 0
+            self._live_ends[side] -= 1
+            if self._rclaim is None or self._live_ends[side] <= 0:
+                self._end(RetireError)
+            return
+        super()._retire_end(direction)
 
     def write(self, value) -> None:
         if self._ended is not None:
             raise self._refusal()
+        if self._draining:
+            raise RetireError(f"channel {self.name} is retired")
         if self._reader is not None or self._ralt is not None:
             return Channel.write(self, value)  # the buffer is empty: hand it straight over
         if len(self._buf) < self._cap:
@@ -389,6 +429,11 @@ class BufferedChannel(Channel):
 
     def _take_from_buffer(self):
         value = self._buf.popleft()
+        if self._draining:
+            if not self._buf:  # the last value its writers left: now it is retired
+                self._draining = False
+                self._end(RetireError)
+            return value
         # Room now: let a waiting writer's value in.
         w = self._writer
         if w is not None:
@@ -410,6 +455,8 @@ class BufferedChannel(Channel):
     def _out_ready(self) -> bool:
         if self._ended is not None:
             raise self._refusal()
+        if self._draining:
+            raise RetireError(f"channel {self.name} is retired")
         return len(self._buf) < self._cap or self._reader is not None or self._ralt is not None
 
     def __len__(self):

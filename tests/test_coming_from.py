@@ -168,10 +168,10 @@ def test_n_writes_complete_with_no_reader_and_come_out_in_order(backend):
     assert [x for x in log if isinstance(x, int)] == [0, 1, 2, 3]
 
 
-@pytest.mark.parametrize("end, error", [(retire, RetireError), (poison, PoisonError)])
-def test_ending_a_buffered_channel_drops_what_it_holds(end, error, backend):
-    """What the pycsp and Go pages warn of: retire and poison end a buffered
-    channel at once, dropping the values still in its buffer."""
+@pytest.mark.parametrize("end", [retire, lambda c: c.retire()], ids=["retire(end)", "channel.retire()"])
+def test_retiring_a_buffered_channel_loses_nothing_it_holds(end, backend):
+    """Retire is the gentle ending: the reader still gets every value the
+    buffer holds, then RetireError; a later write is refused at once."""
     c = Channel("c", capacity=3)
     got = []
 
@@ -179,17 +179,68 @@ def test_ending_a_buffered_channel_drops_what_it_holds(end, error, backend):
         for i in range(3):
             c.write(i)
         end(c.writer())
+        try:
+            c.write(99)
+        except RetireError:
+            got.append("write refused")
 
     def reader():
         Timer().sleep(20_000)
         try:
             while True:
                 got.append(c.read())
-        except error:
-            got.append("ended")
+        except RetireError:
+            got.append("retired")
 
     run(lambda: Par(writer, reader).run(), backend=backend)
-    assert got == ["ended"]
+    assert got == ["write refused", 0, 1, 2, "retired"]
+
+
+def test_a_writer_waiting_for_room_is_told_its_value_did_not_get_in(backend):
+    c = Channel("c", capacity=1)
+    got = []
+
+    def writer():
+        c.write(0)
+        try:
+            c.write(1)  # the buffer is full: waits, and the channel retires meanwhile
+        except RetireError:
+            got.append("1 refused")
+
+    def retirer():
+        Timer().sleep(20_000)
+        c.retire()
+        got.append(c.read())
+        try:
+            c.read()
+        except RetireError:
+            got.append("retired")
+
+    run(lambda: Par(writer, retirer).run(), backend=backend)
+    assert sorted(map(str, got)) == ["0", "1 refused", "retired"]
+
+
+def test_poisoning_or_retiring_the_readers_drops_what_a_buffered_channel_holds(backend):
+    """Poison tears the network down at once, and a channel whose readers have
+    retired will never be read: then what the buffer holds is dropped."""
+    for end, error in ((poison, PoisonError), (lambda ch: ch.reader().retire(), RetireError)):
+        c = Channel("c", capacity=3)
+        got = []
+
+        def writer():
+            for i in range(3):
+                c.write(i)
+            end(c)
+
+        def reader():
+            Timer().sleep(20_000)
+            try:
+                got.append(c.read())
+            except error:
+                got.append("ended")
+
+        run(lambda: Par(writer, reader).run(), backend=backend)
+        assert got == ["ended"]
 
 
 @pytest.mark.parametrize("kind", [Any2OneChannel, Any2AnyChannel])
@@ -1063,7 +1114,9 @@ ROWS = {
         ],
         "`Channel(buffer=n)` (PyCSP)": [
             test_n_writes_complete_with_no_reader_and_come_out_in_order,
-            test_ending_a_buffered_channel_drops_what_it_holds,
+            test_retiring_a_buffered_channel_loses_nothing_it_holds,
+            test_a_writer_waiting_for_room_is_told_its_value_did_not_get_in,
+            test_poisoning_or_retiring_the_readers_drops_what_a_buffered_channel_holds,
         ],
         "shared channels (any process may read or write)": [
             test_several_writers_share_a_channel,
@@ -1101,7 +1154,6 @@ ROWS = {
         "`make(chan int, 10)`": [
             test_a_buffer_process_stands_in_for_a_buffered_channel,
             test_ten_writes_complete_on_a_channel_of_capacity_ten,
-            test_ending_a_buffered_channel_drops_what_it_holds,
         ],
         "`c <- v`, `v := <-c`": [test_send_and_receive],
         "many goroutines sending on one channel": [
@@ -1123,6 +1175,7 @@ ROWS = {
         ],
         "`close(c)` and `for v := range c`": [
             test_an_end_marker_of_a_variant_protocol_ends_the_stream,
+            test_retiring_a_buffered_channel_loses_nothing_it_holds,
             test_poison_ends_a_readers_loop_after_the_last_value,
         ],
         "`fatal error: all goroutines are asleep - deadlock!`": [
