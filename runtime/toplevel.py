@@ -148,6 +148,7 @@ def format_runtime_error(exc):
     filename, lineno, col, end_col = where[:4]
     place = _place(filename, lineno, col)
     lines = [f"{place}: run-time error: {text}"]
+    linecache.checkcache(filename)  # the file may have changed since an earlier run in this process
     source = linecache.getline(filename, lineno).rstrip("\n")
     if source:
         lines.append(f"    {source}")

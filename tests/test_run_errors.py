@@ -198,3 +198,14 @@ def test_a_run_time_error_inside_a_library_proc_names_the_users_call_first(tmp_p
     assert lines[1] == "        halve (v)"
     assert lines[-1].startswith(f"{tmp_path / 'lib.inc'}:2:")
     assert lines[-1].endswith(": note: in the library, here")
+
+
+def test_a_second_run_after_an_edit_quotes_the_line_as_it_is_now(tmp_path):
+    # In one Python process (a notebook, a test session) the quoted line comes
+    # from the file as it is, not from a copy cached by an earlier run.
+    body = "PROC main (CHAN BYTE keyboard?, screen!, error!)\n  INT x:\n  SEQ\n    x := 0\n"
+    first, path = run(tmp_path, body + "    x := 1 / x\n:\n")
+    assert first.stderr.splitlines()[1] == "        x := 1 / x"
+    second, _ = run(tmp_path, body + "    x := 2 / (x - x)\n:\n")
+    assert second.exit_code == 1
+    assert second.stderr.splitlines()[1] == "        x := 2 / (x - x)"
