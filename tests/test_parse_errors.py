@@ -95,3 +95,28 @@ def test_an_unsupported_word_in_a_string_or_comment_is_not_taken_for_the_constru
     message, line, col = first_error(source)
     assert (line, col) == (2, 24)
     assert message.startswith("unexpected `('")
+
+
+@pytest.mark.parametrize("expression", ["a AND b AND c", "a OR b OR c OR a", "(a AND b) OR c OR (a AND b)"])
+def test_a_chain_of_and_or_of_or_alone_needs_no_parentheses(expression):
+    program = parse_text(HEAD + f"  BOOL a, b, c, r:\n  r := {expression}\n:\n", "t.csp")
+    assert program is not None
+
+
+def test_a_chain_is_read_from_the_left():
+    from cspc import syntax as S
+
+    program = parse_text(HEAD + "  BOOL a, b, c, r:\n  r := a AND b AND c\n:\n", "t.csp")
+    (chain,) = [n for n in S.walk(program) if isinstance(n, S.Binary) and isinstance(n.left, S.Binary)]
+    assert (chain.op, chain.left.op, chain.right.name) == ("AND", "AND", "c")
+    assert (chain.left.left.name, chain.left.right.name) == ("a", "b")
+    assert (chain.span.col, chain.left.span.col, chain.left.span.end_col) == (8, 8, 15)
+
+
+@pytest.mark.parametrize(
+    "expression, col",
+    [("a AND b OR c", 16), ("a OR b OR c AND a", 20), ("i + i + i", 14), ("(a AND b) = a AND b", 22)],
+)
+def test_a_chain_of_mixed_or_other_operators_still_needs_parentheses(expression, col):
+    source = HEAD + f"  BOOL a, b, c, r:\n  INT i:\n  r := {expression}\n:\n"
+    assert first_error(source) == (PRECEDENCE, 4, col)

@@ -394,6 +394,12 @@ class ToAST:
         left, op, right = children
         return S.Binary(op, left, right, span=span)
 
+    def and_chain(self, span, children):
+        return _chain("AND", children)
+
+    def or_chain(self, span, children):
+        return _chain("OR", children)
+
     def monadic_op(self, span, children):
         return children[0].value
 
@@ -487,3 +493,11 @@ class ToAST:
                 Span(self.filename, line, col, line, col + len(bad.escape)),
                 f"unknown escape `{bad.escape}' (use *n *c *t *s ** *\" *' or *#hh)",
             ) from None
+
+
+def _chain(op: str, operands: list) -> S.Binary:
+    """``a AND b AND c`` as ``(a AND b) AND c``: each step spans its own operands."""
+    expr = operands[0]
+    for right in operands[1:]:
+        expr = S.Binary(op, expr, right, span=expr.span.to(right.span))
+    return expr

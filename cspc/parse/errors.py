@@ -422,6 +422,12 @@ EXAMPLES: dict[Label, list[str]] = {
         _in_proc(*lines).replace("{}", operator)
         for lines in _COMPLETE_EXPRESSIONS
         for operator in sorted(_DYADIC_OPERATORS)
+    ]
+    + [  # a chain of AND (or of OR) alone is legal; any other operator after it is not
+        _in_proc(f"x := {chain}".replace("{}", operator))
+        for chain_op in ("AND", "OR")
+        for chain in (f"a {chain_op} b {{}} c", f"a {chain_op} b {chain_op} c {{}} d")
+        for operator in sorted(_DYADIC_OPERATORS - {chain_op})
     ],
     OUTSIDE_PROC: [f"{top}{keyword}\n  SKIP\n" for top in _AT_TOP_LEVEL for keyword in _PROCESS_KEYWORDS],
     TWO_PROCESSES: [
