@@ -377,6 +377,7 @@ class FunctionDecl(Spec):
     name: Name
     params: list[Param]
     body: Union[Valof, list[Expr]]
+    recursive: bool = False
     python: Optional[str] = annotation()  # "module:function" of a `#PRAGMA PYTHON` before it
 
 

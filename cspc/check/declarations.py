@@ -152,6 +152,8 @@ class DeclarationRules:
         spec.name.symbol = symbol
         if spec.recursive:
             self.scopes.declare(symbol)
+        else:
+            self.declaring.append(symbol.name)
         self.open_scope()
         self.params(spec.params)
         outside = self.enter_routine()
@@ -159,6 +161,7 @@ class DeclarationRules:
         self.leave_routine(symbol, outside)
         self.close_scope()
         if not spec.recursive:
+            self.declaring.pop()
             self.scopes.declare(symbol)
 
     def spec_FunctionDecl(self, spec: S.FunctionDecl) -> None:
@@ -167,6 +170,10 @@ class DeclarationRules:
         spec.name.symbol = symbol
         for t in spec.results:
             self.type_(t, open_ok=True)
+        if spec.recursive:
+            self.scopes.declare(symbol)
+        else:
+            self.declaring.append(symbol.name)
         self.open_scope()
         self.params(spec.params)
         for p in spec.params:
@@ -181,7 +188,9 @@ class DeclarationRules:
         self.leave_routine(symbol, outside)
         self.functions.pop()
         self.close_scope()
-        self.scopes.declare(symbol)
+        if not spec.recursive:
+            self.declaring.pop()
+            self.scopes.declare(symbol)
 
     def valof(self, valof: S.Valof, wants: list[S.Type] | None) -> list[S.Type]:
         types: list[S.Type] = []

@@ -41,6 +41,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.fields: dict[int, dict[str, S.Symbol]] = {}  # id(record symbol) -> fields
         self.init_alias_rules()
         self.functions: list[tuple[S.FunctionDecl, int]] = []  # enclosing FUNCTIONs
+        self.declaring: list[str] = []  # the routines whose bodies are being checked, not RECURSIVE
         self.pending_python: str | None = None  # a `#PRAGMA PYTHON` waiting for its PROC
 
     # ------------------------------------------------------------------ reporting
@@ -97,6 +98,8 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         if symbol is None:
             near = self.scopes.nearest(name.name)
             hint = f": did you mean `{near}'?" if near else ""
+            if name.name in self.declaring:
+                hint = " here: a PROC or FUNCTION that calls itself must be declared RECURSIVE"
             self.error(name.span, f"undeclared name `{name.name}'{hint}")
             self.scopes.hide(name.name, _UNDECLARED)
             return None

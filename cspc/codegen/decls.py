@@ -180,10 +180,10 @@ def heading(spec: S.ProcDecl | S.FunctionDecl) -> str:
         parts.append(name if kind == previous else f"{kind} {name}")
         previous = kind
     params = ", ".join(parts)
+    rec = "RECURSIVE " if spec.recursive else ""
     if isinstance(spec, S.FunctionDecl):
         results = ", ".join(type_str(t) for t in spec.results)
-        return f"{results} FUNCTION {spec.name.name} ({params})"
-    rec = "RECURSIVE " if spec.recursive else ""
+        return f"{results} {rec}FUNCTION {spec.name.name} ({params})"
     return f"{rec}PROC {spec.name.name} ({params})"
 
 

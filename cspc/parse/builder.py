@@ -148,9 +148,13 @@ class ToAST:
         return children[0].value
 
     def function_is(self, span, children):
-        results, name, *rest = children
+        results, *children = children
+        recursive = children[0] is True
+        if recursive:
+            children = children[1:]
+        name, *rest = children
         params = rest[0] if len(rest) == 2 else []
-        return S.FunctionDecl(results, name, params, rest[-1], span=span)
+        return S.FunctionDecl(results, name, params, rest[-1], recursive=recursive, span=span)
 
     def function_valof(self, span, children):
         return self.function_is(span, children)

@@ -185,7 +185,6 @@ UNSUPPORTED = {
     "PLACE": "placement",
     "PROCESSOR": "placement",
     "PORT": "placement",
-    "INLINE": "INLINE routines",
     "BYTESIN": "BYTESIN",
     "OFFSETOF": "OFFSETOF",
 }
@@ -279,7 +278,7 @@ _EXPRESSION_WORDS = _TYPE_WORDS | frozenset(
     "INTEGER HEX REAL STRING BYTE_LIT ( TRUE FALSE MOSTPOS MOSTNEG NOT SIZE BITNOT ~ - MINUS".split()
 )
 _SPEC_WORDS = _TYPE_WORDS | frozenset(
-    "PROC VAL PROTOCOL DATA INITIAL RECURSIVE REC PRAGMA #INCLUDE #USE FUNCTION".split()
+    "PROC VAL PROTOCOL DATA INITIAL RECURSIVE REC INLINE PRAGMA #INCLUDE #USE FUNCTION".split()
 )
 _PROCESS_WORDS = (
     _SPEC_WORDS | _EXPRESSION_WORDS | frozenset("SKIP STOP SEQ PAR PRI IF WHILE CASE ALT SYNC".split())
@@ -316,6 +315,9 @@ def _describe_token(token: Token) -> str:
     return f"`{token.value}'"
 
 
+_ROUTINE_KINDS = frozenset({"INLINE", "RECURSIVE", "REC"})
+
+
 def _describe_expected(keys: set[str]) -> str:
     """`expected a process or end of block' from the expected tokens' keys."""
     words = []
@@ -323,6 +325,8 @@ def _describe_expected(keys: set[str]) -> str:
         if trigger <= keys:
             words.append(word)
             keys = keys - members
+    if "FUNCTION" in keys or "PROC" in keys:  # `INT RECURSIVE FUNCTION': the keyword is news enough
+        keys = keys - _ROUTINE_KINDS
     words += sorted({_EXPECTED_WORDS.get(k, f"`{k}'") for k in keys})
     if not words:
         return ""
