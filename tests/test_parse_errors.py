@@ -120,3 +120,23 @@ def test_a_chain_is_read_from_the_left():
 def test_a_chain_of_mixed_or_other_operators_still_needs_parentheses(expression, col):
     source = HEAD + f"  BOOL a, b, c, r:\n  INT i:\n  r := {expression}\n:\n"
     assert first_error(source) == (PRECEDENCE, 4, col)
+
+
+def test_a_string_may_begin_with_its_length():
+    from cspc import syntax as S
+
+    program = parse_text(HEAD + '  VAL []BYTE s IS "*lhello":\n  VAL []BYTE t IS "*L":\n  SKIP\n:\n', "t.csp")
+    values = [n.value for n in S.walk(program) if isinstance(n, S.Literal) and n.kind == "string"]
+    assert values == [b"\x05hello", b"\x00"]
+
+
+@pytest.mark.parametrize(
+    "literal, message, col",
+    [
+        ('"ab*lc"', "`*l' (the string's length) may only begin a string", 15),
+        ("'*l'", "`*l' (the string's length) may only begin a string", 13),
+        ('"*l' + "x" * 256 + '"', "a string begun with `*l' holds at most 255 bytes after it", 13),
+    ],
+)
+def test_a_length_escape_elsewhere_or_too_long_is_an_error(literal, message, col):
+    assert first_error(HEAD + f"  VAL s IS {literal}:\n  SKIP\n:\n") == (message, 2, col)

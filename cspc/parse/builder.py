@@ -478,7 +478,7 @@ class ToAST:
 
     def string_literal(self, span, children):
         tok = children[0]
-        return S.Literal("string", self._decode(tok, tok.value[1:-1]), span=span)
+        return S.Literal("string", self._decode(tok, tok.value[1:-1], string=True), span=span)
 
     def true_literal(self, span, children):
         return S.Literal("bool", True, span=span)
@@ -486,16 +486,16 @@ class ToAST:
     def false_literal(self, span, children):
         return S.Literal("bool", False, span=span)
 
-    def _decode(self, tok: Token, body: str) -> bytes:
+    def _decode(self, tok: Token, body: str, string: bool = False) -> bytes:
         try:
-            return decode_occam_text(body)
+            return decode_occam_text(body, string=string)
         except BadEscape as bad:
             before = body[: bad.offset]
             line = tok.line + before.count("\n")
             col = (len(before) - before.rfind("\n")) if "\n" in before else tok.column + 1 + len(before)
             raise CompileError.at(
                 Span(self.filename, line, col, line, col + len(bad.escape)),
-                f"unknown escape `{bad.escape}' (use *n *c *t *s ** *\" *' or *#hh)",
+                bad.message or f"unknown escape `{bad.escape}' (use *n *c *t *s ** *\" *' or *#hh)",
             ) from None
 
 

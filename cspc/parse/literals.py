@@ -11,15 +11,24 @@ _STRING_PIECE = re.compile(r"\*[ \t]*\r?\n[ \t]*\*|\*#[0-9A-Fa-f]{2}|\*.|[^*]+",
 
 
 class BadEscape(Exception):
-    def __init__(self, escape: str, offset: int):
-        self.escape, self.offset = escape, offset
+    def __init__(self, escape: str, offset: int, message: str | None = None):
+        self.escape, self.offset, self.message = escape, offset, message
 
 
-def decode_occam_text(body: str) -> bytes:
-    """Decode the inside of a string or byte literal (escapes, continuations)."""
+def decode_occam_text(body: str, *, string: bool = False) -> bytes:
+    """Decode the inside of a string (``string``) or byte literal: escapes,
+    continued lines, and a string's leading ``*l``, which stands for the
+    number of bytes after it (KRoC's length-prefixed strings)."""
     out = bytearray()
+    counted = False
     for match in _STRING_PIECE.finditer(body):
         piece = match.group()
+        if piece in ("*l", "*L"):
+            if not (string and match.start() == 0):
+                raise BadEscape(piece, match.start(), f"`{piece}' (the string's length) may only begin a string")
+            counted = True
+            out.append(0)  # filled in below
+            continue
         if piece.startswith("*") and len(piece) > 1:
             if "\n" in piece:
                 continue  # a string continued on the next line
@@ -35,4 +44,8 @@ def decode_occam_text(body: str) -> bytes:
             raise BadEscape(piece, match.start())
         else:
             out += piece.encode("utf-8")
+    if counted:
+        if len(out) - 1 > 255:
+            raise BadEscape(body[:2], 0, f"a string begun with `{body[:2]}' holds at most 255 bytes after it")
+        out[0] = len(out) - 1
     return bytes(out)
