@@ -286,6 +286,14 @@ class ToAST:
     def actuals(self, span, children):
         return list(children)
 
+    def size_of(self, span, children):
+        (operand,) = children
+        return S.Unary("SIZE", operand, span=span)
+
+    def size_of_end(self, span, children):
+        element, _direction = children  # `SIZE c?': the size of the array, whichever end
+        return S.Unary("SIZE", element, span=span)
+
     def chan_end_in(self, span, children):
         return S.ChanEnd(children[0], "?", span=span)
 
