@@ -342,12 +342,15 @@ class DataTypeDecl(Spec):
 @dataclass(eq=False)
 class Param(Node):
     """A formal parameter.  ``mode`` is "VAL" or "REF" (channels, timers and
-    barriers are "REF"); ``direction`` is "?"/"!" on channel parameters."""
+    barriers are "REF"); ``direction`` is "?"/"!" on channel parameters;
+    ``result`` marks an occam-pi RESULT parameter (a reference the PROC
+    assigns before it ends: passed like any reference)."""
 
     mode: str
     type: Type
     name: Name
     direction: Optional[str] = None
+    result: bool = False
 
 
 @dataclass(eq=False)

@@ -175,7 +175,8 @@ def heading(spec: S.ProcDecl | S.FunctionDecl) -> str:
     `(CHAN BYTE keyboard?, screen!, error!)`."""
     parts, previous = [], None
     for p in spec.params:
-        kind = f"{'VAL ' if p.mode == 'VAL' else ''}{type_str(p.type)}"
+        mode = "VAL " if p.mode == "VAL" else "RESULT " if p.result else ""
+        kind = f"{mode}{type_str(p.type)}"
         name = f"{p.name.name}{p.direction or ''}"
         parts.append(name if kind == previous else f"{kind} {name}")
         previous = kind

@@ -98,6 +98,9 @@ class ToAST:
     def ref_abbreviation(self, span, children):
         return self._abbreviation("REF", span, children)
 
+    def result_abbreviation(self, span, children):  # occam-pi: a reference that is only assigned
+        return self._abbreviation("REF", span, children)
+
     def initial_abbreviation(self, span, children):
         return self._abbreviation("INITIAL", span, children)
 
@@ -128,13 +131,18 @@ class ToAST:
             if param.type is None:  # a name sharing the type of the formal before it
                 if not params:
                     raise CompileError.at(param.span, f"parameter `{param.name.name}' needs a type")
-                param.mode, param.type = params[-1].mode, params[-1].type
+                before = params[-1]
+                param.mode, param.type, param.result = before.mode, before.type, before.result
             params.append(param)
         return params
 
     def val_formal(self, span, children):
         type_, name = children
         return S.Param("VAL", type_, name, span=span)
+
+    def result_formal(self, span, children):
+        type_, name = children
+        return S.Param("REF", type_, name, result=True, span=span)
 
     def ref_formal(self, span, children):
         type_, name, *direction = children
