@@ -248,6 +248,7 @@ class Symbol:
     type: Optional[Type] = None
     direction: Optional[str] = None
     span: Span = UNKNOWN
+    shared: bool = False  # named by `#PRAGMA SHARED': parallel use is the program's own business
 
 
 # --------------------------------------------------------------------------- specifications

@@ -1067,13 +1067,40 @@ def test_a_run_time_error_names_the_line_and_exits_1(occam, error):
 
 
 def test_an_unknown_pragma_is_ignored_with_a_warning(occam):
-    """from-occam.md: pragmas other than PYTHON are ignored with a warning; the program runs."""
-    source = "#PRAGMA SHARED screen\n" + HELLO
+    """from-occam.md: pragmas cspc does not know are ignored with a warning; the program runs."""
+    source = '#PRAGMA COMMENT "for KRoC"\n' + HELLO
     assert occam(source) == (0, "hello\n", (
-        "prog.csp:1:1: warning: #PRAGMA SHARED is not known to cspc; ignored\n"
-        "    #PRAGMA SHARED screen\n"
-        "    ^~~~~~~~~~~~~~~~~~~~~\n"
+        "prog.csp:1:1: warning: #PRAGMA COMMENT is not known to cspc; ignored\n"
+        '    #PRAGMA COMMENT "for KRoC"\n'
+        "    ^~~~~~~~~~~~~~~~~~~~~~~~~~\n"
     ))  # fmt: skip
+
+
+def test_pragma_shared_lets_parallel_processes_use_a_variable(occam):
+    """from-occam.md: #PRAGMA SHARED x, as under KRoC; the usage checks stop looking at x."""
+    source = MAIN + (
+        "  INT a, b:\n"
+        "  #PRAGMA SHARED a\n"
+        "  SEQ\n"
+        "    a := 0\n"
+        "    PAR\n"
+        "      a := a + 1\n"
+        "      b := a\n"
+        "    out.int (a, 0, screen!)\n"
+        '    out.string ("*n", 0, screen!)\n'
+        ":\n"
+    )
+    assert occam(source) == (0, "1\n", "")
+
+
+def test_pragma_external_is_an_error_that_says_why(occam):
+    source = '#PRAGMA EXTERNAL "PROC C.f (INT x) = 0"\n' + HELLO
+    status, out, err = occam(source)
+    assert (status, out) == (1, "")
+    assert err.splitlines()[0] == (
+        "prog.csp:1:1: error: #PRAGMA EXTERNAL (a routine in native code) is not supported: cspc "
+        "runs Python, so write the routine in occam, or bind it to Python with #PRAGMA PYTHON"
+    )
 
 
 def test_the_dining_philosophers_idiom_is_accepted_without_a_warning(cspc_cli):

@@ -8,7 +8,7 @@ from cspc.diagnostics import CompileError
 from cspc.parse import parse_text
 
 VALID = """\
-#PRAGMA SHARED screen
+#PRAGMA COMMENT "x"
 VAL INT n IS 10:
 PROTOCOL P
   CASE

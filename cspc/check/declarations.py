@@ -45,8 +45,33 @@ class DeclarationRules:
         rule_for(self, "spec_", spec)(spec)
 
     def spec_Pragma(self, spec: S.Pragma) -> None:
-        if spec.name.upper() == "PYTHON":
+        name = spec.name.upper()
+        if name == "PYTHON":
             self.pending_python = self.python_target(spec)
+        elif name == "SHARED":
+            self.shared_names(spec)
+        elif name in ("EXTERNAL", "DEXTERNAL", "LINKAGE"):
+            self.error(
+                spec.span,
+                f"#PRAGMA {spec.name} (a routine in native code) is not supported: cspc runs "
+                "Python, so write the routine in occam, or bind it to Python with #PRAGMA PYTHON",
+            )
+
+    def shared_names(self, pragma: S.Pragma) -> None:
+        """`#PRAGMA SHARED x, y': the variables x and y (declared already) may be
+        used in parallel; the program takes care of it, as under KRoC."""
+        words = [w.strip() for w in pragma.args.strip().strip('"').split(",")]
+        if not any(words):
+            self.error(pragma.span, "#PRAGMA SHARED names the variables it shares: #PRAGMA SHARED x")
+            return
+        for word in words:
+            symbol = self.scopes.lookup(word)
+            if symbol is None or not word:
+                self.error(pragma.span, f"#PRAGMA SHARED: no variable `{word}' is declared here")
+            elif symbol.kind not in ("variable", "abbreviation") or not T.is_data(symbol.type):
+                self.error(pragma.span, f"#PRAGMA SHARED: `{word}' is not a variable")
+            else:
+                symbol.shared = True
 
     def python_target(self, pragma: S.Pragma) -> str | None:
         """The "module:function" of `#PRAGMA PYTHON "module:function"` (None if malformed)."""

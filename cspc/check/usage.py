@@ -454,6 +454,8 @@ class UsageChecker:
             for y in right:
                 by_symbol.setdefault(id(y.symbol), []).append(y)
             for x in left:
+                if x.symbol.shared:  # `#PRAGMA SHARED': the program's own business
+                    continue
                 for y in by_symbol.get(id(x.symbol), ()):
                     result = verdict(x, y) if (x.path or y.path) else SAME
                     self.conflict(result, message.format(x.symbol.name), x, y, other, replicated)

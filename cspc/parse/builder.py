@@ -32,7 +32,9 @@ __all__ = ["KNOWN_PRAGMAS", "Include", "ToAST"]
 
 # Pragmas cspc acts on (or knowingly accepts); any other is ignored with a warning.
 # PYTHON "module:function" binds the next PROC/FUNCTION to Python (the checks bind it; see cspc/check).
-KNOWN_PRAGMAS = frozenset({"PYTHON"})
+# SHARED names variables whose parallel use is not checked; EXTERNAL and its
+# kin (calling native code) are refused by the checks with a message.
+KNOWN_PRAGMAS = frozenset({"PYTHON", "SHARED", "EXTERNAL", "DEXTERNAL", "LINKAGE"})
 
 
 @dataclass(eq=False)
