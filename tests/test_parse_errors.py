@@ -140,3 +140,23 @@ def test_a_string_may_begin_with_its_length():
 )
 def test_a_length_escape_elsewhere_or_too_long_is_an_error(literal, message, col):
     assert first_error(HEAD + f"  VAL s IS {literal}:\n  SKIP\n:\n") == (message, 2, col)
+
+
+def test_a_pragma_that_ends_its_block_is_ignored_with_a_warning():
+    # KRoC's programs put `#PRAGMA DEFINED x' last in a block, where nothing follows it.
+    program = parse_text(
+        HEAD + "  INT x:\n  SEQ\n    SEQ\n      x := 1\n      #PRAGMA DEFINED x\n    screen ! 'a'\n:\n",
+        "t.csp",
+    )
+    assert [(w.message, w.span.line, w.span.col) for w in program.warnings] == [
+        ("#PRAGMA DEFINED is not known to cspc; ignored", 6, 7)
+    ]
+
+
+def test_a_pragma_python_that_ends_its_block_is_an_error():
+    source = HEAD + '  SEQ\n    SKIP\n    #PRAGMA PYTHON "m:f"\n:\n'
+    assert first_error(source) == (
+        "#PRAGMA PYTHON must come just before the PROC or FUNCTION it implements, in the same file",
+        4,
+        5,
+    )

@@ -142,6 +142,11 @@ _CURRENT = threading.local()
 
 
 
+def current_builder() -> ToAST | None:
+    """The builder of the file being parsed on this thread (None outside a parse)."""
+    return getattr(_CURRENT, "builder", None)
+
+
 def parse_into(builder: ToAST, text: str) -> list:
     """Parse ``text`` straight into AST nodes built by ``builder``."""
     saved = getattr(_CURRENT, "builder", None)  # parsing can nest (an include read while parsing)

@@ -52,7 +52,22 @@ class Layout:
         depth = 0
         previous: Token | None = None  # the last token passed on
         last_real: Token | None = None  # the last token that is not layout
-        for token in stream:
+        tokens = iter(stream)
+        pushed_back: list[Token] = []
+        while True:
+            token = pushed_back.pop() if pushed_back else next(tokens, None)
+            if token is None:
+                break
+            if token.type == "PRAGMA" and depth == 0 and previous is not None and previous.type == "_NL":
+                after = next(tokens, None)
+                if after is not None and after.type == "_NL" and len(_last_line(after)) < token.column - 1:
+                    # The last line of its block: KRoC's programs put pragmas
+                    # (`#PRAGMA DEFINED x') there, where nothing follows them.
+                    _trailing_pragma(token)
+                    yield from self._indentation(after, levels)
+                    continue
+                if after is not None:
+                    pushed_back.append(after)
             if token.type == "_NL":
                 if previous is None:  # blank lines and comments before the first token
                     continue
@@ -111,6 +126,30 @@ class Layout:
                 line,
                 col,
             )
+
+
+def _trailing_pragma(token: Token) -> None:
+    """A #PRAGMA that ends its block applies to nothing: it is dropped with a
+    warning, unless it is one that must bind what follows it."""
+    from cspc.parse import lalr
+    from cspc.parse.builder import KNOWN_PRAGMAS
+
+    name = token.value[len("#PRAGMA") :].split(maxsplit=1)[0] if token.value[len("#PRAGMA") :].strip() else ""
+    if name.upper() == "PYTHON":
+        raise LayoutError(
+            "#PRAGMA PYTHON must come just before the PROC or FUNCTION it implements, in the same file",
+            token.line,
+            token.column,
+        )
+    builder = lalr.current_builder()
+    if builder is None:
+        return
+    span = Span(builder.filename, token.line, token.column, token.end_line, token.end_column)
+    if name in KNOWN_PRAGMAS:
+        message = f"#PRAGMA {name} at the end of a block applies to nothing; ignored"
+    else:
+        message = f"#PRAGMA {name} is not known to cspc; ignored"
+    builder.warnings.append(Diagnostic("warning", message, span))
 
 
 def _last_line(nl_token: Token) -> str:
