@@ -7,6 +7,8 @@ variable or channel through a chain of subscripts and slices.  The usage rules
 
 from __future__ import annotations
 
+import math
+
 from cspc import syntax as S
 from cspc.diagnostics import InternalError
 
@@ -79,11 +81,17 @@ def _field_or_const(selector: S.Expr):
     return None
 
 
-def _slice_range(selector: S.Expr):
+def slice_range(selector: S.Expr):
+    """The elements a selector picks as (first, past the last), when constant;
+    `[a FROM n]' runs to the end of the array, however long (math.inf)."""
     if isinstance(selector, S.Slice):
         start = 0 if selector.start is None else selector.start.const
-        count = selector.count.const if selector.count is not None else None
-        if isinstance(start, int) and isinstance(count, int):
+        if not isinstance(start, int):
+            return None
+        if selector.count is None:
+            return start, math.inf
+        count = selector.count.const
+        if isinstance(count, int):
             return start, start + count
         return None
     if isinstance(selector.const, int) and not isinstance(selector.const, bool):
@@ -97,7 +105,7 @@ def paths_disjoint(a: list[S.Expr], b: list[S.Expr]) -> bool:
         ka, kb = _field_or_const(sa), _field_or_const(sb)
         if ka is not None and kb is not None and ka != kb:
             return True
-        ra, rb = _slice_range(sa), _slice_range(sb)
+        ra, rb = slice_range(sa), slice_range(sb)
         if ra is not None and rb is not None and (ra[1] <= rb[0] or rb[1] <= ra[0]):
             return True
         if ka is None or kb is None:

@@ -13,6 +13,7 @@ UNKNOWN (the checker warns rather than rejects, as KRoC accepts such programs).
 from __future__ import annotations
 
 from cspc import syntax as S
+from cspc.check.access import slice_range
 
 def affine(e: S.Expr) -> dict | None:
     """``e`` as {id(symbol): coefficient, None: constant}, or None if not linear."""
@@ -87,11 +88,10 @@ def compare_selector(sa: S.Expr, sb: S.Expr, ranges: dict | None = None) -> str:
 def _selector_bounds(selector: S.Expr, ranges: dict) -> tuple[int, int] | None:
     """The least and greatest element a selector may pick (inclusive)."""
     if isinstance(selector, S.Slice):
-        start = 0 if selector.start is None else selector.start.const
-        count = selector.count.const if selector.count is not None else None
-        if isinstance(start, int) and isinstance(count, int) and count > 0:
-            return start, start + count - 1
-        return None
+        picked = slice_range(selector)
+        if picked is None or picked[1] <= picked[0]:
+            return None
+        return picked[0], picked[1] - 1
     form = affine(selector)
     return None if form is None else _interval(form, ranges)
 
