@@ -160,3 +160,8 @@ def test_a_pragma_python_that_ends_its_block_is_an_error():
         4,
         5,
     )
+
+
+def test_an_end_abbreviation_whose_mark_contradicts_its_value_is_an_error():
+    source = HEAD + "  CHAN INT c:\n  CHAN INT src! IS c?:\n  SKIP\n:\n"
+    assert first_error(source) == ("`src!' is an output end, but it abbreviates an input end", 3, 3)

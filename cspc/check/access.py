@@ -70,6 +70,17 @@ def direction_of(e: S.Expr) -> str | None:
     return None
 
 
+def described_end(name: S.Name | None) -> str:
+    """A channel name with a declared direction, as messages show it:
+    "channel parameter `in'", or "channel end `src?'" for an abbreviation."""
+    if name is None:
+        return "channel `?'"
+    symbol = name.symbol
+    if symbol is not None and isinstance(symbol.decl, S.Abbreviation) and symbol.direction:
+        return f"channel end `{name.name}{symbol.direction}'"
+    return f"channel parameter `{name.name}'"
+
+
 def _field_or_const(selector: S.Expr):
     """A comparable key for a selector known at compile time, else None."""
     if isinstance(selector, S.Slice):

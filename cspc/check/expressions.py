@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from cspc import syntax as S
 from cspc.check import types as T
-from cspc.check.access import root_name, rule_for
+from cspc.check.access import described_end, root_name, rule_for
 from cspc.check.constants import ConstError, fold_binary, fold_conversion, fold_unary
 from cspc.check.literals import type_literal
 from cspc.check.scopes import KIND_WORDS
@@ -315,7 +315,7 @@ class ExpressionRules:
         declared = name.symbol.direction if name is not None and name.symbol is not None else None
         if declared is not None and declared != e.direction:
             verb = "input" if e.direction == "?" else "output"
-            self.error(e.span, f"channel parameter `{name.name}' cannot be used for {verb}")
+            self.error(e.span, f"{described_end(name)} cannot be used for {verb}")
         return t
 
     def expr_CountedItem(self, e: S.CountedItem, want) -> S.Type:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from cspc import syntax as S
 from cspc.check import types as T
-from cspc.check.access import direction_of, root_name
+from cspc.check.access import described_end, direction_of, root_name
 from cspc.check.expressions import declared_note
 
 
@@ -34,7 +34,7 @@ class CommunicationRules:
             if isinstance(chan, S.ChanEnd):
                 self.error(chan.span, f"channel end `{label}{declared}' cannot be used for {verb}")
             else:
-                self.error(chan.span, f"channel parameter `{label}' cannot be used for {verb}")
+                self.error(chan.span, f"{described_end(name)} cannot be used for {verb}")
         self.no_side_effect(chan.span, "communicate")
         return t.protocol
 

@@ -17,7 +17,15 @@ from collections import Counter
 
 from cspc import syntax as S
 from cspc.check import types as T
-from cspc.check.access import direction_of, elements_read, paths_disjoint, root_and_path, root_name, rule_for
+from cspc.check.access import (
+    described_end,
+    direction_of,
+    elements_read,
+    paths_disjoint,
+    root_and_path,
+    root_name,
+    rule_for,
+)
 from cspc.check.aliases import AliasRules
 from cspc.check.declarations import DeclarationRules
 from cspc.check.expressions import ExpressionRules, declared_note
@@ -455,7 +463,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         if isinstance(arg, S.ChanEnd):
             self.error(arg.span, f"channel end `{label}{given}' passed for {verb} {context}")
         else:
-            self.error(arg.span, f"channel parameter `{label}' cannot be used for {verb}")
+            self.error(arg.span, f"{described_end(name)} cannot be used for {verb}")
 
     def no_aliasing(self, callee: S.Symbol, params: list[S.Param], args: list[S.Expr]) -> None:
         """A reference actual shares storage with no other actual of the same call.

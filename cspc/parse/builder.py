@@ -100,6 +100,21 @@ class ToAST:
     def ref_abbreviation(self, span, children):
         return self._abbreviation("REF", span, children)
 
+    def end_abbreviation(self, span, children):
+        """`CHAN INT c? IS in?:' -- the name may repeat the direction of the end it names."""
+        *type_, name, value = [c for c in children if not isinstance(c, str)]
+        marks = [c for c in children if isinstance(c, str)]
+        if marks and marks[0] != value.direction:
+            end = {"?": "an input end", "!": "an output end"}
+            raise CompileError.at(
+                span, f"`{name.name}{marks[0]}' is {end[marks[0]]}, but it abbreviates {end[value.direction]}"
+            )
+        return S.Abbreviation("REF", type_[0] if type_ else None, name, value, span=span)
+
+    def chan_end(self, span, children):
+        element, direction = children
+        return S.ChanEnd(element, direction, span=span)
+
     def result_abbreviation(self, span, children):  # occam-pi: a reference that is only assigned
         return self._abbreviation("REF", span, children)
 

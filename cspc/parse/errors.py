@@ -327,6 +327,8 @@ def _describe_expected(keys: set[str]) -> str:
             keys = keys - members
     if "FUNCTION" in keys or "PROC" in keys:  # `INT RECURSIVE FUNCTION': the keyword is news enough
         keys = keys - _ROUTINE_KINDS
+    if {":", "IS"} <= keys:  # after `INT x': the colon matters, not `CHAN INT c? IS in?'
+        keys = keys - {"?", "!"}
     words += sorted({_EXPECTED_WORDS.get(k, f"`{k}'") for k in keys})
     if not words:
         return ""
