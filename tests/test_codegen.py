@@ -544,3 +544,38 @@ def test_occam_names_reach_python_as_the_docs_say(tmp_path):
     namespace = result.new_namespace()
     exec(result.code, namespace)
     assert [namespace[n](0) for n in ("running_sum", "class_", "a_b", "a_b_2")] == [1, 2, 3, 4]
+
+
+NESTED_ALT = """\
+#INCLUDE "course.module"
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  CHAN INT c, d:
+  [2]CHAN INT e:
+  SEQ
+    PAR
+      c ! 7
+      ALT
+        INT z:
+        ALT
+          c ? z
+            out.int (z, 0, screen!)
+          d ? z
+            SKIP
+    PAR
+      e[1] ! 5
+      ALT i = 0 FOR 2
+        VAL INT j IS 1 - i:
+        INT w:
+        ALT
+          e[j] ? w
+            out.int ((w * 10) + j, 2, screen!)
+    screen ! '*n'
+:
+"""
+
+
+@pytest.mark.parametrize("backend", ["greenlet", "threads"])
+def test_a_declaration_in_front_of_a_nested_alt_is_in_scope_at_its_guards(tmp_path, backend):
+    # It was an internal compiler error: "no Python name for `z'".
+    result = run_cli(write(tmp_path, "nested.csp", NESTED_ALT), "--backend", backend)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "751\n", "")

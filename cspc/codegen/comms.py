@@ -121,33 +121,36 @@ def delay(g: Generator, p: S.Delay) -> list[ast.stmt]:
 # --------------------------------------------------------------------------- ALT
 
 
-def alt_leaves(alt: S.Alt, reps: tuple = ()):
-    """The guarded alternatives of an ALT, nested ALTs flattened, with enclosing replicators."""
+def alt_leaves(alt: S.Alt, reps: tuple = (), specs: tuple = ()):
+    """The guarded alternatives of an ALT, nested ALTs flattened: each with its
+    enclosing replicators and every specification in scope at its guard (those
+    in front of the nested ALTs that hold it, as ``INT z:`` above an inner
+    ``ALT`` whose guards input to z, then its own)."""
     if alt.replicator is not None:
         reps = reps + (alt.replicator,)
     for alternative in alt.alternatives:
         if alternative.nested is not None:
-            yield from alt_leaves(alternative.nested, reps)
+            yield from alt_leaves(alternative.nested, reps, specs + tuple(alternative.specs))
         else:
-            yield alternative, reps
+            yield alternative, reps, list(specs) + alternative.specs
 
 
 @translates(S.Alt)
 def alt(g: Generator, p: S.Alt) -> list[ast.stmt]:
     leaves = list(alt_leaves(p))
     index, value = g.temp("i"), g.temp("v")
-    if not any(reps for _, reps in leaves):
+    if not any(reps for _, reps, _ in leaves):
         stmts: list[ast.stmt] = []
         guards = []
-        for leaf, _ in leaves:
-            pre, guard_ = guard(g, leaf)
+        for leaf, _, specs in leaves:
+            pre, guard_ = guard(g, leaf, specs)
             stmts.extend(pre)
             guards.append(guard_)
         stmts.append(alt_call(g, p, index, value, ast.List(guards, ast.Load())))
         chain: list[ast.stmt] = []
         for k in reversed(range(len(leaves))):
-            leaf, _ = leaves[k]
-            body = alt_body(g, leaf, load(value))
+            leaf, _, specs = leaves[k]
+            body = alt_body(g, leaf, load(value), specs)
             if k == len(leaves) - 1:
                 chain = body
             else:
@@ -161,9 +164,9 @@ def alt(g: Generator, p: S.Alt) -> list[ast.stmt]:
         assign(store(guards), ast.List([], ast.Load())),
         assign(store(keys), ast.List([], ast.Load())),
     ]
-    for n, (leaf, reps) in enumerate(leaves):
+    for n, (leaf, reps, specs) in enumerate(leaves):
         values = [load(g.declare(r.name)) for r in reps]
-        pre, guard_ = guard(g, leaf)
+        pre, guard_ = guard(g, leaf, specs)
         inner = pre + [
             expr_stmt(method(load(guards), "append", guard_)),
             expr_stmt(method(load(keys), "append", ast.Tuple([const(n)] + values, ast.Load()))),
@@ -176,12 +179,12 @@ def alt(g: Generator, p: S.Alt) -> list[ast.stmt]:
     stmts.append(assign(store(key), subscript(load(keys), load(index))))
     chain = []
     for n in reversed(range(len(leaves))):
-        leaf, reps = leaves[n]
+        leaf, reps, specs = leaves[n]
         body = [
             assign(store(g.ident_of(r.name)), subscript(load(key), j))
             for j, r in enumerate(reps, 1)
         ]
-        body.extend(alt_body(g, leaf, load(value)))
+        body.extend(alt_body(g, leaf, load(value), specs))
         test = ast.Compare(subscript(load(key), 0), [ast.Eq()], [const(n)])
         chain = [stamp(ast.If(test, body, chain), leaf.span)]
     return stmts + chain
@@ -196,9 +199,9 @@ def alt_call(g: Generator, p: S.Alt, index: str, value: str, guards: ast.expr) -
     return assign(store_tuple([index, value]), call(g.rt("alt"), guards, **kwargs))
 
 
-def guard(g: Generator, leaf: S.Alternative) -> tuple[list[ast.stmt], ast.expr]:
-    """Statements to run first (the alternative's specifications) and the guard object."""
-    pre = g.specs(leaf.specs)
+def guard(g: Generator, leaf: S.Alternative, specs: list) -> tuple[list[ast.stmt], ast.expr]:
+    """Statements to run first (the specifications in scope) and the guard object."""
+    pre = g.specs(specs)
     guarded = leaf.guard
     condition = [g.expr(guarded.precondition)] if guarded.precondition is not None else []
     if guarded.guard is None:
@@ -210,8 +213,8 @@ def guard(g: Generator, leaf: S.Alternative) -> tuple[list[ast.stmt], ast.expr]:
     return pre, stamp(made, leaf.span)
 
 
-def alt_body(g: Generator, leaf: S.Alternative, value: ast.expr) -> list[ast.stmt]:
-    body = g.specs(leaf.specs)  # evaluated again for the chosen branch: same Python names
+def alt_body(g: Generator, leaf: S.Alternative, value: ast.expr, specs: list) -> list[ast.stmt]:
+    body = g.specs(specs)  # evaluated again for the chosen branch: same Python names
     guarded = leaf.guard.guard
     if isinstance(guarded, S.Input):
         if guarded.timer:
