@@ -136,20 +136,17 @@ class CommunicationRules:
                 self.error(item.span, f"{verb} on {label} needs a counted array `n::a' ({T.type_str(want)})")
                 return
             count = self.expect(item.count, want.count, f"{verb} count on {label}")
-            array = self.expr(
-                item.array,
-                S.ArrayType(None, want.elem.elem if isinstance(want.elem, S.ArrayType) else want.elem),
-            )
+            elem = want.elem  # `INT::[]T' carries T's: the value is an array of them
+            array = self.expr(item.array, S.ArrayType(None, elem))
             if is_input:
                 self.reference(item.count, how, writing=True)
                 self.reference(item.array, how, writing=True)
-            elem = want.elem.elem if isinstance(want.elem, S.ArrayType) else want.elem
             if not T.is_unknown(array) and not (
                 isinstance(array, S.ArrayType) and T.same_type(array.elem, elem)
             ):
                 self.error(
                     item.array.span,
-                    f"type mismatch in {verb} on {label}: {T.type_str(want.elem)} and "
+                    f"type mismatch in {verb} on {label}: []{T.type_str(elem)} and "
                     f"{T.type_str(array)}",
                 )
             item.type = S.CountedArray(count, array)

@@ -424,15 +424,16 @@ class UsageChecker:
             body = _sum(branches)
             rep = p.replicator
             inside = declared_inside(p) - {id(rep.name.symbol)}
-            self.compare(
-                body,
-                body,
-                lambda x, y: combine(
-                    compare_across_copies(sa, sb, rep, sa is sb, inside, x.ranges)
-                    for sa, sb in zip(x.path, y.path)
-                ),
-                replicated=True,
-            )
+            if not _at_most_one_copy(rep):  # a single copy runs in parallel with nothing
+                self.compare(
+                    body,
+                    body,
+                    lambda x, y: combine(
+                        compare_across_copies(sa, sb, rep, sa is sb, inside, x.ranges)
+                        for sa, sb in zip(x.path, y.path)
+                    ),
+                    replicated=True,
+                )
             bound(body, rep)
         usage = _sum(branches).add(self.replicator_reads(p.replicator))
         usage.own_inputs, usage.own_outputs = [], []
@@ -527,3 +528,9 @@ def check_usage(program: S.Program, reporter: Reporter) -> None:
     checker = UsageChecker(reporter)
     for spec in program.specs:
         checker.spec(spec)
+
+
+def _at_most_one_copy(rep: S.Replicator) -> bool:
+    """A replicated PAR whose count is a constant of at most 1."""
+    count = rep.count.const
+    return isinstance(count, int) and not isinstance(count, bool) and count <= 1
