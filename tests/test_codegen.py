@@ -579,3 +579,41 @@ def test_a_declaration_in_front_of_a_nested_alt_is_in_scope_at_its_guards(tmp_pa
     # It was an internal compiler error: "no Python name for `z'".
     result = run_cli(write(tmp_path, "nested.csp", NESTED_ALT), "--backend", backend)
     assert (result.exit_code, result.stdout, result.stderr) == (0, "751\n", "")
+
+
+CASE_GUARDS = """\
+#INCLUDE "course.module"
+PROTOCOL P
+  CASE
+    go
+    num; INT
+:
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  CHAN P c, quiet:
+  TIMER t:
+  INT x, now:
+  SEQ
+    PAR
+      SEQ
+        c ! num; 5
+        c ! go
+      SEQ
+        ALT
+          c ? CASE num; x
+            out.int (x, 0, screen!)
+        ALT
+          c ? CASE go
+            out.string (" go", 0, screen!)
+    t ? now
+    ALT
+      quiet ? CASE
+      t ? AFTER now PLUS 100
+        out.string (" timeout*n", 0, screen!)
+:
+"""
+
+
+@pytest.mark.parametrize("backend", ["greenlet", "threads"])
+def test_tagged_and_empty_case_inputs_are_alt_guards(tmp_path, backend):
+    result = run_cli(write(tmp_path, "guards.csp", CASE_GUARDS), "--backend", backend)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "5 go timeout\n", "")

@@ -394,14 +394,23 @@ class ToAST:
 
     def guarded_alternative(self, span, children):
         *specs, guard, body = children
+        if isinstance(guard.guard, S.CaseInput):  # `c ? CASE tag; x': the body is the variant's
+            guard.guard.variants[0].body = body
+            return S.Alternative(specs, guard, None, span=span)
         return S.Alternative(specs, guard, body, span=span)
 
     def case_alternative(self, span, children):
         specs = [c for c in children if _is_spec(c)]
         guard, *variants = children[len(specs) :]
         guard.guard.variants = variants
-        guard.guard.span = guard.guard.span.to(variants[-1].span)
+        if variants:
+            guard.guard.span = guard.guard.span.to(variants[-1].span)
         return S.Alternative(specs, guard, None, span=span)
+
+    def tagged_guard(self, span, children):
+        chan, tag, *items = children
+        variant = S.Variant([], tag, items, S.Skip(span=span), span=span)
+        return S.CaseInput(chan, [variant], span=span)
 
     def nested_alternative(self, span, children):
         *specs, nested = children
