@@ -400,6 +400,22 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             return
         self.arguments(symbol, symbol.decl.params, p.args, p.span)
         self.alias_call(symbol, p.span)
+        self.no_side_effect_through(symbol, p.span)
+
+    def no_side_effect_through(self, callee: S.Symbol, span) -> None:
+        """Inside a FUNCTION, a PROC called may not change what the FUNCTION
+        may not: a variable declared outside the FUNCTION."""
+        if not self.functions:
+            return
+        function, depth = self.functions[-1]
+        for use in self.free_uses.get(id(callee), []):
+            if use.written and self.scopes.declared_depth(use.symbol) < depth:
+                self.error(
+                    span,
+                    f"FUNCTION `{function.name.name}' cannot call `{callee.name}' here: it changes "
+                    f"`{use.symbol.name}', which is declared outside the FUNCTION",
+                )
+                return
 
     def arguments(self, callee: S.Symbol, params: list[S.Param], args: list[S.Expr], span) -> None:
         what = "PROC" if callee.kind == "proc" else "FUNCTION"
