@@ -61,7 +61,9 @@ without errors):
 * `#PRAGMA PYTHON "module:function"`: validated, and bound to the PROC or
   FUNCTION declared next in the same specification list (``.python``).
 * PAR: ``Par.names`` are the branches' process names, as reports show them
-  (the PROC a branch calls, else "enclosing PROC, PAR branch k").
+  (the PROC a branch calls, else "enclosing PROC, PAR branch k"); a replicated
+  PAR's copies are named ``Par.copy_prefix`` and their index, and the branches
+  of a PAR inside copies carry those copies' indexes too (``Par.copies``).
 * Channel partners: ``VarDecl.expects`` and ``Par.expects`` list the channel
   ends whose one user process is known (:class:`syntax.Expectation`), for
   deadlock reports; see :mod:`~cspc.check.partners`.
