@@ -617,3 +617,34 @@ PROC main (CHAN BYTE keyboard?, screen!, error!)
 def test_tagged_and_empty_case_inputs_are_alt_guards(tmp_path, backend):
     result = run_cli(write(tmp_path, "guards.csp", CASE_GUARDS), "--backend", backend)
     assert (result.exit_code, result.stdout, result.stderr) == (0, "5 go timeout\n", "")
+
+
+FALSE_GUARD = """\
+#INCLUDE "course.module"
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  [1]CHAN INT c:
+  CHAN INT d:
+  TIMER t:
+  INT y, k, now:
+  SEQ
+    k := 100
+    t ? now
+    PAR
+      d ! 3
+      ALT
+        FALSE & c[k] ? y
+          SKIP
+        (k < 1) & t ? AFTER now PLUS (1 / (k - 100))
+          SKIP
+        d ? y
+          out.int (y, 0, screen!)
+    screen ! '*n'
+:
+"""
+
+
+@pytest.mark.parametrize("backend", ["greenlet", "threads"])
+def test_a_false_precondition_disables_its_guard_before_the_channel_is_worked_out(tmp_path, backend):
+    # c[k] is out of range and 1 / (k - 100) divides by zero: neither is evaluated.
+    result = run_cli(write(tmp_path, "guard.csp", FALSE_GUARD), "--backend", backend)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "3\n", "")

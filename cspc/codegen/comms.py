@@ -203,13 +203,18 @@ def guard(g: Generator, leaf: S.Alternative, specs: list) -> tuple[list[ast.stmt
     """Statements to run first (the specifications in scope) and the guard object."""
     pre = g.specs(specs)
     guarded = leaf.guard
-    condition = [g.expr(guarded.precondition)] if guarded.precondition is not None else []
+    condition = g.expr(guarded.precondition) if guarded.precondition is not None else None
     if guarded.guard is None:
-        made = call(g.rt("SkipGuard"), *condition)
-    elif isinstance(guarded.guard, S.Delay):
-        made = call(g.rt("TimeoutGuard"), g.expr(guarded.guard.time), *condition)
+        made = call(g.rt("SkipGuard"), *([condition] if condition is not None else []))
+        return pre, stamp(made, leaf.span)
+    if isinstance(guarded.guard, S.Delay):
+        made = call(g.rt("TimeoutGuard"), g.expr(guarded.guard.time))
     else:
-        made = call(g.rt("InputGuard"), g.expr(guarded.guard.chan), *condition)
+        made = call(g.rt("InputGuard"), g.expr(guarded.guard.chan))
+    if condition is not None:
+        # A FALSE precondition disables the guard before its channel (or time) is
+        # worked out: `FALSE & c[k] ? x' never subscripts c, as in occam.
+        made = ast.IfExp(condition, made, call(g.rt("SkipGuard"), const(False)))
     return pre, stamp(made, leaf.span)
 
 
