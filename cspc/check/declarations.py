@@ -8,10 +8,13 @@ declare-before-use; a PROC is in scope in its own body only when RECURSIVE).
 
 from __future__ import annotations
 
+import contextlib
+
 from cspc import syntax as S
 from cspc.check import types as T
 from cspc.check.access import direction_of, rule_for
 from cspc.check.scopes import kind_for
+from cspc.parse.builder import DANGLING_PYTHON
 
 
 class DeclarationRules:
@@ -36,10 +39,7 @@ class DeclarationRules:
             self.pending_python = None
 
     def dangling_python(self, pragma: S.Pragma) -> None:
-        self.error(
-            pragma.span,
-            "#PRAGMA PYTHON must come just before the PROC or FUNCTION it implements, in the same file",
-        )
+        self.error(pragma.span, DANGLING_PYTHON)
 
     def spec(self, spec: S.Spec) -> None:
         rule_for(self, "spec_", spec)(spec)
@@ -175,19 +175,11 @@ class DeclarationRules:
         self.bind_python(spec)
         symbol = S.Symbol(spec.name.name, "proc", spec, span=spec.name.span)
         spec.name.symbol = symbol
-        if spec.recursive:
-            self.scopes.declare(symbol)
-        else:
-            self.declaring.append(symbol.name)
-        self.open_scope()
-        self.params(spec.params)
-        outside = self.enter_routine()
-        self.process(spec.body)
-        self.leave_routine(symbol, outside)
-        self.close_scope()
-        if not spec.recursive:
-            self.declaring.pop()
-            self.scopes.declare(symbol)
+        with self.routine_scope(spec, symbol):
+            self.params(spec.params)
+            outside = self.enter_routine()
+            self.process(spec.body)
+            self.leave_routine(symbol, outside)
 
     def spec_FunctionDecl(self, spec: S.FunctionDecl) -> None:
         self.bind_python(spec)
@@ -195,23 +187,31 @@ class DeclarationRules:
         spec.name.symbol = symbol
         for t in spec.results:
             self.type_(t, open_ok=True)
+        with self.routine_scope(spec, symbol):
+            self.params(spec.params)
+            for p in spec.params:
+                if p.mode != "VAL":
+                    self.error(p.name.span, f"FUNCTION parameter `{p.name.name}' must be VAL")
+            self.functions.append((spec, self.scopes.depth))
+            outside = self.enter_routine()
+            if isinstance(spec.body, S.Valof):
+                self.valof(spec.body, spec.results)
+            else:
+                self.results(spec.body, spec.results, spec.span)
+            self.leave_routine(symbol, outside)
+            self.functions.pop()
+
+    @contextlib.contextmanager
+    def routine_scope(self, spec: S.ProcDecl | S.FunctionDecl, symbol: S.Symbol):
+        """The scope of a routine's parameters and body.  A RECURSIVE routine is
+        declared before it, so it may call itself; any other after it, and a
+        call of itself meanwhile is told that it must be RECURSIVE."""
         if spec.recursive:
             self.scopes.declare(symbol)
         else:
             self.declaring.append(symbol.name)
         self.open_scope()
-        self.params(spec.params)
-        for p in spec.params:
-            if p.mode != "VAL":
-                self.error(p.name.span, f"FUNCTION parameter `{p.name.name}' must be VAL")
-        self.functions.append((spec, self.scopes.depth))
-        outside = self.enter_routine()
-        if isinstance(spec.body, S.Valof):
-            self.valof(spec.body, spec.results)
-        else:
-            self.results(spec.body, spec.results, spec.span)
-        self.leave_routine(symbol, outside)
-        self.functions.pop()
+        yield
         self.close_scope()
         if not spec.recursive:
             self.declaring.pop()

@@ -28,13 +28,28 @@ from cspc import syntax as S
 from cspc.diagnostics import CompileError, Diagnostic, Span
 from cspc.parse.literals import BadEscape, decode_occam_text
 
-__all__ = ["KNOWN_PRAGMAS", "Include", "ToAST"]
+__all__ = ["DANGLING_PYTHON", "KNOWN_PRAGMAS", "Include", "ToAST", "split_pragma", "unknown_pragma"]
 
 # Pragmas cspc acts on (or knowingly accepts); any other is ignored with a warning.
 # PYTHON "module:function" binds the next PROC/FUNCTION to Python (the checks bind it; see cspc/check).
 # SHARED names variables whose parallel use is not checked; EXTERNAL and its
 # kin (calling native code) are refused by the checks with a message.
 KNOWN_PRAGMAS = frozenset({"PYTHON", "SHARED", "EXTERNAL", "DEXTERNAL", "LINKAGE"})
+
+
+# What a #PRAGMA PYTHON that binds nothing is told (by the checks, or the layout
+# when it ends a block).
+DANGLING_PYTHON = "#PRAGMA PYTHON must come just before the PROC or FUNCTION it implements, in the same file"
+
+
+def split_pragma(text: str) -> tuple[str, str]:
+    """A `#PRAGMA NAME args' line as (NAME, args); NAME is "" if there is none."""
+    name, _, args = text[len("#PRAGMA") :].strip().partition(" ")
+    return name, args.strip()
+
+
+def unknown_pragma(name: str, span: Span) -> Diagnostic:
+    return Diagnostic("warning", f"#PRAGMA {name} is not known to cspc; ignored", span)
 
 
 @dataclass(eq=False)
@@ -78,13 +93,12 @@ class ToAST:
         return self._decode(tok, tok.value[1:-1]).decode("utf-8", errors="replace")
 
     def pragma(self, span, children):
-        text = children[0].value[len("#PRAGMA") :].strip()
-        name, _, args = text.partition(" ")
+        name, args = split_pragma(children[0].value)
         if not name:
             raise CompileError.at(span, "#PRAGMA needs a name")
         if name not in KNOWN_PRAGMAS:
-            self.warnings.append(Diagnostic("warning", f"#PRAGMA {name} is not known to cspc; ignored", span))
-        return S.Pragma(name, args.strip(), span=span)
+            self.warnings.append(unknown_pragma(name, span))
+        return S.Pragma(name, args, span=span)
 
     # ---- specifications
     def declaration(self, span, children):
@@ -115,8 +129,7 @@ class ToAST:
         element, direction = children
         return S.ChanEnd(element, direction, span=span)
 
-    def result_abbreviation(self, span, children):  # occam-pi: a reference that is only assigned
-        return self._abbreviation("REF", span, children)
+    result_abbreviation = ref_abbreviation  # occam-pi's RESULT: a reference that is only assigned
 
     def initial_abbreviation(self, span, children):
         return self._abbreviation("INITIAL", span, children)
@@ -134,10 +147,7 @@ class ToAST:
         return inner
 
     def proc_decl(self, span, children):
-        recursive = children[0] is True
-        if recursive:
-            children = children[1:]
-        name, *rest = children
+        recursive, (name, *rest) = _recursive_first(children)
         body = rest[-1]
         params = rest[0] if len(rest) == 2 else []
         return S.ProcDecl(name, params, body, recursive=recursive, span=span)
@@ -174,10 +184,7 @@ class ToAST:
 
     def function_is(self, span, children):
         results, *children = children
-        recursive = children[0] is True
-        if recursive:
-            children = children[1:]
-        name, *rest = children
+        recursive, (name, *rest) = _recursive_first(children)
         params = rest[0] if len(rest) == 2 else []
         return S.FunctionDecl(results, name, params, rest[-1], recursive=recursive, span=span)
 
@@ -407,10 +414,7 @@ class ToAST:
             guard.guard.span = guard.guard.span.to(variants[-1].span)
         return S.Alternative(specs, guard, None, span=span)
 
-    def tagged_guard(self, span, children):
-        chan, tag, *items = children
-        variant = S.Variant([], tag, items, S.Skip(span=span), span=span)
-        return S.CaseInput(chan, [variant], span=span)
+    tagged_guard = tagged_input  # `c ? CASE tag; x' as a guard: its body comes with the alternative
 
     def nested_alternative(self, span, children):
         *specs, nested = children
@@ -539,6 +543,13 @@ class ToAST:
                 Span(self.filename, line, col, line, col + len(bad.escape)),
                 bad.message or f"unknown escape `{bad.escape}' (use *n *c *t *s ** *\" *' or *#hh)",
             ) from None
+
+
+def _recursive_first(children: list) -> tuple[bool, list]:
+    """(whether the routine was declared RECURSIVE, its other children)."""
+    if children and children[0] is True:
+        return True, children[1:]
+    return False, children
 
 
 def _chain(op: str, operands: list) -> S.Binary:

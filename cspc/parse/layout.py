@@ -132,24 +132,20 @@ def _trailing_pragma(token: Token) -> None:
     """A #PRAGMA that ends its block applies to nothing: it is dropped with a
     warning, unless it is one that must bind what follows it."""
     from cspc.parse import lalr
-    from cspc.parse.builder import KNOWN_PRAGMAS
+    from cspc.parse.builder import DANGLING_PYTHON, KNOWN_PRAGMAS, split_pragma, unknown_pragma
 
-    name = token.value[len("#PRAGMA") :].split(maxsplit=1)[0] if token.value[len("#PRAGMA") :].strip() else ""
+    name, _ = split_pragma(token.value)
     if name.upper() == "PYTHON":
-        raise LayoutError(
-            "#PRAGMA PYTHON must come just before the PROC or FUNCTION it implements, in the same file",
-            token.line,
-            token.column,
-        )
+        raise LayoutError(DANGLING_PYTHON, token.line, token.column)
     builder = lalr.current_builder()
     if builder is None:
         return
     span = Span(builder.filename, token.line, token.column, token.end_line, token.end_column)
     if name in KNOWN_PRAGMAS:
         message = f"#PRAGMA {name} at the end of a block applies to nothing; ignored"
+        builder.warnings.append(Diagnostic("warning", message, span))
     else:
-        message = f"#PRAGMA {name} is not known to cspc; ignored"
-    builder.warnings.append(Diagnostic("warning", message, span))
+        builder.warnings.append(unknown_pragma(name, span))
 
 
 def _last_line(nl_token: Token) -> str:
