@@ -271,7 +271,11 @@ class Channel(Waitable):
         self._live_ends[side] -= 1
         shared = (self._rclaim if side == 0 else self._wclaim) is not None
         if not shared or self._live_ends[side] <= 0:
-            self.retire()
+            self._side_retired(direction)
+
+    def _side_retired(self, direction: str) -> None:
+        """Every end on ``direction``'s side has retired."""
+        self.retire()
 
     @property
     def poisoned(self) -> bool:
@@ -371,7 +375,7 @@ class BufferedChannel(Channel):
             self._end(RetireError)
             return
         self._draining = True
-        refusal = RetireError(f"channel {self.name} is retired")
+        refusal = self._drain_refusal()
         w = self._writer
         if w is not None:  # its value never got into the buffer: it is told so
             self._writer = None
@@ -382,20 +386,21 @@ class BufferedChannel(Channel):
         if self._walt is not None:
             self._walt[0].fail(refusal)
 
-    def _retire_end(self, direction: str) -> None:
+    def _side_retired(self, direction: str) -> None:
         if direction == "input":  # the readers are done: the buffer will never be read
-            side = 0
-            self._live_ends[side] -= 1
-            if self._rclaim is None or self._live_ends[side] <= 0:
-                self._end(RetireError)
-            return
-        super()._retire_end(direction)
+            self._end(RetireError)
+        else:
+            self.retire()
+
+    def _drain_refusal(self) -> RetireError:
+        """What a write meets once the writers have retired."""
+        return RetireError(f"channel {self.name} is retired")
 
     def write(self, value) -> None:
         if self._ended is not None:
             raise self._refusal()
         if self._draining:
-            raise RetireError(f"channel {self.name} is retired")
+            raise self._drain_refusal()
         if self._reader is not None or self._ralt is not None:
             return Channel.write(self, value)  # the buffer is empty: hand it straight over
         if len(self._buf) < self._cap:
@@ -456,7 +461,7 @@ class BufferedChannel(Channel):
         if self._ended is not None:
             raise self._refusal()
         if self._draining:
-            raise RetireError(f"channel {self.name} is retired")
+            raise self._drain_refusal()
         return len(self._buf) < self._cap or self._reader is not None or self._ralt is not None
 
     def __len__(self):
