@@ -126,21 +126,39 @@ class InternalError(Exception):
     """A bug in cspc itself; never the user's fault."""
 
 
+TAB_SIZE = 8  # a tab in indentation reaches the next multiple of 8 columns, as in occ21
+
+
+def expand_indentation(line: str) -> str:
+    """``line`` with the tabs in its indentation expanded: the columns that
+    the scanner and every message count in."""
+    if "\t" not in line:
+        return line
+    body = line.lstrip(" \t")
+    return line[: len(line) - len(body)].expandtabs(TAB_SIZE) + body
+
+
 class SourceCache:
     """The text of every file the compiler has read, for quoting lines in messages."""
 
     def __init__(self) -> None:
         self._lines: dict[str, list[str]] = {}
+        self._tabbed: dict[str, set[int]] = {}  # lines whose indentation held a tab
 
     def add(self, filename: str, text: str) -> None:
-        self._lines[filename] = text.splitlines()
+        lines = text.splitlines()
+        self._tabbed[filename] = {n for n, line in enumerate(lines, 1) if expand_indentation(line) != line}
+        self._lines[filename] = [expand_indentation(line) for line in lines]
+
+    def indented_with_tab(self, filename: str, lineno: int) -> bool:
+        return lineno in self._tabbed.get(filename, ())
 
     def line(self, filename: str, lineno: int) -> str | None:
         lines = self._lines.get(filename)
         if lines is None and os.path.isfile(filename):
             try:
                 with open(filename, encoding="utf-8", errors="replace") as f:
-                    lines = f.read().splitlines()
+                    lines = [expand_indentation(line) for line in f.read().splitlines()]
             except OSError:
                 return None
             self._lines[filename] = lines

@@ -8,6 +8,7 @@ from textwrap import dedent
 
 import pytest
 
+from cspc import syntax as S
 from cspc.diagnostics import CompileError
 from cspc.parse import parse_text
 
@@ -27,7 +28,8 @@ BAD = [
     ("dedent to no block", "PROC p ()\n  SEQ\n    SKIP\n   SKIP\n:\n",
      "t.csp:4:4: error: this line's indentation (3 spaces) matches no enclosing block (indent by 2 spaces per level)"),
     ("tab", "PROC p ()\n\tSKIP\n:\n",
-     "t.csp:2:1: error: tab character in indentation: occam indents with 2 spaces per level"),
+     "t.csp:2:9: error: indentation must grow by exactly 2 spaces (this line is indented 8 more than the block "
+     "it is in); a tab in indentation counts as 8 columns"),
     ("indented first line", "  PROC p ()\n    SKIP\n  :\n",
      "t.csp:1:3: error: the first line is indented, but it is not inside anything (start it in column 1)"),
     ("missing expression", "PROC p ()\n  SEQ\n    x := )\n:\n",
@@ -137,10 +139,18 @@ def test_several_errors_in_one_run():
     assert got == [(2, 14), (7, 6), (13, 8)]
 
 
-def test_all_tabs_reported_together():
+def test_a_tab_in_indentation_reaches_the_next_multiple_of_8_columns():
+    # As occ21 reads it: KRoC's own sources indent with tabs.
+    source = "PROC p ()\n  SEQ\n    IF\n      TRUE\n\tSKIP\n    IF\n      TRUE\n   \tSTOP\n:\n"
+    program = parse_text(source, "t.csp")
+    first, second = program.specs[0].body.body
+    assert [type(first.choices[0].body), type(second.choices[0].body)] == [S.Skip, S.Stop]
+
+
+def test_a_message_about_a_tabbed_line_shows_it_expanded_under_its_caret():
     with pytest.raises(CompileError) as caught:
-        parse_text("PROC p ()\n\tSEQ\n\t\tSKIP\n:\n", "t.csp")
-    assert [d.span.line for d in caught.value.diagnostics] == [2, 3]
+        parse_text("PROC p ()\n  SEQ\n\t  SKIP\n:\n", "t.csp")
+    assert str(caught.value).splitlines()[1:] == ["              SKIP", "              ^"]
 
 
 def test_mostpos_then_operator_needs_parentheses():

@@ -83,7 +83,7 @@ HEAD = "PROC main (CHAN BYTE keyboard?, screen!, error!)\n"
         ("  PLACED [1]INT y 0:\n  SKIP\n", "`PLACED' is not supported yet (placement)", 2, 3),
         ("  CHAN TYPE T\n    MOBILE RECORD\n      CHAN INT c?:\n  :\n  SKIP\n",
          "`CHAN TYPE' is not supported yet (occam-pi channel types)", 2, 3),
-        ("  SEQ\n    #IF DEFINED (FOO)\n    SKIP\n    #ENDIF\n", "`#IF' is not supported yet (the preprocessor)", 3, 5),
+            ("  SEQ\n    SKIP #IF DEFINED (FOO)\n", "a directive begins its own line: `#IF' cannot follow other text", 3, 10),
     ],
 )  # fmt: skip
 def test_a_construct_not_supported_yet_says_so_at_the_construct(body, message, line, col):

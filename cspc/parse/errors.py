@@ -26,7 +26,7 @@ from typing import Callable
 from lark import Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 
-from cspc.diagnostics import CompileError, Diagnostic, Span
+from cspc.diagnostics import SOURCES, TAB_SIZE, CompileError, Diagnostic, Span
 from cspc.parse import lalr
 from cspc.parse.builder import ToAST
 from cspc.parse.layout import LayoutError
@@ -61,7 +61,10 @@ def parse_or_fail(builder: ToAST, text: str) -> list:
         return lalr.parse_into(builder, text)
     except LayoutError as err:
         span = Span(filename, err.line, err.col, err.line, err.col + 1)
-        raise ParseFailed(Diagnostic("error", err.message, span), about_layout=True) from None
+        message = err.message
+        if SOURCES.indented_with_tab(filename, err.line):
+            message += f"; a tab in indentation counts as {TAB_SIZE} columns"
+        raise ParseFailed(Diagnostic("error", message, span), about_layout=True) from None
     except ScanError as err:
         raise ParseFailed(_bad_character(err, filename, text)) from None
     except UnexpectedToken as err:
@@ -88,7 +91,7 @@ def _bad_character(err: ScanError, filename: str, text: str) -> Diagnostic:
         if directive:
             word = directive.group()
             span = Span(filename, err.line, err.col, err.line, err.col + len(word))
-            return Diagnostic("error", f"`{word}' is not supported yet (the preprocessor)", span)
+            return Diagnostic("error", f"a directive begins its own line: `{word}' cannot follow other text", span)
     shown = err.char if err.char.isprintable() else f"*#{ord(err.char):02X}"
     message = _BAD_CHARACTERS.get(err.char, f"unexpected character `{shown}'")
     return Diagnostic("error", message, Span(filename, err.line, err.col, err.line, err.col + 1))
@@ -190,7 +193,7 @@ UNSUPPORTED = {
 }
 _UNSUPPORTED_PAIRS = {("CHAN", "TYPE"): "occam-pi channel types"}
 _QUOTED = re.compile(r'"(?:[^"*]|\*.)*"?|\'(?:[^\'*]|\*.)*\'?')  # blanked out: not code
-_DIRECTIVE = re.compile(r"#(?:IF|ELIF|ELSE|ENDIF|DEFINE|UNDEF|ERROR|WARNING|RELAX|COMMENT)\b")
+_DIRECTIVE = re.compile(r"#(?:IF|ELIF|ELSE|ENDIF|DEFINE|UNDEF|ERROR|WARNING|RELAX|COMMENT|OPTION)\b")
 
 
 def _unsupported(text: str, token: Token, filename: str) -> Diagnostic | None:

@@ -3,11 +3,18 @@
 A directive is resolved against the including file's folder, then
 ``include_paths``, then cspc's bundled library (``cspc/lib``);
 ``"x.lib"`` also finds ``x.module``, as KRoC's ``#USE "course.lib"`` names the
-compiled library.  An included file is read once per compilation: a second
-``#INCLUDE`` or ``#USE`` of the same file adds nothing (like an include
-guard), and a file that includes itself, directly or not, is an error.
-Errors inside an included file carry the chain of ``#INCLUDE`` sites that
-led there.
+compiled library.  The preprocessor meets the directive first and the file is
+read then, so that what it ``#DEFINE``s counts in the rest of the including file;
+its specifications are spliced in where the directive stands once the
+including file is parsed.
+
+At the top level (column 1) a file is read once per compilation: a second
+``#INCLUDE`` or ``#USE`` of it adds nothing, like an include guard.  An
+indented directive, inside a PROC body or another block, always splices the
+file in (its names are local to that block), unless the file is already
+included at the top level.  A file that includes itself, directly or not, is
+an error.  Errors inside an included file carry the chain of ``#INCLUDE``
+sites that led there.
 """
 
 from __future__ import annotations
@@ -18,8 +25,9 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from cspc import syntax as S
-from cspc.diagnostics import CompileError, Diagnostic, Span, read_source
+from cspc.diagnostics import SOURCES, CompileError, Diagnostic, Span, read_source
 from cspc.parse.builder import Include
+from cspc.parse.preprocess import Preprocessor
 from cspc.parse.recovery import parse_source
 
 __all__ = ["Includer"]
@@ -68,35 +76,49 @@ def _resolve(inc: Include, here: Path | None, include_paths) -> Path:
 
 
 def _with_chain(err: CompileError, chain: tuple) -> CompileError:
-    """``err`` again, its diagnostics marked with the #INCLUDE sites that led to them."""
+    """``err`` again, its diagnostics marked with the #INCLUDE sites that led to
+    them (those from a file included further down keep their longer chain)."""
     sites = tuple(site.span for site in chain)
-    return CompileError([replace(d, include_chain=sites) for d in err.diagnostics])
+    return CompileError([d if d.include_chain else replace(d, include_chain=sites) for d in err.diagnostics])
 
 
 class Includer:
     """Reads a file and every file it includes, splicing their specifications."""
 
-    def __init__(self, include_paths):
+    def __init__(self, include_paths, defines=None):
         self.include_paths = list(include_paths)
         self.files: list[str] = []
-        self.seen: set[str] = set()
+        self.seen: set[str] = set()  # files included at the top level (and the main file)
         self.warnings: list[Diagnostic] = []
+        self.preprocessor = Preprocessor()
+        if defines:
+            self.preprocessor.defines.update(defines)
 
     def specs_of_text(self, text: str, filename: str, here: Path | None, chain: tuple) -> list[S.Spec]:
+        text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
+        SOURCES.add(filename, text)
+        included: dict[int, list[S.Spec]] = {}  # line of a directive -> the file's specs
+        nested_cols: list[int] = []
+
+        def include(directive: str, name: str, span: Span) -> None:
+            nested_cols.append(span.col)
+            included[span.line] = self.include(Include(name, directive, span=span), here, chain)
+
+        warned = len(self.preprocessor.warnings)
         try:
+            text = self.preprocessor.run(text, filename, include)
             specs, warnings = parse_source(text, filename)
         except CompileError as err:
             raise _with_chain(err, chain) from None
+        warnings = self.preprocessor.warnings[warned:] + warnings
+        del self.preprocessor.warnings[warned:]
         for w in warnings:
             w.include_chain = tuple(site.span for site in chain)
         self.warnings += warnings
-        out = []
-        for spec in specs:
-            if isinstance(spec, Include):
-                out += self.include(spec, here, chain)
-            else:
-                out.append(spec)
-        return out
+        if included:
+            nested = any(col > 1 for col in nested_cols)
+            specs = _splice(specs, included, deep=nested)
+        return specs
 
     def include(self, inc: Include, here: Path | None, chain: tuple) -> list[S.Spec]:
         try:
@@ -117,17 +139,19 @@ class Includer:
             )
         if key in self.seen:
             return []
-        return self.read(path, chain + (inc,))
+        top_level = all(site.span.col == 1 for site in chain + (inc,))
+        return self.read(path, chain + (inc,), top_level=top_level)
 
     @staticmethod
     def _chain_files(chain: tuple) -> list[str]:
         return [site.span.file for site in chain]
 
-    def read(self, path: Path, chain: tuple = ()) -> list[S.Spec]:
-        key = os.path.realpath(path)
-        self.seen.add(key)
+    def read(self, path: Path, chain: tuple = (), top_level: bool = True) -> list[S.Spec]:
+        if top_level:
+            self.seen.add(os.path.realpath(path))
         filename = str(path)
-        self.files.append(filename)
+        if filename not in self.files:
+            self.files.append(filename)
         try:
             text = read_source(filename)
         except OSError as err:
@@ -136,3 +160,32 @@ class Includer:
         except CompileError as err:
             raise _with_chain(err, chain) from None
         return self.specs_of_text(text, filename, path.parent, chain)
+
+
+def _splice(specs: list[S.Spec], included: dict[int, list[S.Spec]], deep: bool) -> list[S.Spec]:
+    """``specs`` with each :class:`Include` placeholder replaced by the
+    specifications of its file (read already; ``included`` maps the
+    directive's line to them); ``deep``: look inside every block too."""
+
+    def spliced(items: list) -> list:
+        out = []
+        for item in items:
+            if isinstance(item, Include):
+                out += included.get(item.span.line, [])
+            else:
+                out.append(item)
+        return out
+
+    specs = spliced(specs)
+    stack: list[object] = list(specs) if deep else []
+    while stack:
+        node = stack.pop()
+        for name, value in vars(node).items():
+            if isinstance(value, list):
+                if any(isinstance(item, Include) for item in value):
+                    value = spliced(value)
+                    setattr(node, name, value)
+                stack += [item for item in value if isinstance(item, S.Node)]
+            elif isinstance(value, S.Node):
+                stack.append(value)
+    return specs

@@ -3,20 +3,19 @@
 :class:`Layout` is the parser's postlexer.  It turns the scanner's line
 breaks into ``_NL``, ``_INDENT`` and ``_DEDENT`` (exactly
 :data:`INDENT_STEP` spaces per level) and drops the line breaks of
-continued lines.  :func:`check_tabs` runs before any of it, so that every
-tab in every indentation is reported at once.
+continued lines.  Tabs in indentation are already expanded (by the
+preprocessor) when the text gets here.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from lark import Token
 
 from cspc.diagnostics import Diagnostic, Span
 
-__all__ = ["INDENT_STEP", "Layout", "LayoutError", "check_tabs"]
+__all__ = ["INDENT_STEP", "Layout", "LayoutError"]
 
 INDENT_STEP = 2
 
@@ -159,21 +158,3 @@ def _layout_token(kind: str, value: str, borrow: Token, line: int, col: int) -> 
     tok = Token.new_borrow_pos(kind, value or kind, borrow)
     tok.line, tok.column, tok.end_line, tok.end_column = line, col, line, col
     return tok
-
-
-_TAB_IN_INDENT = re.compile(r"^[ ]*\t", re.M)
-
-
-def check_tabs(text: str, filename: str) -> list[Diagnostic]:
-    problems = []
-    for match in _TAB_IN_INDENT.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
-        col = match.end() - match.start()
-        problems.append(
-            Diagnostic(
-                "error",
-                "tab character in indentation: occam indents with 2 spaces per level",
-                Span(filename, line, col, line, col + 1),
-            )
-        )
-    return problems

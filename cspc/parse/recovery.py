@@ -14,10 +14,9 @@ import re
 from typing import Sequence
 
 from cspc import syntax as S
-from cspc.diagnostics import SOURCES, CompileError, Diagnostic
+from cspc.diagnostics import CompileError, Diagnostic
 from cspc.parse.builder import ToAST
 from cspc.parse.errors import ParseFailed, parse_or_fail
-from cspc.parse.layout import check_tabs
 
 __all__ = ["MAX_ERRORS", "parse_source"]
 
@@ -25,14 +24,10 @@ MAX_ERRORS = 20
 
 
 def parse_source(text: str, filename: str) -> tuple[list[S.Spec], list[Diagnostic]]:
-    """Parse one file's text into its top-level specs (includes unresolved) and warnings."""
-    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
-    SOURCES.add(filename, text)
+    """Parse one file's preprocessed text into its specs (includes unresolved)
+    and warnings."""
     if not text.endswith("\n"):
         text += "\n"
-    problems = check_tabs(text, filename)
-    if problems:
-        raise CompileError(problems)
     builder = ToAST(filename)
     try:
         specs = parse_or_fail(builder, text)
