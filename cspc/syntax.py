@@ -295,12 +295,19 @@ class Abbreviation(Spec):
     """`VAL INT x IS e:`, `INT x IS v:`, `VAL x IS e:`, `INITIAL INT x IS e:`,
     `VAL []INT t IS [1, 2]:`, and channel abbreviations `CHAN INT c IS cs[i]:`.
 
-    ``mode`` is "VAL", "REF" or "INITIAL"; ``type`` is None when inferred."""
+    ``mode`` is "VAL", "REF" or "INITIAL"; ``type`` is None when inferred.
+    ``retypes`` is "RETYPES" or "RESHAPES" for `VAL [4]BYTE b RETYPES x:`
+    and `INT16 h RETYPES bytes:`, which read (and for REF, write) the value's
+    bits as the named type."""
 
     mode: str
     type: Optional[Type]
     name: Name
     value: Expr
+    retypes: Optional[str] = None
+    # For a RETYPES: the value's layout and the new name's, each a scalar
+    # type's name and the array sizes around it, outermost first (None: open).
+    layouts: Optional[tuple] = annotation()
 
 
 @dataclass(eq=False)

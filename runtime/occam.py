@@ -413,6 +413,57 @@ def slice_view(array, start, count):
     return View(array, start, count)
 
 
+# A scalar's bytes as KRoC lays them out on a 32-bit little-endian machine.
+_PACKING = {"BOOL": "?", "BYTE": "B", "INT16": "h", "INT": "i", "INT32": "i", "INT64": "q",
+            "REAL32": "f", "REAL64": "d"}  # fmt: skip
+
+
+def retype(value, source, target):
+    """``VAL T y RETYPES x``: the bytes of ``value`` read as another type.
+
+    ``source`` and ``target`` are layouts: a scalar type's name and the array
+    sizes around it, outermost first, None where the compiler did not know it
+    (only the outer size of the target may be open: it takes what fills it)."""
+    data = _bytes_of(value, source[0], len(source[1]))
+    kind, dims = target
+    unit = struct.calcsize(_PACKING[kind])
+    inner = unit
+    for d in dims[1:]:
+        inner *= d
+    if dims and dims[0] is None:
+        if len(data) % inner:
+            raise OccamError(f"RETYPES: {len(data)} bytes are no whole number of {_layout_text(kind, dims[1:])} "
+                             f"({inner} bytes)")
+        dims = (len(data) // inner,) + tuple(dims[1:])
+    elif len(data) != inner * (dims[0] if dims else 1):
+        raise OccamError(f"RETYPES needs the same size: {len(data)} bytes given for "
+                         f"{_layout_text(kind, dims)} ({inner * (dims[0] if dims else 1)} bytes)")
+    items = list(struct.unpack(f"<{len(data) // unit}{_PACKING[kind]}", data))
+    return _shaped(items, dims) if dims else items[0]
+
+
+def _bytes_of(value, kind, depth):
+    if depth == 0:
+        return struct.pack("<" + _PACKING[kind], value)
+    if depth == 1 and kind == "BYTE":
+        return bytes(value)
+    flat = value
+    for _ in range(depth - 1):
+        flat = [item for row in flat for item in row]
+    return struct.pack(f"<{len(flat)}{_PACKING[kind]}", *flat)
+
+
+def _shaped(items, dims):
+    if len(dims) == 1:
+        return items
+    step = len(items) // dims[0]
+    return [_shaped(items[k : k + step], dims[1:]) for k in range(0, len(items), step)]
+
+
+def _layout_text(kind, dims):
+    return "".join(f"[{'' if d is None else d}]" for d in dims) + kind
+
+
 def counted_input(target, count, items):
     """``c ? n::a``: store the received items at the start of ``a``."""
     if not 0 <= count <= len(target):

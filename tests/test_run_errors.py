@@ -48,6 +48,11 @@ CASES = {
     "error in a PAR branch": ("PAR\n      SKIP\n      x := x + 1", "arithmetic overflow", 2),
     "error in a called PROC": ("out.int (a[x], 0, screen!)", "array index out of range"),
     "error inside a PROC": ('out.string ("x", MOSTNEG INT, screen!)', "arithmetic overflow", None),
+    "RETYPES of an open array of the wrong size": (
+        "VAL []INT s IS [a FROM 0 FOR y + 3]:\n    VAL [2]INT64 w RETYPES s:\n    x := INT w[0]",
+        "RETYPES needs the same size: 12 bytes given for [2]INT64 (16 bytes)",
+        1,
+    ),
     "REAL division by zero": (
         "REAL64 r:\n    r := 1.0 / (REAL64 ROUND y)",
         "floating-point division by zero",

@@ -13,6 +13,7 @@ import contextlib
 from cspc import syntax as S
 from cspc.check import types as T
 from cspc.check.access import direction_of, rule_for
+from cspc.check.expressions import size_literal
 from cspc.check.scopes import kind_for
 from cspc.parse.builder import DANGLING_PYTHON
 
@@ -100,6 +101,9 @@ class DeclarationRules:
             self.declare(name, kind_for("var", t), spec, t)
 
     def spec_Abbreviation(self, spec: S.Abbreviation) -> None:
+        if spec.retypes is not None:
+            self.retyping(spec)
+            return
         declared = self.type_(spec.type, open_ok=True) if spec.type is not None else None
         if spec.mode == "REF":
             t = self.expr(spec.value)
@@ -121,6 +125,49 @@ class DeclarationRules:
         mode = {"VAL": "val", "REF": "ref", "INITIAL": "var"}[spec.mode]
         symbol = self.declare(spec.name, kind_for(mode, t), spec, t, direction_of(spec.value))
         self.hold(spec, symbol)
+
+    def retyping(self, spec: S.Abbreviation) -> None:
+        """`VAL [4]BYTE b RETYPES x:` and `INT16 h RETYPES [bytes FROM 2 FOR 2]:`:
+        the value and the new name must be data of the same size in bytes (an
+        open outer dimension takes what fills it), and a REF one a variable."""
+        declared = self.type_(spec.type, open_ok=True)
+        t = self.expr(spec.value)
+        if spec.mode == "REF":
+            self.reference(spec.value, "retyped", writing=True)
+        word = spec.retypes
+        source, target = T.layout(t), T.layout(declared)
+        for what, kind, where in ((t, source, spec.value.span), (declared, target, spec.type.span)):
+            if kind is None and not T.is_unknown(what):
+                self.error(where, f"{word} works on data of primitive types and arrays of them, "
+                                  f"not {T.type_str(what)}")
+        if source is not None and target is not None:
+            if None in target[1][1:]:
+                self.error(spec.type.span, f"{word} can leave only the outer size open")
+            else:
+                declared = self.retyped_size(spec, t, declared, source, target)
+                target = T.layout(declared)
+                spec.layouts = (source, target)
+        symbol = self.declare(spec.name, kind_for("val" if spec.mode == "VAL" else "ref", declared), spec, declared)
+        self.hold(spec, symbol)
+
+    def retyped_size(self, spec: S.Abbreviation, t, declared, source, target):
+        """``declared``, its open outer size filled in when ``t``'s size is known;
+        a size mismatch is an error."""
+        have = T.layout_bytes(source)
+        if have is None:
+            return declared  # an open array: checked as the program runs
+        unit = T.layout_bytes((target[0], target[1][1:])) if target[1] and target[1][0] is None else None
+        if unit is not None:
+            if have % unit:
+                self.error(spec.span, f"{spec.retypes}: {T.type_str(t)} is {have} bytes, which is no whole number "
+                                      f"of {T.type_str(declared.elem)} ({unit} bytes)")
+                return declared
+            return S.ArrayType(size_literal(have // unit, spec.type.span), declared.elem, span=declared.span)
+        want = T.layout_bytes(target)
+        if want is not None and want != have:
+            self.error(spec.span, f"{spec.retypes} needs the same size: {T.type_str(t)} is {have} bytes, "
+                                  f"{T.type_str(declared)} is {want}")
+        return declared
 
     def spec_ProtocolDecl(self, spec: S.ProtocolDecl) -> None:
         tags: dict[str, S.Symbol] = {}

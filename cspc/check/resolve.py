@@ -320,6 +320,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             self.condition(c.condition, "an IF condition")
             self.process(c.body)
 
+        self.no_writing_retypes(c.specs, "an IF choice")
         self.scoped(c.specs, body)
 
     def proc_While(self, p: S.While) -> None:
@@ -373,7 +374,14 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             if a.body is not None:
                 self.process(a.body)
 
+        self.no_writing_retypes(a.specs, "an ALT guard")
         self.scoped(a.specs, body)
+
+    def no_writing_retypes(self, specs: list[S.Spec], before: str) -> None:
+        for spec in specs:
+            if isinstance(spec, S.Abbreviation) and spec.retypes is not None and spec.mode == "REF":
+                self.error(spec.span, f"cspc does not support a {spec.retypes} of a variable before {before}: "
+                                      f"move it into the process that uses it")
 
     def guard(self, g) -> None:
         if isinstance(g, S.Input) and self.is_timer_read(g):

@@ -19,7 +19,7 @@ import ast
 
 from cspc import syntax as S
 
-from .control import assign_one, replicated
+from .control import assign_one, replicated, write_backs
 from .core import Generator, translates
 from .pyast import (
     as_store,
@@ -108,6 +108,7 @@ def variant_dispatch(g: Generator, message: ast.expr, variants: list[S.Variant])
         for k, item in enumerate(variant.items, start=1):
             body.extend(receive_item(g, item, subscript(message, k)))
         body.extend(g.block(variant.body))
+        body.extend(write_backs(g, variant.specs))
         test = ast.Compare(tag, [ast.Eq()], [const(variant.tag.name)])
         chain = [stamp(ast.If(test, body, chain), variant.span)]
     return chain

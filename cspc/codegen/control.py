@@ -37,7 +37,20 @@ from .values import array_target, copy_of, location, slice_ref
 
 @translates(S.Specified)
 def specified(g: Generator, p: S.Specified) -> list[ast.stmt]:
-    return g.specs(p.specs) + g.process(p.body)
+    return g.specs(p.specs) + g.process(p.body) + write_backs(g, p.specs)
+
+
+def write_backs(g: Generator, specs: list[S.Spec]) -> list[ast.stmt]:
+    """At the end of their scope, the RETYPES of variables (`INT16 h RETYPES b:`)
+    write their value back, in the variable's own layout.  occam forbids any
+    use of ``b`` while ``h`` is in scope, so copying in and out is exact."""
+    stmts: list[ast.stmt] = []
+    for spec in reversed(specs):
+        if isinstance(spec, S.Abbreviation) and spec.retypes is not None and spec.mode == "REF":
+            source, target = spec.layouts
+            back = call(g.helper("retype"), load(g.idents[spec.name.symbol]), const(target), const(source))
+            stmts.extend(stamp(s, spec.span) for s in assign_one(g, spec.value, back))
+    return stmts
 
 
 @translates(S.Skip)
@@ -197,7 +210,7 @@ def case(g: Generator, p: S.Case) -> list[ast.stmt]:
 
 
 def option_body(g: Generator, option: S.Option) -> list[ast.stmt]:
-    return g.specs(option.specs) + g.block(option.body)
+    return g.specs(option.specs) + g.block(option.body) + write_backs(g, option.specs)
 
 
 # --------------------------------------------------------------------------- PROC calls

@@ -136,6 +136,12 @@ def initial_value(g: Generator, t: S.Type, name: str) -> ast.expr:
 def abbreviation(g: Generator, spec: S.Abbreviation) -> list[ast.stmt]:
     t = spec.type or spec.value.type
     value = spec.value
+    if spec.retypes is not None:
+        # A copy in the new layout; a REF one is written back at the end of
+        # its scope (control.write_backs).
+        source, target = spec.layouts
+        py = call(g.helper("retype"), g.expr(value), const(source), const(target))
+        return [assign(store(g.declare(spec.name)), py)]
     if spec.mode == "REF" and is_scalar(t):
         # `INT x IS y:` / `INT x IS a[i]:` -- x is another name for that location.
         stmts: list[ast.stmt] = []
@@ -230,6 +236,8 @@ def function(g: Generator, spec: S.FunctionDecl) -> list[ast.stmt]:
 
 
 def valof(g: Generator, body: S.Valof) -> list[ast.stmt]:
-    stmts = g.specs(body.specs) + g.process(body.body)
+    from .control import write_backs
+
+    stmts = g.specs(body.specs) + g.process(body.body) + write_backs(g, body.specs)
     result = ast.Return(one_or_tuple([g.expr(e) for e in body.results]))
     return stmts + [stamp(result, body.span)]

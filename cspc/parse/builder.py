@@ -131,6 +131,16 @@ class ToAST:
 
     result_abbreviation = ref_abbreviation  # occam-pi's RESULT: a reference that is only assigned
 
+    def val_retypes(self, span, children):
+        return self._retypes("VAL", span, children)
+
+    def ref_retypes(self, span, children):
+        return self._retypes("REF", span, children)
+
+    def _retypes(self, mode, span, children):
+        type_, name, keyword, value = children
+        return S.Abbreviation(mode, type_, name, value, retypes=keyword.value, span=span)
+
     def initial_abbreviation(self, span, children):
         return self._abbreviation("INITIAL", span, children)
 

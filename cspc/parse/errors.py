@@ -182,8 +182,6 @@ UNSUPPORTED = {
     "ENROLL": "occam-pi barrier enrolment",
     "RESIGN": "occam-pi barrier enrolment",
     "EXTENDS": "occam-pi protocol inheritance",
-    "RETYPES": "retyping",
-    "RESHAPES": "retyping",
     "PLACED": "placement",
     "PLACE": "placement",
     "PROCESSOR": "placement",
