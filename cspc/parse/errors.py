@@ -330,6 +330,8 @@ def _describe_expected(keys: set[str]) -> str:
         keys = keys - _ROUTINE_KINDS
     if {":", "IS"} <= keys:  # after `INT x': the colon matters, not `CHAN INT c? IS in?'
         keys = keys - {"?", "!"}
+    if "IS" in keys:  # `VAL INT x IS': RETYPES is the rarer spelling
+        keys = keys - {"RETYPES", "RESHAPES"}
     words += sorted({_EXPECTED_WORDS.get(k, f"`{k}'") for k in keys})
     if not words:
         return ""
