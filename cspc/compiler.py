@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import os
 import sys
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,13 +198,19 @@ def _line_map(original: ast.Module, printed: ast.Module, path: str, def_files) -
     """Python line -> (occam file, line), pairing the nodes of the two trees."""
     table: dict[int, tuple[str, int]] = {}
     for top_o, top_p in zip(original.body, printed.body):
-        filename = def_files.get(getattr(top_o, "name", None), path)
-        for node_o, node_p in zip(ast.walk(top_o), ast.walk(top_p)):
+        queue = deque([(top_o, top_p, def_files.get(getattr(top_o, "name", None), path))])
+        while queue:  # breadth first: a line is mapped to the outermost node on it
+            node_o, node_p, filename = queue.popleft()
             if type(node_o) is not type(node_p):
-                break  # the printer changed the shape: keep what matched
+                continue  # the printer changed the shape here: keep what matched
+            if isinstance(node_o, ast.FunctionDef):
+                filename = def_files.get(node_o.name, filename)
             line_o, line_p = getattr(node_o, "lineno", None), getattr(node_p, "lineno", None)
             if line_o and line_p and isinstance(node_o, (ast.stmt, ast.expr)):
                 table.setdefault(line_p, (filename, line_o))
+            children_o, children_p = list(ast.iter_child_nodes(node_o)), list(ast.iter_child_nodes(node_p))
+            if len(children_o) == len(children_p):
+                queue.extend((o, p, filename) for o, p in zip(children_o, children_p))
     return table
 
 
@@ -349,25 +356,25 @@ def _compile_deep(path, include_paths, warn_unused, text) -> CompileResult:
 
 
 def _retarget(code: CodeType, files: dict[str, str]) -> CodeType:
-    """Give each top-level function the file name of the source it came from.
+    """Give each function the file name of the source it came from.
 
     A program spans several files (its #INCLUDEs) but compile() names one, so
-    the functions of included files are renamed here: then tracebacks and
-    run-time errors quote the right file and line.
+    the functions whose code came from another file (``files``, by function
+    name; the code inside one inherits its file) are renamed here: then
+    tracebacks and run-time errors quote the right file and line.
     """
     if not files:
         return code
+    return _with_filename(code, code.co_filename, files)
+
+
+def _with_filename(code: CodeType, filename: str, files: dict[str, str]) -> CodeType:
     consts = tuple(
-        _with_filename(c, files[c.co_name]) if isinstance(c, CodeType) and c.co_name in files else c
+        _with_filename(c, files.get(c.co_name, filename), files) if isinstance(c, CodeType) else c
         for c in code.co_consts
     )
-    return code.replace(co_consts=consts)
-
-
-def _with_filename(code: CodeType, filename: str) -> CodeType:
-    consts = tuple(
-        _with_filename(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts
-    )
+    if filename == code.co_filename and all(a is b for a, b in zip(consts, code.co_consts)):
+        return code  # (code objects compare equal whatever their file names)
     return code.replace(co_filename=filename, co_consts=consts)
 
 

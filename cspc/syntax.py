@@ -249,6 +249,7 @@ class Symbol:
     direction: Optional[str] = None
     span: Span = UNKNOWN
     shared: bool = False  # named by `#PRAGMA SHARED': parallel use is the program's own business
+    aliases_permitted: bool = False  # named by `#PRAGMA PERMITALIASES': so is using it while abbreviated
 
 
 # --------------------------------------------------------------------------- specifications
@@ -398,6 +399,16 @@ class Pragma(Spec):
 
     name: str
     args: str
+
+
+@dataclass(eq=False)
+class Placement(Spec):
+    """`PLACE a IN WORKSPACE:` (or VECSPACE): where a transputer kept an
+    array.  It changes nothing in cspc, which checks only that ``name`` is a
+    variable in scope."""
+
+    name: "Name"
+    where: str
 
 
 # --------------------------------------------------------------------------- processes

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from cspc import syntax as S
@@ -173,6 +176,48 @@ def test_an_error_in_a_file_included_inside_a_body_names_the_include_site(tmp_pa
     (d,) = caught.value.diagnostics
     assert (d.span.file, d.span.line) == (str(tmp_path / "bad.inc"), 1)
     assert [(s.file, s.line, s.col) for s in d.include_chain] == [(str(main), 2, 3)]
+
+
+def test_an_include_inside_a_seq_may_bring_processes_as_well(tmp_path):
+    # As in KRoC's own tests: the file is spliced in as text, at the directive's indentation.
+    (tmp_path / "step.inc").write_text("PROC step (INT n)\n  n := n + 1\n:\nstep (count)\n")
+    (tmp_path / "twice.inc").write_text('#INCLUDE "step.inc"\n#INCLUDE "step.inc"\n')
+    main = tmp_path / "main.csp"
+    main.write_text(
+        '#INCLUDE "course.module"\n'
+        + MAIN
+        + "  INT count:\n  SEQ\n    count := 0\n    #INCLUDE \"twice.inc\"\n    #INCLUDE \"step.inc\"\n"
+        "    out.int (count, 0, screen!)\n    screen ! '*n'\n:\n"
+    )
+    done = run_cspc("run", str(main))
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"3\n", b"")
+
+
+@pytest.mark.parametrize("how", ["run", "compile"])
+def test_a_run_time_error_in_a_spliced_proc_names_its_own_file_and_line(tmp_path, how):
+    (tmp_path / "fail.inc").write_text("-- a comment\nPROC fail (INT x)\n  x := x / 0\n:\n")
+    main = tmp_path / "main.csp"
+    main.write_text(MAIN + "  INT x:\n  SEQ\n    x := 1\n    #INCLUDE \"fail.inc\"\n    fail (x)\n:\n")
+    if how == "compile":
+        assert run_cspc("compile", str(main), "-o", str(tmp_path / "main.py")).returncode == 0
+        done = subprocess.run([sys.executable, str(tmp_path / "main.py")], capture_output=True, timeout=60)
+    else:
+        done = run_cspc("run", str(main))
+    assert done.returncode == 1
+    assert done.stderr.decode().startswith(f"{tmp_path / 'fail.inc'}:3:")
+
+
+def test_a_compile_error_in_spliced_text_points_into_that_file_with_the_chain(tmp_path):
+    (tmp_path / "inner.inc").write_text("VAL INT k IS 1:\nx := 1 + 2 + 3\n")
+    (tmp_path / "outer.inc").write_text('SEQ\n  #INCLUDE "inner.inc"\n')
+    main = tmp_path / "main.csp"
+    main.write_text(MAIN + "  INT x:\n  SEQ\n    #INCLUDE \"outer.inc\"\n:\n")
+    with pytest.raises(CompileError) as caught:
+        parse_file(main)
+    (d,) = caught.value.diagnostics
+    assert (d.span.file, d.span.line, d.span.col) == (str(tmp_path / "inner.inc"), 2, 12)
+    assert [(s.file, s.line) for s in d.include_chain] == [(str(main), 4), (str(tmp_path / "outer.inc"), 2)]
+    assert "    x := 1 + 2 + 3\n               ^" in str(caught.value)
 
 
 def test_include_at_the_top_level_still_reads_a_file_once(tmp_path):

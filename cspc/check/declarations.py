@@ -49,7 +49,7 @@ class DeclarationRules:
         name = spec.name.upper()
         if name == "PYTHON":
             self.pending_python = self.python_target(spec)
-        elif name == "SHARED":
+        elif name in ("SHARED", "PERMITALIASES"):
             self.shared_names(spec)
         elif name in ("EXTERNAL", "DEXTERNAL", "LINKAGE"):
             self.error(
@@ -58,21 +58,30 @@ class DeclarationRules:
                 "Python, so write the routine in occam, or bind it to Python with #PRAGMA PYTHON",
             )
 
+    def spec_Placement(self, spec: S.Placement) -> None:
+        symbol = self.lookup(spec.name)
+        if symbol is not None and symbol.kind not in ("variable", "abbreviation"):
+            self.error(spec.name.span, f"only a variable can be PLACEd IN {spec.where}")
+
     def shared_names(self, pragma: S.Pragma) -> None:
         """`#PRAGMA SHARED x, y': the variables x and y (declared already) may be
-        used in parallel; the program takes care of it, as under KRoC."""
+        used in parallel; `#PRAGMA PERMITALIASES x': x may be used while it is
+        abbreviated.  The program takes care of it, as under KRoC."""
+        name = pragma.name.upper()
         words = [w.strip() for w in pragma.args.strip().strip('"').split(",")]
         if not any(words):
-            self.error(pragma.span, "#PRAGMA SHARED names the variables it shares: #PRAGMA SHARED x")
+            self.error(pragma.span, f"#PRAGMA {name} names the variables it is about: #PRAGMA {name} x")
             return
         for word in words:
             symbol = self.scopes.lookup(word)
             if symbol is None or not word:
-                self.error(pragma.span, f"#PRAGMA SHARED: no variable `{word}' is declared here")
+                self.error(pragma.span, f"#PRAGMA {name}: no variable `{word}' is declared here")
             elif symbol.kind not in ("variable", "abbreviation") or not T.is_data(symbol.type):
-                self.error(pragma.span, f"#PRAGMA SHARED: `{word}' is not a variable")
-            else:
+                self.error(pragma.span, f"#PRAGMA {name}: `{word}' is not a variable")
+            elif name == "SHARED":
                 symbol.shared = True
+            else:
+                symbol.aliases_permitted = True
 
     def python_target(self, pragma: S.Pragma) -> str | None:
         """The "module:function" of `#PRAGMA PYTHON "module:function"` (None if malformed)."""
@@ -107,7 +116,11 @@ class DeclarationRules:
         declared = self.type_(spec.type, open_ok=True) if spec.type is not None else None
         if spec.mode == "REF":
             t = self.expr(spec.value)
-            self.reference(spec.value, "abbreviated", writing=True)
+            if isinstance(spec.value, S.ArrayLit) and T.is_channel(t):
+                for item in spec.value.items:  # `c IS [c1, c2, c3]:', a table of channels
+                    self.reference(item, "abbreviated", writing=True)
+            else:
+                self.reference(spec.value, "abbreviated", writing=True)
         else:
             t = self.expr(spec.value, declared)
             if not T.is_unknown(t) and not T.is_data(t) and spec.mode == "VAL":

@@ -89,13 +89,13 @@ class CommunicationRules:
     # -- protocols
 
     def communicate(self, protocol, items, chan, span, is_input: bool) -> None:
-        if T.is_unknown(protocol) or isinstance(protocol, S.AnyProtocol):
+        decl = self.protocol_decl(protocol)
+        if T.is_unknown(protocol) or T.is_any_protocol(protocol):
             for item in items:
                 self.expr(item)
                 if is_input:
                     self.reference(item, "input to", writing=True)
             return
-        decl = self.protocol_decl(protocol)
         if decl is not None and decl.tags is not None:
             self.variant(decl, items, span, chan, is_input)
             return

@@ -190,8 +190,16 @@ def same_type(a, b) -> bool:
     return False
 
 
+def is_any_protocol(p) -> bool:
+    """`ANY`, or a protocol declared `PROTOCOL P IS ANY:`."""
+    if isinstance(p, S.NamedType) and p.name.symbol is not None:
+        decl = p.name.symbol.decl
+        p = decl.items[0] if isinstance(decl, S.ProtocolDecl) and decl.items else p
+    return isinstance(p, S.AnyProtocol)
+
+
 def same_protocol(a, b) -> bool:
-    if isinstance(a, S.AnyProtocol) or isinstance(b, S.AnyProtocol):
+    if is_any_protocol(a) or is_any_protocol(b):
         return True
     return same_type(a, b)
 

@@ -103,6 +103,11 @@ class Generator:
         self.runtime: set[str] = set()
         self.builtins: set[str] = set()
         self.need_partial = False
+        # Python function name -> the occam file its code came from, where that
+        # differs from the code around it (an #INCLUDEd PROC, or a PROC or PAR
+        # branch spliced into a block by an indented #INCLUDE).
+        self.code_files: dict[str, str] = {}
+        self.files_open: list[str] = []
 
     # ----------------------------------------------------------------- names
 
@@ -222,12 +227,9 @@ class Generator:
         return [s for s in self.program.specs if isinstance(s, (S.ProcDecl, S.FunctionDecl))]
 
     def def_files(self) -> dict[str, str]:
-        """Python name -> source file, for top-level definitions from #INCLUDEd files."""
-        return {
-            self.ident_of(spec.name): spec.span.file
-            for spec in self.top_level()
-            if spec.span.file != self.program.file
-        }
+        """Python function name -> source file, for the functions whose code
+        came from another file than the code around them."""
+        return dict(self.code_files)
 
     def top_level_names(self) -> dict[str, str]:
         """occam name -> Python name of every top-level PROC and FUNCTION (last one wins)."""
@@ -267,10 +269,16 @@ class Generator:
         outer = self.scope
         self.scope = FunctionScope()
         self.scope.declared.update(params)
+        around = self.files_open[-1] if self.files_open else self.program.file
+        here = span.file if span.line > 0 else around
+        if here != around:
+            self.code_files[name] = here
+        self.files_open.append(here)
         try:
             body = build()
         finally:
             inner, self.scope = self.scope, outer
+            self.files_open.pop()
         if outer is not None:
             free = (stored_names(body) & self.user_names) - inner.declared
             if free:

@@ -34,7 +34,7 @@ __all__ = ["DANGLING_PYTHON", "KNOWN_PRAGMAS", "Include", "ToAST", "split_pragma
 # PYTHON "module:function" binds the next PROC/FUNCTION to Python (the checks bind it; see cspc/check).
 # SHARED names variables whose parallel use is not checked; EXTERNAL and its
 # kin (calling native code) are refused by the checks with a message.
-KNOWN_PRAGMAS = frozenset({"PYTHON", "SHARED", "EXTERNAL", "DEXTERNAL", "LINKAGE"})
+KNOWN_PRAGMAS = frozenset({"PYTHON", "SHARED", "PERMITALIASES", "EXTERNAL", "DEXTERNAL", "LINKAGE"})
 
 
 # What a #PRAGMA PYTHON that binds nothing is told (by the checks, or the layout
@@ -131,6 +131,10 @@ class ToAST:
 
     result_abbreviation = ref_abbreviation  # occam-pi's RESULT: a reference that is only assigned
 
+    def placement(self, span, children):
+        name, area = children
+        return S.Placement(name, area.value, span=span)
+
     def val_retypes(self, span, children):
         return self._retypes("VAL", span, children)
 
@@ -211,6 +215,10 @@ class ToAST:
     def protocol_sequential(self, span, children):
         name, items = children
         return S.ProtocolDecl(name, items=items, span=span)
+
+    def protocol_any(self, span, children):
+        (name,) = children
+        return S.ProtocolDecl(name, items=[S.AnyProtocol(span=span)], span=span)
 
     def sequential_protocol(self, span, children):
         return list(children)

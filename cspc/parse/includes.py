@@ -27,7 +27,7 @@ from typing import Iterator, Sequence
 from cspc import syntax as S
 from cspc.diagnostics import SOURCES, CompileError, Diagnostic, Span, read_source
 from cspc.parse.builder import Include
-from cspc.parse.preprocess import Preprocessor
+from cspc.parse.preprocess import Origin, Preprocessor
 from cspc.parse.recovery import parse_source
 
 __all__ = ["Includer"]
@@ -95,32 +95,78 @@ class Includer:
             self.preprocessor.defines.update(defines)
 
     def specs_of_text(self, text: str, filename: str, here: Path | None, chain: tuple) -> list[S.Spec]:
+        """The specifications of one file (``chain``: the #INCLUDE sites that led to it)."""
         text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
         SOURCES.add(filename, text)
-        included: dict[int, list[S.Spec]] = {}  # line of a directive -> the file's specs
-        nested_cols: list[int] = []
+        included: dict[int, list[S.Spec]] = {}  # line of a top-level directive -> the file's specs
 
-        def include(directive: str, name: str, span: Span) -> None:
-            nested_cols.append(span.col)
-            included[span.line] = self.include(Include(name, directive, span=span), here, chain)
+        def include(directive: str, name: str, span: Span):
+            inc = Include(name, directive, span=span)
+            if span.col > 1:  # inside a block: spliced in as text
+                return self.splice(inc, here, chain)
+            included[span.line] = self.include(inc, here, chain)
+            return None
 
         warned = len(self.preprocessor.warnings)
+        origins = None
         try:
-            text = self.preprocessor.run(text, filename, include)
-            specs, warnings = parse_source(text, filename)
+            done = self.preprocessor.run(text, filename, include)
+            origins = done.origins
+            specs, warnings = parse_source(done.text, filename)
         except CompileError as err:
+            if origins is not None:
+                err = CompileError([_moved_diagnostic(d, origins) for d in err.diagnostics])
             raise _with_chain(err, chain) from None
+        if origins is not None:
+            _move_spans(specs, origins)
+            warnings = [_moved_diagnostic(w, origins) for w in warnings]
         warnings = self.preprocessor.warnings[warned:] + warnings
         del self.preprocessor.warnings[warned:]
+        sites = tuple(site.span for site in chain)
         for w in warnings:
-            w.include_chain = tuple(site.span for site in chain)
+            w.include_chain = sites + w.include_chain
         self.warnings += warnings
         if included:
-            nested = any(col > 1 for col in nested_cols)
-            specs = _splice(specs, included, deep=nested)
+            specs = [s for spec in specs for s in (included.get(spec.span.line, []) if isinstance(spec, Include) else [spec])]
         return specs
 
     def include(self, inc: Include, here: Path | None, chain: tuple) -> list[S.Spec]:
+        """A top-level #INCLUDE or #USE: the file's specifications, or none if
+        it was included already."""
+        path = self.locate(inc, here, chain)
+        if os.path.realpath(path) in self.seen:
+            return []
+        return self.read(path, chain + (inc,))
+
+    def splice(self, inc: Include, here: Path | None, chain: tuple) -> list[tuple[str, Origin]]:
+        """An #INCLUDE or #USE inside a block: the file's lines (preprocessed,
+        with their origins), to stand in place of the directive; none if the
+        file is included at the top level already."""
+        path = self.locate(inc, here, chain)
+        if os.path.realpath(path) in self.seen:
+            return []
+        filename = str(path)
+        chain = chain + (inc,)
+        text = self.text_of(path, chain).removeprefix("\ufeff")
+        SOURCES.add(filename, text)
+
+        def include(directive: str, name: str, span: Span):
+            return self.splice(Include(name, directive, span=span), path.parent, chain)
+
+        try:
+            done = self.preprocessor.run(text, filename, include)
+        except CompileError as err:
+            raise _with_chain(err, chain) from None
+        lines = done.text.split("\n")
+        sites = tuple(site.span for site in chain)
+        origins = done.origins or [Origin(filename, n, 0, ()) for n in range(1, len(lines) + 1)]
+        return [
+            (line, Origin(o.file, o.line, o.offset, sites if o.file == filename and not o.chain else o.chain))
+            for line, o in zip(lines, origins)
+        ]
+
+    def locate(self, inc: Include, here: Path | None, chain: tuple) -> Path:
+        """The file ``inc`` names; an error if it is missing or would include itself."""
         try:
             path = _resolve(inc, here, self.include_paths)
         except CompileError as err:
@@ -137,55 +183,65 @@ class Includer:
                     include_chain=tuple(site.span for site in chain),
                 )
             )
-        if key in self.seen:
-            return []
-        top_level = all(site.span.col == 1 for site in chain + (inc,))
-        return self.read(path, chain + (inc,), top_level=top_level)
+        return path
 
     @staticmethod
     def _chain_files(chain: tuple) -> list[str]:
         return [site.span.file for site in chain]
 
-    def read(self, path: Path, chain: tuple = (), top_level: bool = True) -> list[S.Spec]:
-        if top_level:
-            self.seen.add(os.path.realpath(path))
+    def text_of(self, path: Path, chain: tuple) -> str:
         filename = str(path)
         if filename not in self.files:
             self.files.append(filename)
         try:
-            text = read_source(filename)
+            return read_source(filename)
         except OSError as err:
             site = chain[-1].span if chain else Span(filename, 0, 0)
             raise CompileError.at(site, f"cannot read {filename}: {err.strerror}") from None
         except CompileError as err:
             raise _with_chain(err, chain) from None
-        return self.specs_of_text(text, filename, path.parent, chain)
+
+    def read(self, path: Path, chain: tuple = ()) -> list[S.Spec]:
+        """The specifications of a file read at the top level (once per compilation)."""
+        self.seen.add(os.path.realpath(path))
+        text = self.text_of(path, chain)
+        return self.specs_of_text(text, str(path), path.parent, chain)
 
 
-def _splice(specs: list[S.Spec], included: dict[int, list[S.Spec]], deep: bool) -> list[S.Spec]:
-    """``specs`` with each :class:`Include` placeholder replaced by the
-    specifications of its file (read already; ``included`` maps the
-    directive's line to them); ``deep``: look inside every block too."""
+def _moved(span: Span, origins: list[Origin]) -> tuple[Span, tuple]:
+    """A span in text with spliced lines, as a span in the file it came from,
+    and the #INCLUDE sites that led there."""
+    if not 1 <= span.line <= len(origins):
+        return span, ()
+    o = origins[span.line - 1]
+    end_line, end_col = span.end_line, span.end_col
+    if 1 <= end_line <= len(origins) and origins[end_line - 1].file == o.file:
+        e = origins[end_line - 1]
+        end_line, end_col = e.line, max(end_col - e.offset, 1)
+    else:
+        end_line, end_col = o.line, max(span.col - o.offset, 1) + 1
+    return Span(o.file, o.line, max(span.col - o.offset, 1), end_line, end_col), o.chain
 
-    def spliced(items: list) -> list:
-        out = []
-        for item in items:
-            if isinstance(item, Include):
-                out += included.get(item.span.line, [])
-            else:
-                out.append(item)
-        return out
 
-    specs = spliced(specs)
-    stack: list[object] = list(specs) if deep else []
+def _moved_diagnostic(d: Diagnostic, origins: list[Origin]) -> Diagnostic:
+    span, chain = _moved(d.span, origins)
+    notes = [_moved_diagnostic(n, origins) for n in d.notes]
+    return replace(d, span=span, notes=notes, include_chain=chain + d.include_chain)
+
+
+def _move_spans(specs: list[S.Spec], origins: list[Origin]) -> None:
+    """Give every node of ``specs`` its span in the file its text came from."""
+    moved: dict[Span, Span] = {}
+    stack: list[object] = list(specs)
     while stack:
         node = stack.pop()
-        for name, value in vars(node).items():
+        span = node.span
+        if span.line:
+            if span not in moved:
+                moved[span] = _moved(span, origins)[0]
+            node.span = moved[span]
+        for value in vars(node).values():
             if isinstance(value, list):
-                if any(isinstance(item, Include) for item in value):
-                    value = spliced(value)
-                    setattr(node, name, value)
                 stack += [item for item in value if isinstance(item, S.Node)]
             elif isinstance(value, S.Node):
                 stack.append(value)
-    return specs

@@ -13,9 +13,12 @@ Each file's text goes through :meth:`Preprocessor.run` before it is scanned:
   serves a whole compilation).
 * ``#COMMENT``, ``#RELAX`` and ``#OPTION`` are accepted; ``#WARNING "text"``
   adds a warning and ``#ERROR "text"`` stops the compilation.
-* ``#INCLUDE`` / ``#USE`` lines stay for the parser, but the file is read at
-  once (through the ``include`` callback), so that what it defines counts in
-  the rest of this file, as in occ21.
+* ``#INCLUDE`` / ``#USE``: the file is read at once (through the ``include``
+  callback), so that what it defines counts in the rest of this file, as in
+  occ21.  Inside a block, its lines are spliced in at the directive's
+  indentation, so that it may hold processes as well as specifications; each
+  line keeps its :class:`Origin` for messages.  At the top level the
+  directive stays for the parser.
 
 A dropped line or a directive becomes an empty line, so line numbers stay
 right.  Tabs in a line's indentation are expanded to the next multiple of 8
@@ -31,7 +34,7 @@ from typing import Callable, Optional, Union
 from cspc.diagnostics import CompileError, Diagnostic, Span, expand_indentation
 from cspc.parse.literals import BadEscape, decode_occam_text
 
-__all__ = ["PREDEFINED", "Preprocessor"]
+__all__ = ["PREDEFINED", "Origin", "Preprocessed", "Preprocessor"]
 
 Value = Union[bool, int, str, None]  # None: defined, with no value
 
@@ -45,7 +48,30 @@ PREDEFINED: dict[str, Value] = {
     "INITIAL.DECL": None,
 }
 
-IncludeHook = Callable[[str, str, Span], None]  # directive ("#INCLUDE"/"#USE"), file name, where
+@dataclass(frozen=True)
+class Origin:
+    """Where a line of the text the parser sees came from: a file's own line,
+    or one spliced in by an #INCLUDE inside a block."""
+
+    file: str
+    line: int
+    offset: int  # columns added in front of it (the indentation of the #INCLUDE)
+    chain: tuple  # the spans of the #INCLUDE sites that led to it, outermost first
+
+
+@dataclass
+class Preprocessed:
+    """A file's text after the directives; ``origins`` (one per line) when
+    another file's lines were spliced in, else None (every line is its own)."""
+
+    text: str
+    origins: Optional[list[Origin]]
+
+
+# Called for each #INCLUDE or #USE met (directive, file name, where): the lines
+# to splice in place of the directive, each with its origin, or None to leave
+# the directive for the parser.
+IncludeHook = Callable[[str, str, Span], Optional[list[tuple[str, Origin]]]]
 
 _DIRECTIVE = re.compile(r"#([A-Za-z]+)")
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
@@ -92,12 +118,14 @@ class Preprocessor:
     defines: dict[str, Value] = field(default_factory=lambda: dict(PREDEFINED))
     warnings: list[Diagnostic] = field(default_factory=list)
 
-    def run(self, text: str, filename: str, include: Optional[IncludeHook] = None) -> str:
+    def run(self, text: str, filename: str, include: Optional[IncludeHook] = None) -> Preprocessed:
         """``text`` with its directives done: kept lines as they were (tabs in
-        their indentation expanded), other lines emptied."""
+        their indentation expanded), other lines emptied, and the lines of any
+        file ``include`` splices in put in place of its directive."""
         if "#" not in text and "\t" not in text:
-            return text
+            return Preprocessed(text, None)
         out: list[str] = []
+        origins: Optional[list[Origin]] = None  # made at the first splice
         branches: list[_Branch] = []
         for number, line in enumerate(text.split("\n"), start=1):
             line = expand_indentation(line)
@@ -105,31 +133,34 @@ class Preprocessor:
             indent = line[: len(line) - len(body)]
             active = not branches or (branches[-1].keeping and branches[-1].outer_active)
             directive = _DIRECTIVE.match(body) if body.startswith("#") else None
+            kept = ""
             if directive is None or _HEX_ONLY.fullmatch(directive.group(1)):
-                out.append(line if active else "")
-                continue
-            word = directive.group(1)
-            where = _Where(filename, number, len(indent) + 1, body)
-            if word in ("IF", "ELIF", "ELSE", "ENDIF"):
-                self._conditional(word, where, branches, active)
-                out.append("")
-                continue
-            if not active:
-                out.append("")
-                continue
-            if word in ("INCLUDE", "USE", "PRAGMA"):
-                if word != "PRAGMA" and include is not None:
-                    found = _include_name(where, len(word) + 1)
-                    if found is not None:
-                        name, end = found
-                        include("#" + word, name, where.span(0, end))
-                out.append(line)
-                continue
-            self._directive(word, where)
-            out.append("")
+                kept = line if active else ""
+            elif directive.group(1) in ("IF", "ELIF", "ELSE", "ENDIF"):
+                self._conditional(directive.group(1), _Where(filename, number, len(indent) + 1, body), branches, active)
+            elif not active:
+                pass
+            elif directive.group(1) in ("INCLUDE", "USE", "PRAGMA"):
+                kept = line
+                word = directive.group(1)
+                where = _Where(filename, number, len(indent) + 1, body)
+                found = _include_name(where, len(word) + 1) if word != "PRAGMA" and include else None
+                spliced = include("#" + word, found[0], where.span(0, found[1])) if found else None
+                if spliced is not None:
+                    if origins is None:
+                        origins = [Origin(filename, n, 0, ()) for n in range(1, len(out) + 1)]
+                    for spliced_line, origin in spliced:
+                        out.append(indent + spliced_line if spliced_line else "")
+                        origins.append(Origin(origin.file, origin.line, origin.offset + len(indent), origin.chain))
+                    continue
+            else:
+                self._directive(directive.group(1), _Where(filename, number, len(indent) + 1, body))
+            out.append(kept)
+            if origins is not None:
+                origins.append(Origin(filename, number, 0, ()))
         if branches:
             raise CompileError.at(branches[-1].span, "this #IF has no #ENDIF")
-        return "\n".join(out)
+        return Preprocessed("\n".join(out), origins)
 
     # ---- #IF and friends
     def _conditional(self, word: str, where: "_Where", branches: list[_Branch], active: bool) -> None:
