@@ -381,10 +381,21 @@ def assign(target, value):
 
 
 def assign_deep(target, value):
-    """``target := value`` for arrays of arrays and records: a deep copy, in place."""
+    """``target := value`` for arrays of arrays and records: a deep copy, in
+    place at every level, so that an abbreviation of a part of ``target``
+    (``b IS a[2]:``) sees the new value too."""
     if len(target) != len(value):
         raise OccamError(f"array sizes differ in assignment ({len(target)} := {len(value)})")
-    target[:] = [copy(item) for item in value]
+    _copy_into(target, [copy(item) for item in value])  # a copy first: value may overlap target
+
+
+def _copy_into(target, value):
+    for i, item in enumerate(value):
+        old = target[i]
+        if isinstance(old, (list, View)) and isinstance(item, list) and len(old) == len(item):
+            _copy_into(old, item)
+        else:
+            target[i] = item
 
 
 def check_size(value, size):
