@@ -328,7 +328,8 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
 
     def proc_Case(self, p: S.Case) -> None:
         selector = self.expr(p.selector)
-        if not T.is_unknown(selector) and not (T.is_integer(selector) or T.prim(selector) == "BOOL"):
+        shape = T.base(selector)  # a named integer or BOOL type selects as its base
+        if not T.is_unknown(selector) and not (T.is_integer(shape) or T.prim(shape) == "BOOL"):
             self.error(
                 p.selector.span,
                 f"a CASE selector must be an integer, BYTE or BOOL, not " f"{T.type_str(selector)}",
