@@ -150,7 +150,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             self.protocol(t.protocol)
         elif isinstance(t, S.CountedArray):
             self.type_(t.count)
-            if not T.is_integer(t.count):
+            if not T.is_integer(T.base(t.count)):
                 self.error(
                     t.span, f"the count of a counted array must be an integer type, not {T.type_str(t.count)}"
                 )
