@@ -11,10 +11,10 @@ Annotations filled in later passes (default ``None`` from the parser):
 * ``Expr.const``    -- the folded value of a constant expression (int, bool or
   float), else ``None`` (set by ``check``)
 * the fields declared with :func:`annotation` below: facts the checks establish
-  for the code generator (a type alias's meaning, which inputs read a timer, the
-  Python a PROC is bound to, the names of PAR branches, which process uses each
-  channel end).  :func:`children` does not visit them; ``cspc.check`` documents
-  what each holds.
+  for the code generator (a named type's base, a call that is a conversion,
+  which inputs read a timer, the Python a PROC is bound to, the names of PAR
+  branches, which process uses each channel end).  :func:`children` does not
+  visit them; ``cspc.check`` documents what each holds.
 
 The whole AST is one module on purpose: it is the one contract every pass
 reads, and a reader should see every node class and annotation in one place.
@@ -204,10 +204,14 @@ class MostNeg(Expr):
 
 @dataclass(eq=False)
 class Call(Expr):
-    """A FUNCTION call in an expression."""
+    """A FUNCTION call in an expression -- or, when ``func`` names a DATA TYPE, the
+    conversion `T (x)` written like one (the parser cannot tell them apart)."""
 
     func: Name
     args: list[Expr]
+    # `T (x)` with T a DATA TYPE: the Conversion `T x' it stands for (its operand
+    # is ``args[0]``), typed by the checks; None for a FUNCTION call.
+    conversion: Optional["Conversion"] = annotation()
 
 
 @dataclass(eq=False)
@@ -337,14 +341,16 @@ class Field(Node):
 
 @dataclass(eq=False)
 class DataTypeDecl(Spec):
-    """`DATA TYPE R` / `RECORD` / fields, or `DATA TYPE T IS type:` (``alias``)."""
+    """`DATA TYPE R` / `RECORD` / fields, or the named type `DATA TYPE T IS type:` (``alias``)."""
 
     name: Name
     fields: Optional[list[Field]] = None
     alias: Optional[Type] = None
     packed: bool = False
-    # For an alias: what it stands for, other aliases seen through (`DATA TYPE B IS
-    # A:` with `DATA TYPE A IS INT:` gives INT).  Never a NamedType of an alias.
+    # For a named type (`DATA TYPE T IS t:`): its base, what its values are made of,
+    # other named types seen through at the top (`DATA TYPE B IS A:` with `DATA
+    # TYPE A IS INT:` gives INT).  Never a NamedType of an alias.  T itself is a
+    # new type, distinct from its base (check/types.py, same_type and base).
     base: Optional[Type] = annotation()
 
 

@@ -698,7 +698,7 @@ def test_an_output_guard_is_a_syntax_error_in_occam(cspc_cli):
         ":\n"
     )  # fmt: skip
     assert cspc_cli("check", source) == (1, "", (
-        "prog.csp:5:7: error: unexpected `!'; expected an operator, `&', `(', `?', `FUNCTION', `IS', ...\n"
+        "prog.csp:5:7: error: unexpected `!'; expected an operator, `&', `(', `,', `?', `FUNCTION', ...\n"
         "        c ! 1\n"
         "          ^\n"
     ))  # fmt: skip

@@ -58,8 +58,8 @@ BAD = [
     ("keyword in lower case", "PROC p ()\n  seq\n    SKIP\n:\n",
      "t.csp:2:6: error: unexpected end of line; expected `!', `(', `,', `:=', `?', `FUNCTION', ... "
      "(occam keywords are upper case: `seq' should be SEQ)"),
-    ("a name like a keyword later on the line", "PROC p ()\n  INT size:\n  size := size 1\n:\n",
-     "t.csp:3:16: error: unexpected number 1; expected an operator, `(', `,', `[' or end of line"),
+    ("a name like a keyword later on the line", "PROC p ()\n  INT size:\n  size := (size) 1\n:\n",
+     "t.csp:3:18: error: unexpected number 1; expected an operator, `,' or end of line"),
     ("process at top level", "SEQ\n  SKIP\n",
      "t.csp:1:1: error: unexpected `SEQ'; expected a declaration or end of file (a process must be inside a PROC)"),
     ("missing operator", "PROC p (CHAN INT c!)\n  c ! 1 2\n:\n",

@@ -80,6 +80,19 @@ EXPRESSIONS = [
     ("out.string", "Name out.string"),
     ("n.sat.down", "Name n.sat.down"),
     ("t AFTER u", "Binary op='AFTER'\n  left: Name t\n  right: Name u"),
+    # named types (DATA TYPE T IS t:): typed literals, conversions, MOSTPOS/MOSTNEG
+    ("85(MYINT)", "Literal int 85\n  explicit: NamedType\n    name: Name MYINT"),
+    ("TRUE(FLAG)", "Literal bool True\n  explicit: NamedType\n    name: Name FLAG"),
+    ("FALSE(BOOL)", "Literal bool False\n  explicit: PrimType BOOL"),
+    ("MYINT x", "Conversion\n  target: NamedType\n    name: Name MYINT\n  operand: Name x"),
+    ("MYINT 3", "Conversion\n  target: NamedType\n    name: Name MYINT\n  operand: Literal int 3"),
+    ("T a[i]", "Conversion\n  target: NamedType\n    name: Name T\n  operand: Subscript\n    base: Name a\n    index: Name i"),
+    ("T f (x)", "Conversion\n  target: NamedType\n    name: Name T\n  operand: Call\n    func: Name f\n    args:\n      Name x"),
+    ("MYREAL ROUND (x + 1)", "Conversion mode='ROUND'\n  target: NamedType\n    name: Name MYREAL\n  operand: Binary op='+'\n    left: Name x\n    right: Literal int 1"),
+    # `T (x)' reads as a call: the checks make it a conversion when T is a type
+    ("MYINT (INT y)", "Call\n  func: Name MYINT\n  args:\n    Conversion\n      target: PrimType INT\n      operand: Name y"),
+    ("MOSTPOS MYINT", "MostPos\n  target: NamedType\n    name: Name MYINT"),
+    ("MOSTNEG T", "MostNeg\n  target: NamedType\n    name: Name T"),
 ]
 
 DYADIC = "+ - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR << >> AND OR = <> < > <= >= AFTER".split()
@@ -95,6 +108,59 @@ def test_every_dyadic_operator(op):
     node = expr(f"a {op} b")
     assert isinstance(node, S.Binary)
     assert (node.op, node.left.name, node.right.name) == (op, "a", "b")
+
+
+def test_a_named_type_at_the_start_of_a_line_declares_or_converts():
+    """`T x:' declares, `T x' (an IF condition) converts, `T x IS y:' abbreviates."""
+    body = process(
+        """
+        IF
+          T x:
+          T y IS z:
+          T x
+            SKIP
+          T (x)
+            SKIP
+        """
+    )
+    first, second = body.choices
+    assert [type(spec).__name__ for spec in first.specs] == ["VarDecl", "Abbreviation"]
+    assert isinstance(first.specs[0].type, S.NamedType) and first.specs[1].type.name.name == "T"
+    assert isinstance(first.condition, S.Conversion) and first.condition.target.name.name == "T"
+    assert isinstance(second.condition, S.Call) and second.condition.func.name == "T"
+
+
+@pytest.mark.parametrize(
+    "heading, results",
+    [
+        ("T FUNCTION f (VAL T a) IS a:", ["T"]),
+        ("T, U FUNCTION f (VAL T a) IS a, a:", ["T", "U"]),
+        ("T, INT, U FUNCTION f (VAL T a) IS a, a, a:", ["T", "INT", "U"]),
+        ("T, [2]U FUNCTION f (VAL T a) IS a, a:", ["T", "[]U"]),  # (the size is folded by the checks)
+        ("INT, T FUNCTION f (VAL T a) IS a, a:", ["INT", "T"]),
+    ],
+)
+def test_result_types_may_start_with_data_type_names(heading, results):
+    """`T, U FUNCTION' starts like the assignment `x, y :=': both parse."""
+    from cspc.check.types import type_str
+
+    (function,) = specs(heading)
+    assert [type_str(t) for t in function.results] == results
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("a[1], INT FUNCTION f () IS 1, 2:\n", "t.csp:1:1: error: a FUNCTION's results are types: this is not one"),
+        ("PROC p ()\n  IF\n    a, b\n      SKIP\n:\n", "t.csp:3:8: error: an IF choice has one condition, not a list"),
+    ],
+)
+def test_what_reads_like_a_list_of_targets_but_is_not_one(source, message):
+    from cspc.diagnostics import CompileError
+
+    with pytest.raises(CompileError) as caught:
+        parse_text(source, "t.csp")
+    assert str(caught.value).splitlines()[0] == message
 
 
 def test_expression_spans_cover_the_text():

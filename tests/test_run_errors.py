@@ -105,6 +105,46 @@ def test_runtime_error(name, tmp_path, backend):
     assert rest and rest[0].strip()  # the source line is quoted
 
 
+NAMED = """\
+#INCLUDE "course.module"
+DATA TYPE SHORT IS INT16:
+DATA TYPE MYINT IS INT:
+DATA TYPE MYBYTE IS BYTE:
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  SHORT s:
+  MYINT x:
+  MYBYTE b:
+  SEQ
+    s, x, b := MOSTPOS SHORT, 40000, 200
+    x := x * 2
+    out.string ("before*n", 0, screen!)
+    {body}
+    out.string ("after*n", 0, screen!)
+:
+"""
+
+# A named type's arithmetic is checked at its base's width: `x * 2' above is
+# fine at 32 bits, each of these is not (body, message).
+NAMED_CASES = {
+    "named INT16 add": ("s := s + 1(SHORT)", "arithmetic overflow"),
+    "named INT16 conversion": ("s := SHORT x", "conversion out of range: 80000 does not fit in INT16"),
+    "named BYTE add": ("b := b + b", "arithmetic overflow"),
+    "named INT16 negation": ("s := - ((MOSTNEG SHORT) PLUS (s MINUS s))", "arithmetic overflow"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NAMED_CASES))
+def test_a_named_type_overflows_as_its_base(name, tmp_path, backend):
+    body, message = NAMED_CASES[name]
+    result, path = run(tmp_path, NAMED.format(body=body), "--backend", backend)
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout_bytes == b"before\n"
+    first, source, *_ = result.stderr.splitlines()
+    assert first.startswith(f"{path}:13:") and first.endswith(f": run-time error: {message}"), first
+    assert source == f"        {body}"
+    assert "Traceback" not in result.stderr
+
+
 def test_error_points_at_the_csp_column(tmp_path):
     result, path = run(tmp_path, program("x := x + 1"))
     lines = result.stderr.splitlines()

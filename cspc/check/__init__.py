@@ -56,8 +56,12 @@ without errors):
 * Fair scheduling: ``While.tick`` and ``Seq.tick`` (replicated) say whether the
   loop's iterations must end with a tick, i.e. may go round without blocking
   (:mod:`~cspc.check.loops`).
-* Type aliases: ``DataTypeDecl.base`` is what `DATA TYPE T IS t:` stands for,
-  with aliases inside it seen through at the top (never an alias's NamedType).
+* Named types: ``DataTypeDecl.base`` is the base of `DATA TYPE T IS t:` (what
+  its values are made of), with named types inside it seen through at the top
+  (never an alias's NamedType).  Expressions of a named type have the
+  NamedType as their type; the generator looks through it for the arithmetic.
+* `T (x)` with T a DATA TYPE parses as a Call: ``Call.conversion`` is then the
+  Conversion `T x` it stands for (typed; its operand is the Call's argument).
 * `#PRAGMA PYTHON "module:function"`: validated, and bound to the PROC or
   FUNCTION declared next in the same specification list (``.python``).
 * PAR: ``Par.names`` are the branches' process names, as reports show them

@@ -6,7 +6,8 @@ BOOL, a ``float`` for REAL32/REAL64).  Integer values are always within their
 type's range (INT is 32-bit two's complement, BYTE 0..255): ``+ - *`` that
 overflow and ``/ \\`` by zero are compile-time errors (:class:`ConstError`),
 PLUS/MINUS/TIMES wrap, ``/`` and ``\\`` truncate toward zero, ``>>`` is a
-logical shift on the type's width.
+logical shift on the type's width.  A named type folds as its base does (MYINT
+over INT overflows at 32 bits); messages name the type as written.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import math
 import struct
 
-from cspc.check.types import BITS, int_range, is_integer, is_real, prim, wrap
+from cspc.check.types import BITS, base, base_prim, int_range, is_integer, is_real, type_str, wrap
 
 
 class ConstError(Exception):
@@ -24,7 +25,7 @@ class ConstError(Exception):
 def _in_range(value: int, t) -> int:
     low, high = int_range(t)
     if not low <= value <= high:
-        raise ConstError(f"overflow in constant expression ({prim(t)})")
+        raise ConstError(f"overflow in constant expression ({type_str(t)})")
     return value
 
 
@@ -42,7 +43,7 @@ def _rem(a: int, b: int) -> int:
 
 
 def _shift(op: str, a: int, count: int, t) -> int:
-    bits = BITS[prim(t)]
+    bits = BITS[base_prim(t)]
     if not 0 <= count <= bits:
         raise ConstError(f"shift count {count} out of range in constant expression")
     if op == "<<":
@@ -51,8 +52,8 @@ def _shift(op: str, a: int, count: int, t) -> int:
 
 
 def round_real(value: float, t) -> float:
-    """``value`` rounded to the precision of REAL32 or REAL64."""
-    if prim(t) == "REAL32" and math.isfinite(value):
+    """``value`` rounded to the precision of REAL32 or REAL64 (or a type named over one)."""
+    if base_prim(t) == "REAL32" and math.isfinite(value):
         try:
             return struct.unpack("f", struct.pack("f", value))[0]
         except OverflowError:
@@ -78,9 +79,9 @@ def fold_binary(op: str, a, b, operand_type):
         return a and b
     if op == "OR":
         return a or b
-    if is_integer(operand_type):
+    if is_integer(base(operand_type)):
         return _fold_integer(op, a, b, operand_type)
-    if is_real(operand_type):
+    if is_real(base(operand_type)):
         return _fold_real(op, a, b, operand_type)
     return None
 
@@ -128,35 +129,35 @@ def _fold_real(op: str, a: float, b: float, t):
 def fold_unary(op: str, a, t):
     if op == "NOT":
         return not a
-    if is_integer(t):
+    if is_integer(base(t)):
         if op == "-":
             return _in_range(-a, t)
         if op == "MINUS":
             return wrap(-a, t)
         if op in ("~", "BITNOT"):
             return wrap(~a, t)
-    if is_real(t) and op == "-":
+    if is_real(base(t)) and op == "-":
         return -a
     return None
 
 
 def fold_conversion(value, source, target, mode):
     """``target [mode] value`` where value has type ``source``."""
-    if prim(target) == "BOOL":
+    if base_prim(target) == "BOOL":
         if value not in (0, 1):
             raise ConstError(f"conversion of {value} to BOOL out of range")
         return bool(value)
     if isinstance(value, bool):
         value = int(value)
-    if is_integer(target):
+    if is_integer(base(target)):
         if isinstance(value, float):
             if not math.isfinite(value):
                 raise ConstError("conversion out of range in constant expression")
             value = round(value) if mode == "ROUND" else math.trunc(value)
         low, high = int_range(target)
         if not low <= value <= high:
-            raise ConstError(f"conversion of {value} to {prim(target)} out of range")
+            raise ConstError(f"conversion of {value} to {type_str(target)} out of range")
         return value
-    if is_real(target):
+    if is_real(base(target)):
         return round_real(float(value), target)
     return None

@@ -200,6 +200,8 @@ class DeclarationRules:
             tag_symbol.decl.name.type = S.NamedType(spec.name, span=spec.name.span)
 
     def spec_DataTypeDecl(self, spec: S.DataTypeDecl) -> None:
+        """A record, or a named type `DATA TYPE T IS t:`: a new type whose values
+        are t's (its ``base``), which meets no other type, t included."""
         fields: dict[str, S.Symbol] = {}
         alias = self.type_(spec.alias) if spec.alias is not None else None
         if alias is not None:
@@ -207,6 +209,10 @@ class DeclarationRules:
             aliased = alias.name.symbol if isinstance(alias, S.NamedType) else None
             if aliased is not None and isinstance(aliased.decl, S.DataTypeDecl):
                 spec.base = aliased.decl.base or alias  # an alias of an alias, or of a record
+            if not self.is_data_type(alias):
+                self.error(
+                    spec.alias.span, f"a DATA TYPE is made of data, not {self.type_words(alias)}"
+                )
         for f in spec.fields or []:
             t = self.type_(f.type)
             symbol = S.Symbol(f.name.name, "field", f, t, span=f.name.span)
@@ -216,6 +222,22 @@ class DeclarationRules:
                 f.name.type = t
         symbol = self.declare(spec.name, "record", spec, alias)
         self.fields[id(symbol)] = fields
+
+    @staticmethod
+    def is_data_type(t: S.Type) -> bool:
+        """Can values of ``t`` be the values of a DATA TYPE: data, no channels,
+        timers, barriers or PROTOCOLs?  (A name of no type was reported already.)"""
+        inner = T.strip_arrays(t)
+        if isinstance(inner, S.NamedType):
+            return inner.name.symbol is None or inner.name.symbol.kind != "protocol"
+        return T.is_data(inner)
+
+    @staticmethod
+    def type_words(t: S.Type) -> str:
+        inner = T.strip_arrays(t)
+        if isinstance(inner, S.NamedType):
+            return f"the PROTOCOL `{inner.name.name}'"
+        return T.type_str(t)
 
     def params(self, params: list[S.Param]) -> None:
         self.no_duplicates([p.name for p in params], "parameter list")

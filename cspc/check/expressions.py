@@ -6,6 +6,11 @@ types context-dependent literals (see :mod:`cspc.check.literals`).  occam has
 no implicit conversions: the operands of a dyadic operator have one type,
 conversions are written.  Constant expressions are folded into ``Expr.const``
 with occam's arithmetic (:mod:`cspc.check.constants`).
+
+A named type (`DATA TYPE MYINT IS INT:`) is a type of its own: it meets no
+other type in an operator, but its operators, conversions, MOSTPOS/MOSTNEG,
+subscripts and fields are its base's (``types.base``), and arithmetic keeps it
+(MYINT + MYINT is a MYINT; MYINT < MYINT a BOOL).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from cspc import syntax as S
 from cspc.check import types as T
 from cspc.check.access import described_end, root_name, rule_for
 from cspc.check.constants import ConstError, fold_binary, fold_conversion, fold_unary
-from cspc.check.literals import type_literal
+from cspc.check.literals import named_shape, type_literal
 from cspc.check.scopes import KIND_WORDS
 
 ARITHMETIC = {"+", "-", "*", "/", "\\", "REM"}
@@ -68,12 +73,13 @@ class ExpressionRules:
         return T.UNKNOWN
 
     def expr_Literal(self, e: S.Literal, want) -> S.Type:
-        if e.explicit is not None:
-            self.type_(e.explicit)
+        if e.explicit is not None and T.is_unknown(self.data_type(e.explicit)):
+            return T.UNKNOWN
         return type_literal(e, want, self.error)
 
     def expr_ArrayLit(self, e: S.ArrayLit, want) -> S.Type:
-        hint = want.elem if isinstance(want, S.ArrayType) else None
+        shape = T.base(want)
+        hint = shape.elem if isinstance(shape, S.ArrayType) else None
         if hint is None:
             for item in e.items:
                 if not untyped(item):
@@ -87,11 +93,23 @@ class ExpressionRules:
         consts = [item.const for item in e.items]
         if all(c is not None for c in consts):
             e.const = tuple(consts)
-        return S.ArrayType(size_literal(len(e.items), e.span), elem, span=e.span)
+        return named_shape(S.ArrayType(size_literal(len(e.items), e.span), elem, span=e.span), want)
+
+    def data_type(self, t: S.Type) -> S.Type:
+        """The type named in a conversion, a typed literal or MOSTPOS/MOSTNEG:
+        resolved, or UNKNOWN when its name is not declared or names no type
+        (reported once, by ``type_``)."""
+        self.type_(t)
+        if isinstance(t, S.NamedType):
+            symbol = t.name.symbol
+            if symbol is None or symbol.kind not in ("record", "protocol"):
+                return T.UNKNOWN
+        return t
 
     def expr_Subscript(self, e: S.Subscript, want) -> S.Type:
         self.part_of_element(e.base)
-        base = self.expr(e.base)
+        written = self.expr(e.base)
+        base = T.base(written)
         if T.is_unknown(base):
             self.expr(e.index, T.INT)
             return T.UNKNOWN
@@ -100,7 +118,7 @@ class ExpressionRules:
             return self.field(e, record)
         if not isinstance(base, S.ArrayType):
             self.expr(e.index, T.INT)
-            self.error(e.base.span, f"cannot subscript {T.type_str(base)}: it is not an array")
+            self.error(e.base.span, f"cannot subscript {T.type_str(written)}: it is not an array")
             return T.UNKNOWN
         index = self.expr(e.index, T.INT)
         if not T.is_unknown(index) and T.prim(index) != "INT":
@@ -117,6 +135,7 @@ class ExpressionRules:
         return base.elem
 
     def record_of(self, t) -> dict[str, S.Symbol] | None:
+        t = T.base(t)  # `DATA TYPE Q IS POINT:' has POINT's fields
         if isinstance(t, S.NamedType) and t.name.symbol is not None and t.name.symbol.kind == "record":
             return self.fields.get(id(t.name.symbol))
         return None
@@ -139,14 +158,15 @@ class ExpressionRules:
 
     def expr_Slice(self, e: S.Slice, want) -> S.Type:
         self.part_of_element(e.base)
-        base = self.expr(e.base)
+        written = self.expr(e.base)
+        base = T.base(written)
         for part in (e.start, e.count):
             if part is not None:
                 self.expect(part, T.INT, "array slice")
         if T.is_unknown(base):
             return T.UNKNOWN
         if not isinstance(base, S.ArrayType):
-            self.error(e.base.span, f"cannot slice {T.type_str(base)}: it is not an array")
+            self.error(e.base.span, f"cannot slice {T.type_str(written)}: it is not an array")
             return T.UNKNOWN
         size = T.array_size(base)
         start = e.start.const if e.start is not None else 0
@@ -164,14 +184,13 @@ class ExpressionRules:
     def expr_Binary(self, e: S.Binary, want) -> S.Type:
         op = e.op
         if op in BOOLEAN:
-            self.condition(e.left, f"an operand of {op}")
-            self.condition(e.right, f"an operand of {op}")
+            t = self.logical(e, op)
             self.fold(e, lambda: fold_binary(op, e.left.const, e.right.const, T.BOOL), e.left, e.right)
-            return T.BOOL
+            return t
         if op in SHIFTS:
             left = self.expr(e.left, want)
             self.expect(e.right, T.INT, f"shift count of `{op}'")
-            if not T.is_unknown(left) and not T.is_integer(left):
+            if not T.is_unknown(left) and not T.is_integer(T.base(left)):
                 self.error(e.left.span, f"`{op}' needs an integer operand, not {T.type_str(left)}")
                 return T.UNKNOWN
             self.fold(e, lambda: fold_binary(op, e.left.const, e.right.const, left), e.left, e.right)
@@ -193,11 +212,32 @@ class ExpressionRules:
             )
             return T.BOOL if result_is_bool else T.UNKNOWN
         operand = right if T.is_unknown(left) else left
-        if not T.is_unknown(operand) and not self.operator_accepts(op, operand):
+        if not T.is_unknown(operand) and not self.operator_accepts(op, T.base(operand)):
             self.error(e.span, f"`{op}' cannot be applied to {T.type_str(operand)}")
             return T.BOOL if result_is_bool else T.UNKNOWN
         self.fold(e, lambda: fold_binary(op, e.left.const, e.right.const, operand), e.left, e.right)
         return T.BOOL if result_is_bool else operand
+
+    def logical(self, e: S.Binary, op: str) -> S.Type:
+        """The operands of AND and OR: both BOOL, or both of one type named over BOOL
+        (which the result then has)."""
+        left = self.expr(e.left, T.BOOL)
+        right = self.expr(e.right, T.BOOL)
+        named = [t for t in (left, right) if is_named_bool(t)]
+        if not named:
+            for operand, t in ((e.left, left), (e.right, right)):
+                if not T.is_unknown(t) and T.prim(t) != "BOOL":
+                    self.error(operand.span, f"an operand of {op} must be BOOL, not {T.type_str(t)}")
+            return T.BOOL
+        if not T.same_type(left, right):
+            self.error(
+                e.span,
+                f"type mismatch in operands of `{op}': {T.type_str(left)} and {T.type_str(right)}",
+                (e.left.span, f"left operand is {T.type_str(left)}"),
+                (e.right.span, f"right operand is {T.type_str(right)}"),
+            )
+            return T.UNKNOWN
+        return named[0]
 
     @staticmethod
     def operator_accepts(op: str, t) -> bool:
@@ -222,38 +262,47 @@ class ExpressionRules:
         if op == "SIZE":
             self.part_of_element(e.operand)  # the size of an array is no use of its elements
             t = self.expr(e.operand)
-            if not T.is_unknown(t) and not isinstance(t, S.ArrayType):
+            if not T.is_unknown(t) and not isinstance(T.base(t), S.ArrayType):
                 self.error(e.operand.span, f"SIZE needs an array, not {T.type_str(t)}")
-            e.const = T.array_size(t)
+            e.const = T.array_size(T.base(t))
             return T.INT
         if op == "NOT":
-            self.condition(e.operand, "the operand of NOT")
+            t = self.expr(e.operand, T.BOOL)
+            if not is_named_bool(t):
+                if not T.is_unknown(t) and T.prim(t) != "BOOL":
+                    self.error(e.operand.span, f"the operand of NOT must be BOOL, not {T.type_str(t)}")
+                t = T.BOOL
             self.fold(e, lambda: fold_unary(op, e.operand.const, T.BOOL), e.operand)
-            return T.BOOL
+            return t
         t = self.expr(e.operand, want)
         accepts = T.is_numeric if op == "-" else T.is_integer
-        if not T.is_unknown(t) and not accepts(t):
+        if not T.is_unknown(t) and not accepts(T.base(t)):
             self.error(e.span, f"`{op}' cannot be applied to {T.type_str(t)}")
             return T.UNKNOWN
         self.fold(e, lambda: fold_unary(op, e.operand.const, t), e.operand)
         return t
 
     def expr_Conversion(self, e: S.Conversion, want) -> S.Type:
-        target = self.type_(e.target)
+        """`INT x`, `REAL32 ROUND n`, and to or from a named type as its base
+        allows (`MYINT x`, `INT m`, `MYREAL ROUND i`)."""
+        target = self.data_type(e.target)
         source = self.expr(e.operand)
+        if T.is_unknown(target):
+            return T.UNKNOWN
         if T.is_unknown(source):
             return target
-        if not isinstance(target, S.PrimType) or not isinstance(source, S.PrimType):
+        to, of = T.base(target), T.base(source)
+        if not isinstance(to, S.PrimType) or not isinstance(of, S.PrimType):
             self.error(e.span, f"cannot convert {T.type_str(source)} to {T.type_str(target)}")
             return target
-        real_involved = T.is_real(source) or T.is_real(target)
-        if T.prim(source) == "BOOL" and T.is_real(target) or T.prim(target) == "BOOL" and T.is_real(source):
+        real_involved = T.is_real(of) or T.is_real(to)
+        if T.prim(of) == "BOOL" and T.is_real(to) or T.prim(to) == "BOOL" and T.is_real(of):
             self.error(e.span, f"cannot convert {T.type_str(source)} to {T.type_str(target)}")
             return target
         needs_mode = (
             real_involved
-            and T.prim(source) != T.prim(target)
-            and not (T.prim(source) == "REAL32" and T.prim(target) == "REAL64")
+            and T.prim(of) != T.prim(to)
+            and not (T.prim(of) == "REAL32" and T.prim(to) == "REAL64")
         )
         if needs_mode and e.mode is None:
             self.error(
@@ -271,11 +320,14 @@ class ExpressionRules:
         return self.most(e, 0)
 
     def most(self, e, end: int) -> S.Type:
-        target = self.type_(e.target)
-        if T.is_integer(target):
-            e.const = T.int_range(target)[end]
-        elif T.is_real(target):
-            e.const = (3.4028234663852886e38 if T.prim(target) == "REAL32" else 1.7976931348623157e308) * (
+        target = self.data_type(e.target)
+        if T.is_unknown(target):
+            return T.UNKNOWN
+        shape = T.base(target)
+        if T.is_integer(shape):
+            e.const = T.int_range(shape)[end]
+        elif T.is_real(shape):
+            e.const = (3.4028234663852886e38 if T.prim(shape) == "REAL32" else 1.7976931348623157e308) * (
                 1 if end else -1
             )
         else:
@@ -290,6 +342,8 @@ class ExpressionRules:
             for arg in e.args:
                 self.expr(arg)
             return T.UNKNOWN
+        if symbol.kind == "record":
+            return self.call_conversion(e)
         if symbol.kind != "function":
             self.error(
                 e.func.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}, not a FUNCTION"
@@ -303,6 +357,20 @@ class ExpressionRules:
         if len(decl.results) == 1:
             return decl.results[0]
         return T.ResultsType(list(decl.results), span=e.span)
+
+    def call_conversion(self, e: S.Call) -> S.Type:
+        """`T (x)` with T a DATA TYPE reads like a call; it is the conversion `T x`
+        (``Call.conversion``, which the code generator translates instead)."""
+        if len(e.args) != 1:
+            for arg in e.args:
+                self.expr(arg)
+            self.error(e.span, f"a conversion to `{e.func.name}' takes one operand, not {len(e.args)}")
+            return T.UNKNOWN
+        target = S.NamedType(e.func, span=e.func.span)
+        e.conversion = S.Conversion(target, None, e.args[0], span=e.span)
+        t = self.expr(e.conversion)
+        e.const = e.conversion.const
+        return t
 
     def expr_ChanEnd(self, e: S.ChanEnd, want) -> S.Type:
         t = self.expr(e.chan)
@@ -323,6 +391,11 @@ class ExpressionRules:
         array = self.expr(e.array)
         return S.CountedArray(count, array, span=e.span)
 
+
+
+def is_named_bool(t) -> bool:
+    """A type named over BOOL (`DATA TYPE FLAG IS BOOL:`)."""
+    return isinstance(t, S.NamedType) and T.base_prim(t) == "BOOL"
 
 
 def declared_note(e: S.Expr) -> list[tuple]:

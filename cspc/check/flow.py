@@ -109,7 +109,7 @@ class Flow:
     def specs(self, specs: list[S.Spec], state) -> None:
         for spec in specs:
             if isinstance(spec, S.VarDecl):
-                if isinstance(spec.type, S.PrimType):
+                if isinstance(T.base(spec.type), S.PrimType):  # scalars, named ones too
                     self.tracked.update(id(n.symbol) for n in spec.names if n.symbol is not None)
             elif isinstance(spec, S.Abbreviation):
                 if spec.mode == "REF":

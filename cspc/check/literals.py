@@ -6,6 +6,12 @@ context (the other operand, the assignment target, the formal parameter, the
 protocol item...), defaulting to INT for numbers, BYTE for characters and
 REAL64 for reals.  An explicit type (`65(BYTE)`, `1.5(REAL32)`) always wins.
 
+A named type (`DATA TYPE MYINT IS INT:`) types literals as its base does: a
+number in a MYINT context, or written `85(MYINT)`, is a MYINT, range-checked
+as an INT (occ21 does the same).  `TRUE` and `FALSE` are BOOL unless written
+`TRUE(MYBOOL)`, as occ21 has them; a string or table in the context of a named
+array type (`DATA TYPE NAME IS [4]BYTE:`) of its shape takes that type.
+
 The rule the code generator follows, after ``check``:
 
 * int and byte literals: ``Literal.value`` is a Python ``int`` already in the
@@ -41,40 +47,56 @@ def is_hex(e: S.Literal) -> bool:
 def type_literal(e: S.Literal, want, error) -> S.Type:
     """Give ``e`` its type and checked value; ``error(span, message)`` reports."""
     if e.kind == "bool":
-        e.const = bool(e.value)
-        return T.BOOL
+        return _boolean(e, error)
     if e.kind == "string":
         data = bytes(e.value) if not isinstance(e.value, str) else e.value.encode("latin-1")
         e.const = tuple(data)
         size = S.Literal("int", len(data), span=e.span)
         size.type, size.const = T.INT, len(data)
-        return S.ArrayType(size, T.BYTE, span=e.span)
+        return named_shape(S.ArrayType(size, T.BYTE, span=e.span), want)
     if e.kind == "real":
         return _real(e, want, error)
     return _integer(e, want, error)
 
 
+def named_shape(t: S.Type, want) -> S.Type:
+    """``want`` if it names a type that ``t`` (a string's or table's) is the shape of, else ``t``."""
+    if isinstance(want, S.NamedType) and T.base(want) is not want and T.same_type(T.base(want), t):
+        return want
+    return t
+
+
+def _boolean(e: S.Literal, error) -> S.Type:
+    e.const = bool(e.value)
+    t = e.explicit if e.explicit is not None else T.BOOL
+    if T.base_prim(t) != "BOOL":
+        error(e.span, f"a BOOL literal cannot have type {T.type_str(t)}")
+        return T.UNKNOWN
+    return t
+
+
 def _integer(e: S.Literal, want, error) -> S.Type:
     if e.explicit is not None:
         t = e.explicit
-    elif T.is_integer(want) or T.is_real(want):
+    elif T.is_integer(T.base(want)) or T.is_real(T.base(want)):
         t = want
     else:
         t = T.BYTE if e.kind == "byte" else T.INT
-    if T.is_real(t):
-        error(e.span, f"an integer literal cannot have type {t.name}: write {e.value}.0")
+    shape = T.base(t)
+    if T.is_real(shape):
+        error(e.span, f"an integer literal cannot have type {T.type_str(t)}: write {e.value}.0")
         return t
-    if not T.is_integer(t):
+    if not T.is_integer(shape):
         error(e.span, f"a literal cannot have type {T.type_str(t)}")
         return T.UNKNOWN
     value = int(e.value)
-    low, high = T.int_range(t)
-    bits = T.BITS[t.name]
+    low, high = T.int_range(shape)
+    bits = T.BITS[shape.name]
     if is_hex(e) and 0 <= value < (1 << bits):
-        value = T.wrap(value, t)
+        value = T.wrap(value, shape)
     elif not low <= value <= high:
-        error(e.span, f"literal {value} is out of range for {t.name} ({low}..{high})")
-        value = T.wrap(value, t)
+        error(e.span, f"literal {value} is out of range for {T.type_str(t)} ({low}..{high})")
+        value = T.wrap(value, shape)
     e.value = value
     e.const = value
     return t
@@ -83,15 +105,15 @@ def _integer(e: S.Literal, want, error) -> S.Type:
 def _real(e: S.Literal, want, error) -> S.Type:
     if e.explicit is not None:
         t = e.explicit
-    elif T.is_real(want):
+    elif T.is_real(T.base(want)):
         t = want
     else:
         t = T.REAL64
-    if not T.is_real(t):
+    if not T.is_real(T.base(t)):
         error(e.span, f"a real literal cannot have type {T.type_str(t)}")
         return T.UNKNOWN
     try:
         e.const = round_real(float(e.value), t)
     except (ConstError, ValueError):
-        error(e.span, f"real literal {e.value} is out of range for {t.name}")
+        error(e.span, f"real literal {e.value} is out of range for {T.type_str(t)}")
     return t

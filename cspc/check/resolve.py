@@ -150,7 +150,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             self.protocol(t.protocol)
         elif isinstance(t, S.CountedArray):
             self.type_(t.count)
-            if not T.is_integer(t.count):
+            if not T.is_integer(T.base(t.count)):
                 self.error(
                     t.span, f"the count of a counted array must be an integer type, not {T.type_str(t.count)}"
                 )
@@ -329,7 +329,8 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
 
     def proc_Case(self, p: S.Case) -> None:
         selector = self.expr(p.selector)
-        if not T.is_unknown(selector) and not (T.is_integer(selector) or T.prim(selector) == "BOOL"):
+        shape = T.base(selector)  # a named integer or BOOL type selects as its base
+        if not T.is_unknown(selector) and not (T.is_integer(shape) or T.prim(shape) == "BOOL"):
             self.error(
                 p.selector.span,
                 f"a CASE selector must be an integer, BYTE or BOOL, not " f"{T.type_str(selector)}",

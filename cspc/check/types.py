@@ -55,8 +55,29 @@ class ResultsType(S.Type):
 
 
 def prim(t: S.Type | None) -> str | None:
-    """The primitive type's name, or None for anything else."""
+    """The primitive type's name, or None for anything else (a named type too)."""
     return t.name if isinstance(t, S.PrimType) else None
+
+
+def base(t):
+    """What a value of type ``t`` is made of: for a named type (`DATA TYPE MYINT
+    IS INT:`) the type it is defined as, named types inside that seen through at
+    the top (``DataTypeDecl.base``); any other type is its own base.
+
+    A named type is a new type: ``same_type`` keeps MYINT, INT and any other
+    named type apart.  Its base says which operators, literals and conversions
+    it takes and how its arithmetic behaves.
+    """
+    if isinstance(t, S.NamedType) and t.name.symbol is not None:
+        decl = t.name.symbol.decl
+        if isinstance(decl, S.DataTypeDecl) and decl.base is not None:
+            return decl.base
+    return t
+
+
+def base_prim(t) -> str | None:
+    """The name of the primitive type ``t`` is, or is named over (INT for MYINT)."""
+    return prim(base(t))
 
 
 def is_integer(t) -> bool:
@@ -76,13 +97,14 @@ def is_unknown(t) -> bool:
 
 
 def int_range(t) -> tuple[int, int]:
-    """The values of an integer type: BYTE is unsigned, the others two's complement."""
-    return RANGES[prim(t)]
+    """The values of an integer type (or one named over it): BYTE is unsigned,
+    the others two's complement."""
+    return RANGES[base_prim(t)]
 
 
 def wrap(value: int, t) -> int:
-    """``value`` reduced modulo the width of integer type ``t`` into its range."""
-    name = prim(t)
+    """``value`` reduced modulo the width of integer type ``t`` (or its base) into its range."""
+    name = base_prim(t)
     bits = BITS[name]
     value &= (1 << bits) - 1
     if name != "BYTE" and value >= 1 << (bits - 1):

@@ -1,8 +1,9 @@
-"""How the generator sees occam types: through the aliases the checks resolved.
+"""How the generator sees occam types: through the named types the checks resolved.
 
-The checks leave on each `DATA TYPE T IS t:` what it stands for
-(``DataTypeDecl.base``, aliases of aliases already seen through), so one look
-gives a type's representation; nothing here derives anything.
+The checks leave on each `DATA TYPE T IS t:` its base (``DataTypeDecl.base``,
+named types over named types already seen through), so one look gives a
+type's representation: a MYINT over INT is held, and computed with, as an INT.
+The checks have kept T apart from t; nothing here derives anything.
 """
 
 from __future__ import annotations

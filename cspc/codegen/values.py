@@ -191,6 +191,8 @@ def chan_end(g: Generator, e: S.ChanEnd) -> ast.expr:
 
 @translates(S.Call)
 def function_call(g: Generator, e: S.Call) -> ast.expr:
+    if e.conversion is not None:  # `T (x)`, T a DATA TYPE: the checks made it `T x'
+        return g.expr(e.conversion)
     return call(load(g.ident_of(e.func)), *[g.expr(a) for a in e.args])
 
 

@@ -206,7 +206,16 @@ class ToAST:
         return self.function_is(span, children)
 
     def result_types(self, span, children):
-        return list(children)
+        """The result types; the names that start the list were read as an
+        assignment's targets would be (see the grammar): they are DATA TYPE names."""
+        types = []
+        for child in children:
+            if isinstance(child, S.Name):
+                child = S.NamedType(child, span=child.span)
+            elif not isinstance(child, S.Type):
+                raise CompileError.at(child.span, "a FUNCTION's results are types: this is not one")
+            types.append(child)
+        return types
 
     def valof(self, span, children):
         *specs, body, results = children
@@ -388,8 +397,11 @@ class ToAST:
         return S.If(choices, replicator, span=span)
 
     def guarded_choice(self, span, children):
-        *specs, condition, body = children
-        return S.Choice(specs, condition, body, span=span)
+        specs = [c for c in children if _is_spec(c)]
+        *conditions, body = children[len(specs) :]
+        if len(conditions) > 1:  # `a, b' reads like the targets of an assignment (see the grammar)
+            raise CompileError.at(conditions[1].span, "an IF choice has one condition, not a list")
+        return S.Choice(specs, conditions[0], body, span=span)
 
     def nested_choice(self, span, children):
         *specs, nested = children
@@ -545,10 +557,10 @@ class ToAST:
         return S.Literal("string", self._decode(tok, tok.value[1:-1], string=True), span=span)
 
     def true_literal(self, span, children):
-        return S.Literal("bool", True, span=span)
+        return S.Literal("bool", True, children[0] if children else None, span=span)
 
     def false_literal(self, span, children):
-        return S.Literal("bool", False, span=span)
+        return S.Literal("bool", False, children[0] if children else None, span=span)
 
     def _decode(self, tok: Token, body: str, string: bool = False) -> bytes:
         try:

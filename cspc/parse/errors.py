@@ -280,6 +280,8 @@ _EXPRESSION_WORDS = _TYPE_WORDS | frozenset(
 )
 _SPEC_WORDS = _TYPE_WORDS | frozenset(
     "PROC VAL PROTOCOL DATA INITIAL RESULT RECURSIVE REC INLINE PRAGMA #INCLUDE #USE FUNCTION PLACE".split()
+    # (a FUNCTION's results are read as an assignment's targets, which may start with a string)
+    + ["STRING"]
 )
 _PROCESS_WORDS = (
     _SPEC_WORDS | _EXPRESSION_WORDS | frozenset("SKIP STOP SEQ PAR PRI IF WHILE CASE ALT SYNC".split())
@@ -319,8 +321,14 @@ def _describe_token(token: Token) -> str:
 _ROUTINE_KINDS = frozenset({"INLINE", "RECURSIVE", "REC"})
 
 
+# What may follow a DATA TYPE's name in a conversion (`MYINT x', `MYREAL ROUND y').
+_CONVERSION_OPERAND = frozenset("NAME INTEGER HEX REAL STRING BYTE_LIT TRUE FALSE ROUND TRUNC".split())
+
+
 def _describe_expected(keys: set[str]) -> str:
     """`expected a process or end of block' from the expected tokens' keys."""
+    if {"ROUND", "+"} <= keys:  # after a name, which might be a type's (`T x'): its operand is no news
+        keys = keys - _CONVERSION_OPERAND
     words = []
     for word, trigger, members in _GROUPS:
         if trigger <= keys:
