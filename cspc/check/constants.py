@@ -105,8 +105,9 @@ def _fold_integer(op: str, a: int, b: int, t):
         return wrap(a ^ b, t)
     if op in ("<<", ">>"):
         return _shift(op, a, b, t)
-    if op == "AFTER":
-        return wrap(a - b, t) > 0
+    if op == "AFTER":  # (a MINUS b) > 0, a BYTE difference read as signed, as KRoC does
+        difference = wrap(a - b, t)
+        return 0 < difference < 128 if base_prim(t) == "BYTE" else difference > 0
     return None
 
 

@@ -116,7 +116,10 @@ def binary(g: Generator, e: S.Binary) -> ast.expr:
     if op == ">>":
         return call(g.helper("shr"), left, right, const(BITS[t]))
     if op == "AFTER":
-        return ast.Compare(wrapped(ast.BinOp(left, ast.Sub(), right), t), [ast.Gt()], [const(0)])
+        difference = wrapped(ast.BinOp(left, ast.Sub(), right), t)
+        if t == "BYTE":  # the difference read as a signed byte, as KRoC does: 6 AFTER 10 is FALSE
+            return ast.Compare(const(0), [ast.Lt(), ast.Lt()], [difference, const(128)])
+        return ast.Compare(difference, [ast.Gt()], [const(0)])
     raise InternalError(f"{e.span}: unknown operator {op}")
 
 
