@@ -31,8 +31,16 @@ from __future__ import annotations
 import keyword
 
 
+# How the symbols of an operator FUNCTION's name (`"+"(INT, INT)`) are spelled in Python.
+_OPERATOR_WORDS = {"+": "plus", "-": "minus", "*": "times", "/": "div", "\\": "rem", "<": "lt", ">": "gt",
+                   "=": "eq", "~": "tilde", "?": "query", "@": "at", "$": "dollar"}  # fmt: skip
+
+
 def base_identifier(occam_name: str) -> str:
     """The Python spelling of an occam name before collision handling."""
+    if occam_name.startswith('"'):  # an operator FUNCTION: `"+"(MYINT, MYINT)`
+        op = occam_name[1 : occam_name.index('"', 1)]
+        return "operator_" + ("_".join(_OPERATOR_WORDS.get(c, c) for c in op) if not op.isalpha() else op.lower())
     ident = occam_name.replace(".", "_")
     if keyword.iskeyword(ident) or keyword.issoftkeyword(ident):
         ident += "_"

@@ -173,6 +173,9 @@ class Binary(Expr):
     op: str
     left: Expr
     right: Expr
+    # A FUNCTION that defines this operator for these operand types
+    # (`INT FUNCTION "+" (VAL MYINT a, b)`): a name bound to it, set by the checks.
+    operator: Optional["Name"] = annotation()
 
 
 @dataclass(eq=False)
@@ -181,6 +184,7 @@ class Unary(Expr):
 
     op: str
     operand: Expr
+    operator: Optional["Name"] = annotation()  # as Binary.operator
 
 
 @dataclass(eq=False)
@@ -212,6 +216,14 @@ class Call(Expr):
     # `T (x)` with T a DATA TYPE: the Conversion `T x' it stands for (its operand
     # is ``args[0]``), typed by the checks; None for a FUNCTION call.
     conversion: Optional["Conversion"] = annotation()
+
+
+@dataclass(eq=False)
+class ValofExpr(Expr):
+    """`(VALOF ... RESULT e)` or `(INT r: VALOF ... RESULT r)` in an expression:
+    a FUNCTION body in place, with no side effects outside it."""
+
+    valof: "Valof"
 
 
 @dataclass(eq=False)

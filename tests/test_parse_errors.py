@@ -164,3 +164,18 @@ def test_a_pragma_python_that_ends_its_block_is_an_error():
 def test_an_end_abbreviation_whose_mark_contradicts_its_value_is_an_error():
     source = HEAD + "  CHAN INT c:\n  CHAN INT src! IS c?:\n  SKIP\n:\n"
     assert first_error(source) == ("`src!' is an output end, but it abbreviates an input end", 3, 3)
+
+
+def test_a_function_named_by_a_string_must_name_an_operator():
+    message, line, col = first_error('INT FUNCTION "%" (VAL INT a, b) IS a:\n' + HEAD + "  SKIP\n:\n")
+    assert message.startswith("`%' is not an operator that a FUNCTION can define (those are ")
+    assert (line, col) == (1, 14)
+
+
+def test_a_valof_in_an_expression_keeps_occams_layout():
+    source = HEAD + "  INT z:\n  z := (VALOF\n           SKIP\n          RESULT 1)\n:\n"
+    assert first_error(source) == (
+        "indentation must grow by exactly 2 spaces (this line is indented 3 more than the block it is in)",
+        4,
+        12,
+    )

@@ -92,9 +92,11 @@ def _field_or_const(selector: S.Expr):
     return None
 
 
-def slice_range(selector: S.Expr):
+def slice_range(selector: S.Expr, unknown_count_to_end: bool = False):
     """The elements a selector picks as (first, past the last), when constant;
-    `[a FROM n]' runs to the end of the array, however long (math.inf)."""
+    `[a FROM n]' runs to the end of the array, however long (math.inf).  With
+    ``unknown_count_to_end``, so does `[a FROM n FOR k]' with k not constant
+    (a bound that is enough to tell it apart from elements before n)."""
     if isinstance(selector, S.Slice):
         start = 0 if selector.start is None else selector.start.const
         if not isinstance(start, int):
@@ -104,7 +106,7 @@ def slice_range(selector: S.Expr):
         count = selector.count.const
         if isinstance(count, int):
             return start, start + count
-        return None
+        return (start, math.inf) if unknown_count_to_end else None
     if isinstance(selector.const, int) and not isinstance(selector.const, bool):
         return selector.const, selector.const + 1
     return None
@@ -116,7 +118,7 @@ def paths_disjoint(a: list[S.Expr], b: list[S.Expr]) -> bool:
         ka, kb = _field_or_const(sa), _field_or_const(sb)
         if ka is not None and kb is not None and ka != kb:
             return True
-        ra, rb = slice_range(sa), slice_range(sb)
+        ra, rb = slice_range(sa, True), slice_range(sb, True)
         if ra is not None and rb is not None and (ra[1] <= rb[0] or rb[1] <= ra[0]):
             return True
         if ka is None or kb is None:

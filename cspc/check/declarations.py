@@ -274,6 +274,8 @@ class DeclarationRules:
             for p in spec.params:
                 if p.mode != "VAL":
                     self.error(p.name.span, f"FUNCTION parameter `{p.name.name}' must be VAL")
+            if spec.name.name.startswith('"'):
+                self.operator_function(spec, symbol)
             self.functions.append((spec, self.scopes.depth))
             outside = self.enter_routine()
             if isinstance(spec.body, S.Valof):
@@ -282,6 +284,19 @@ class DeclarationRules:
                 self.results(spec.body, spec.results, spec.span)
             self.leave_routine(symbol, outside)
             self.functions.pop()
+
+    def operator_function(self, spec: S.FunctionDecl, symbol: S.Symbol) -> None:
+        """`INT FUNCTION "+" (VAL MYINT a, b)': the operator for those operand
+        types, in scope under a name made of the operator and the types."""
+        op = spec.name.name[1:-1]
+        if len(spec.params) not in (1, 2) or len(spec.results) != 1:
+            self.error(spec.name.span, f"an operator FUNCTION `{op}' takes one or two parameters and returns one result")
+            return
+        if op in ("AND", "OR") and len(spec.params) == 1 or op in ("NOT", "~", "BITNOT") and len(spec.params) == 2:
+            self.error(spec.name.span, f"`{op}' is {'dyadic' if op in ('AND', 'OR') else 'monadic'}")
+            return
+        symbol.name = T.operator_key(op, [p.type for p in spec.params])
+        self.user_operators.add(op)
 
     @contextlib.contextmanager
     def routine_scope(self, spec: S.ProcDecl | S.FunctionDecl, symbol: S.Symbol):

@@ -29,6 +29,7 @@ SHIFTS = {"<<", ">>"}
 EQUALITY = {"=", "<>"}
 ORDERING = {"<", ">", "<=", ">="}
 BOOLEAN = {"AND", "OR"}
+USER_ONLY = {"??", "@@", "$$"}  # operators that mean something only as a FUNCTION defines them
 
 
 def untyped(e: S.Expr) -> bool:
@@ -43,6 +44,21 @@ def untyped(e: S.Expr) -> bool:
         if e.op in ARITHMETIC | WRAPPING | BITWISE:
             return untyped(e.left) and untyped(e.right)
     return False
+
+
+# A VALOF in an expression is checked under the rules of a FUNCTION: this one.
+_VALOF_EXPRESSION = S.FunctionDecl([], S.Name("(VALOF ...)"), [], [])
+
+
+def _operand_shapes(types: list) -> list[list]:
+    """The parameter types an operator FUNCTION could have for operands of
+    ``types``: each as it is, or, for an array, with its outer size open."""
+    options = [[t] + ([S.ArrayType(None, t.elem)] if isinstance(t, S.ArrayType) and t.size is not None else [])
+               for t in types]
+    shapes = [[]]
+    for choice in options:
+        shapes = [shape + [t] for shape in shapes for t in choice]
+    return shapes
 
 
 class ExpressionRules:
@@ -183,6 +199,10 @@ class ExpressionRules:
 
     def expr_Binary(self, e: S.Binary, want) -> S.Type:
         op = e.op
+        if op in self.user_operators or op in USER_ONLY:
+            found = self.user_operator(e, [e.left, e.right])
+            if found is not None:
+                return found
         if op in BOOLEAN:
             t = self.logical(e, op)
             self.fold(e, lambda: fold_binary(op, e.left.const, e.right.const, T.BOOL), e.left, e.right)
@@ -259,6 +279,10 @@ class ExpressionRules:
 
     def expr_Unary(self, e: S.Unary, want) -> S.Type:
         op = e.op
+        if op in self.user_operators or op in USER_ONLY:
+            found = self.user_operator(e, [e.operand])
+            if found is not None:
+                return found
         if op == "SIZE":
             self.part_of_element(e.operand)  # the size of an array is no use of its elements
             t = self.expr(e.operand)
@@ -281,6 +305,41 @@ class ExpressionRules:
             return T.UNKNOWN
         self.fold(e, lambda: fold_unary(op, e.operand.const, t), e.operand)
         return t
+
+    def user_operator(self, e: S.Binary | S.Unary, operands: list[S.Expr]):
+        """The result type of ``e`` if a FUNCTION in scope defines its operator
+        for its operands' types (``e.operator`` is then bound to it), else None.
+        An operator with no meaning of its own (`**') must be defined."""
+        types = [self.expr(x) for x in operands]
+        if any(T.is_unknown(t) for t in types):
+            return T.UNKNOWN
+        symbol = None
+        for shape in _operand_shapes(types):  # exact types first, then open arrays
+            key = T.operator_key(e.op, shape)
+            symbol = self.scopes.lookup(key)
+            if symbol is not None and symbol.kind == "function":
+                break
+        if symbol is None or symbol.kind != "function":
+            if e.op in USER_ONLY:
+                self.error(e.span, f"no FUNCTION defines `{e.op}' for {' and '.join(T.type_str(t) for t in types)}")
+                return T.UNKNOWN
+            return None
+        self.uses[id(symbol)] += 1
+        e.operator = S.Name(key, span=e.span)
+        e.operator.symbol = symbol
+        return symbol.decl.results[0]
+
+    def expr_ValofExpr(self, e: S.ValofExpr, want) -> S.Type:
+        """`(VALOF ... RESULT e)`: checked as a FUNCTION's body is, so it may
+        change nothing declared outside it and may not communicate."""
+        self.functions.append((_VALOF_EXPRESSION, self.scopes.depth))
+        try:
+            types = self.valof(e.valof, None)
+        finally:
+            self.functions.pop()
+        if len(types) == 1:
+            return types[0]
+        return T.ResultsType(types)
 
     def expr_Conversion(self, e: S.Conversion, want) -> S.Type:
         """`INT x`, `REAL32 ROUND n`, and to or from a named type as its base

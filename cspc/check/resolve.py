@@ -37,6 +37,16 @@ from cspc.diagnostics import Reporter
 _UNDECLARED = S.Symbol("<undeclared>", "unknown", S.Skip())
 
 
+
+def routine_words(function: S.FunctionDecl) -> str:
+    """A FUNCTION as messages name it: `FUNCTION `f'', or a VALOF in an expression."""
+    if function.name.name == VALOF_EXPRESSION:
+        return "a VALOF in an expression"
+    return f"FUNCTION `{function.name.name}'"
+
+VALOF_EXPRESSION = "(VALOF ...)"  # the name of the FUNCTION that stands for a VALOF in an expression
+
+
 class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules):
     """Names, types and the rules that need only them, in one pass over the program."""
 
@@ -50,6 +60,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.init_alias_rules()
         self.functions: list[tuple[S.FunctionDecl, int]] = []  # enclosing FUNCTIONs
         self.declaring: list[str] = []  # the routines whose bodies are being checked, not RECURSIVE
+        self.user_operators: set[str] = set()  # operators some FUNCTION defines (`INT FUNCTION "+"')
         self.pending_python: str | None = None  # a `#PRAGMA PYTHON` waiting for its PROC
 
     # ------------------------------------------------------------------ reporting
@@ -196,7 +207,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
     def no_side_effect(self, span, what: str) -> None:
         function = self.in_function()
         if function is not None:
-            self.error(span, f"FUNCTION `{function.name.name}' cannot {what}")
+            self.error(span, f"{routine_words(function)} cannot {what}")
 
     # ------------------------------------------------------------------ elements
 
@@ -226,7 +237,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         if function is not None and self.scopes.declared_depth(symbol) < function[1]:
             self.error(
                 e.span,
-                f"FUNCTION `{function[0].name.name}' cannot change `{symbol.name}', "
+                f"{routine_words(function[0])} cannot change `{symbol.name}', "
                 "which is declared outside it",
             )
 
@@ -248,7 +259,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         targets = [self.expr(t) for t in p.targets]
         for t in p.targets:
             self.reference(t, "assigned to", writing=True)
-        if len(p.values) == 1 and len(p.targets) > 1 and isinstance(p.values[0], S.Call):
+        if len(p.values) == 1 and len(p.targets) > 1 and isinstance(p.values[0], (S.Call, S.ValofExpr)):
             got = self.expr(p.values[0])
             results = got.types if isinstance(got, T.ResultsType) else [got]
             if not T.is_unknown(got) and len(results) != len(targets):
@@ -421,7 +432,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             if use.written and self.scopes.declared_depth(use.symbol) < depth:
                 self.error(
                     span,
-                    f"FUNCTION `{function.name.name}' cannot call `{callee.name}' here: it changes "
+                    f"{routine_words(function)} cannot call `{callee.name}' here: it changes "
                     f"`{use.symbol.name}', which is declared outside the FUNCTION",
                 )
                 return

@@ -226,6 +226,12 @@ def same_protocol(a, b) -> bool:
     return same_type(a, b)
 
 
+def operator_key(op: str, operands: list) -> str:
+    """The scope's name for the FUNCTION defining ``op`` on these operand types
+    (`INT FUNCTION "+" (VAL MYINT a, b)` is `"+"(MYINT, MYINT)`)."""
+    return f'"{op}"(' + ", ".join(type_str(t) for t in operands) + ")"
+
+
 def type_str(t) -> str:
     """A type as occam writes it: `INT`, `[4]BYTE`, `[]INT`, `CHAN INT`, `P`."""
     if is_unknown(t):

@@ -67,6 +67,8 @@ def most_neg(g: Generator, e: S.MostNeg) -> ast.expr:
 @translates(S.Unary)
 def unary(g: Generator, e: S.Unary) -> ast.expr:
     op = e.op
+    if e.operator is not None:  # a FUNCTION defines it for these operand types
+        return call(load(g.ident_of(e.operator)), g.expr(e.operand))
     if op == "SIZE":
         return call(g.builtin("len"), g.expr(e.operand))
     operand = g.expr(e.operand)
@@ -91,6 +93,8 @@ def unary(g: Generator, e: S.Unary) -> ast.expr:
 @translates(S.Binary)
 def binary(g: Generator, e: S.Binary) -> ast.expr:
     op = e.op
+    if e.operator is not None:  # a FUNCTION defines it for these operand types
+        return call(load(g.ident_of(e.operator)), g.expr(e.left), g.expr(e.right))
     if op in ("AND", "OR"):
         kind = ast.And() if op == "AND" else ast.Or()
         return ast.BoolOp(kind, [g.expr(e.left), g.expr(e.right)])

@@ -86,6 +86,7 @@ class FunctionScope:
 
     def __init__(self) -> None:
         self.declared: set[str] = set()
+        self.hoisted: list[ast.stmt] = []  # functions its expressions call (a VALOF in one), defined first
 
 
 class Generator:
@@ -150,6 +151,11 @@ class Generator:
         self.builtins.add(name)
         return load("_" + name)
 
+    def hoist(self, fn: ast.FunctionDef) -> None:
+        """Define ``fn`` at the start of the function being generated (or of
+        the module): an expression calls it, and a call cannot hold statements."""
+        (self.scope or self.top).hoisted.append(fn)
+
     def temp(self, hint: str = "t") -> str:
         return self.names.temporary(hint)
 
@@ -189,7 +195,9 @@ class Generator:
         for spec in self.program.specs:
             if isinstance(spec, (S.ProcDecl, S.FunctionDecl)):
                 self.declare(spec.name)
+        self.top = FunctionScope()  # the module's own: where a top-level VALOF's function goes
         body = self.specs(self.program.specs)
+        body[:0] = self.top.hoisted
         if self.main is not None:
             main_ident = self.main_ident
             body.extend(self.main_adapter())
@@ -283,6 +291,7 @@ class Generator:
             free = (stored_names(body) & self.user_names) - inner.declared
             if free:
                 body.insert(0, ast.Nonlocal(sorted(free)))
+        body[:0] = inner.hoisted
         if doc:
             body.insert(0, expr_stmt(const(doc)))
         if not body:

@@ -235,6 +235,15 @@ def function(g: Generator, spec: S.FunctionDecl) -> list[ast.stmt]:
     return [g.function(ident, params, build, spec.span, heading(spec))]
 
 
+@translates(S.ValofExpr)
+def valof_expression(g: Generator, e: S.ValofExpr) -> ast.expr:
+    """`(VALOF ... RESULT x)`: a call of a function made of it, defined
+    beforehand (it has no side effects, so when it runs is all that matters)."""
+    name = g.temp("valof")
+    g.hoist(g.function(name, [], lambda: valof(g, e.valof), e.span))
+    return call(load(name))
+
+
 def valof(g: Generator, body: S.Valof) -> list[ast.stmt]:
     from .control import write_backs
 

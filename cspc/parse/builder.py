@@ -60,6 +60,13 @@ class Include(S.Spec):
     directive: str  # "#INCLUDE" or "#USE"
 
 
+# The operators a FUNCTION may define (`INT FUNCTION "+" (VAL MYINT a, b)').
+OPERATORS = frozenset(
+    "+ - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR << >> = <> < > <= >= AFTER "
+    "AND OR NOT ~ BITNOT ?? @@ $$".split()
+)
+
+
 def _is_spec(x) -> bool:
     return isinstance(x, S.Spec)
 
@@ -205,6 +212,15 @@ class ToAST:
     def function_valof(self, span, children):
         return self.function_is(span, children)
 
+    def operator_name(self, span, children):
+        """`"+"' in `INT FUNCTION "+" (...)': the FUNCTION defines an operator."""
+        (tok,) = children
+        op = self._string_path(tok)  # an occam string: `"**"' is `*'
+        if op not in OPERATORS:
+            raise CompileError.at(span, f"`{op}' is not an operator that a FUNCTION can define (those are "
+                                        f"{' '.join(sorted(OPERATORS))})")
+        return S.Name(f'"{op}"', span=span)
+
     def result_types(self, span, children):
         """The result types; the names that start the list were read as an
         assignment's targets would be (see the grammar): they are DATA TYPE names."""
@@ -220,6 +236,10 @@ class ToAST:
     def valof(self, span, children):
         *specs, body, results = children
         return S.Valof(specs, body, results, span=span)
+
+    def valof_expression(self, span, children):
+        (valof,) = children
+        return S.ValofExpr(valof, span=span)
 
     def protocol_sequential(self, span, children):
         name, items = children

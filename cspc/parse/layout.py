@@ -48,7 +48,9 @@ class Layout:
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         levels = [0]
-        depth = 0
+        # The open brackets, innermost last: each is [its token, the column of
+        # the token after it, and its block's levels once it holds a VALOF].
+        brackets: list[list] = []
         previous: Token | None = None  # the last token passed on
         last_real: Token | None = None  # the last token that is not layout
         tokens = iter(stream)
@@ -57,7 +59,7 @@ class Layout:
             token = pushed_back.pop() if pushed_back else next(tokens, None)
             if token is None:
                 break
-            if token.type == "PRAGMA" and depth == 0 and previous is not None and previous.type == "_NL":
+            if token.type == "PRAGMA" and not brackets and previous is not None and previous.type == "_NL":
                 after = next(tokens, None)
                 if after is not None and after.type == "_NL" and len(_last_line(after)) < token.column - 1:
                     # The last line of its block: KRoC's programs put pragmas
@@ -67,14 +69,26 @@ class Layout:
                     continue
                 if after is not None:
                     pushed_back.append(after)
+            inner = brackets[-1] if brackets else None
             if token.type == "_NL":
                 if previous is None:  # blank lines and comments before the first token
                     continue
-                if depth > 0 or previous.value in _CONTINUES_LINE:
+                if inner is not None and inner[2] is None and inner[0].type == "LPAR" and previous.value in (":", "VALOF"):
+                    # `(INT r:' or `(VALOF' ends its line: the bracket holds a
+                    # VALOF, laid out as a block at the column after `('.
+                    inner[2] = [inner[1] - 1]
+                if inner is not None and inner[2] is None or previous.value in _CONTINUES_LINE:
                     continue
+                block = inner[2] if inner is not None else levels
                 yield token
-                yield from self._indentation(token, levels)
                 previous = token
+                after = next(tokens, None)
+                if after is not None:
+                    pushed_back.append(after)
+                if inner is not None and after is not None and after.type == "RPAR":
+                    yield from _close_block(block, token)  # `)' on a line of its own
+                else:
+                    yield from self._indentation(token, block)
                 continue
             if last_real is None and token.column != 1:
                 raise LayoutError(
@@ -82,10 +96,16 @@ class Layout:
                     token.line,
                     token.column,
                 )
+            if brackets and brackets[-1][1] is None:
+                brackets[-1][1] = token.column
             if token.type in _OPENERS:
-                depth += 1
-            elif token.type in _CLOSERS:
-                depth = max(depth - 1, 0)
+                brackets.append([token, None, None])
+            elif token.type in _CLOSERS and brackets:
+                closed = brackets.pop()
+                if closed[2] is not None and len(closed[2]) > 1:  # `RESULT x)': the VALOF's block ends
+                    if previous.type != "_NL":
+                        yield _layout_token("_NL", "", token, token.line, token.column)
+                    yield from _close_block(closed[2], token)
             previous = last_real = token
             yield token
         if last_real is None:
@@ -125,6 +145,13 @@ class Layout:
                 line,
                 col,
             )
+
+
+def _close_block(levels: list[int], at: Token) -> Iterator[Token]:
+    """The ends of the blocks of a VALOF in brackets, as its `)' closes it."""
+    while len(levels) > 1:
+        levels.pop()
+        yield _layout_token("_DEDENT", "", at, at.line, at.column)
 
 
 def _trailing_pragma(token: Token) -> None:
