@@ -224,12 +224,7 @@ class ExpressionRules:
             left = self.expr(e.left, hint)
             right = self.expr(e.right, left)
         if not T.same_type(left, right):
-            self.error(
-                e.span,
-                f"type mismatch in operands of `{op}': {T.type_str(left)} and {T.type_str(right)}",
-                (e.left.span, f"left operand is {T.type_str(left)}"),
-                (e.right.span, f"right operand is {T.type_str(right)}"),
-            )
+            self.operand_mismatch(e, left, right)
             return T.BOOL if result_is_bool else T.UNKNOWN
         operand = right if T.is_unknown(left) else left
         if not T.is_unknown(operand) and not self.operator_accepts(op, T.base(operand)):
@@ -250,14 +245,17 @@ class ExpressionRules:
                     self.error(operand.span, f"an operand of {op} must be BOOL, not {T.type_str(t)}")
             return T.BOOL
         if not T.same_type(left, right):
-            self.error(
-                e.span,
-                f"type mismatch in operands of `{op}': {T.type_str(left)} and {T.type_str(right)}",
-                (e.left.span, f"left operand is {T.type_str(left)}"),
-                (e.right.span, f"right operand is {T.type_str(right)}"),
-            )
+            self.operand_mismatch(e, left, right)
             return T.UNKNOWN
         return named[0]
+
+    def operand_mismatch(self, e: S.Binary, left, right) -> None:
+        self.error(
+            e.span,
+            f"type mismatch in operands of `{e.op}': {T.type_str(left)} and {T.type_str(right)}",
+            (e.left.span, f"left operand is {T.type_str(left)}"),
+            (e.right.span, f"right operand is {T.type_str(right)}"),
+        )
 
     @staticmethod
     def operator_accepts(op: str, t) -> bool:
