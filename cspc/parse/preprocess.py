@@ -133,28 +133,27 @@ class Preprocessor:
             indent = line[: len(line) - len(body)]
             active = not branches or (branches[-1].keeping and branches[-1].outer_active)
             directive = _DIRECTIVE.match(body) if body.startswith("#") else None
+            word = directive.group(1) if directive is not None else None
             kept = ""
-            if directive is None or _HEX_ONLY.fullmatch(directive.group(1)):
+            if word is None or _HEX_ONLY.fullmatch(word):
                 kept = line if active else ""
-            elif directive.group(1) in ("IF", "ELIF", "ELSE", "ENDIF"):
-                self._conditional(directive.group(1), _Where(filename, number, len(indent) + 1, body), branches, active)
-            elif not active:
-                pass
-            elif directive.group(1) in ("INCLUDE", "USE", "PRAGMA"):
-                kept = line
-                word = directive.group(1)
+            elif word in ("IF", "ELIF", "ELSE", "ENDIF") or active:
                 where = _Where(filename, number, len(indent) + 1, body)
-                found = _include_name(where, len(word) + 1) if word != "PRAGMA" and include else None
-                spliced = include("#" + word, found[0], where.span(0, found[1])) if found else None
-                if spliced is not None:
-                    if origins is None:
-                        origins = [Origin(filename, n, 0, ()) for n in range(1, len(out) + 1)]
-                    for spliced_line, origin in spliced:
-                        out.append(indent + spliced_line if spliced_line else "")
-                        origins.append(Origin(origin.file, origin.line, origin.offset + len(indent), origin.chain))
-                    continue
-            else:
-                self._directive(directive.group(1), _Where(filename, number, len(indent) + 1, body))
+                if word in ("IF", "ELIF", "ELSE", "ENDIF"):
+                    self._conditional(word, where, branches, active)
+                elif word not in ("INCLUDE", "USE", "PRAGMA"):
+                    self._directive(word, where)
+                else:
+                    kept = line
+                    found = _include_name(where, len(word) + 1) if word != "PRAGMA" and include else None
+                    spliced = include("#" + word, found[0], where.span(0, found[1])) if found else None
+                    if spliced is not None:
+                        if origins is None:
+                            origins = [Origin(filename, n, 0, ()) for n in range(1, len(out) + 1)]
+                        for spliced_line, origin in spliced:
+                            out.append(indent + spliced_line if spliced_line else "")
+                            origins.append(Origin(origin.file, origin.line, origin.offset + len(indent), origin.chain))
+                        continue
             out.append(kept)
             if origins is not None:
                 origins.append(Origin(filename, number, 0, ()))
