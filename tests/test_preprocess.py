@@ -118,6 +118,16 @@ def test_warning_is_reported_and_the_program_still_compiles():
     assert [(w.message, w.span.line) for w in program.warnings] == [("#WARNING check the wiring", 1)]
 
 
+def test_a_warning_in_spliced_text_names_the_include_sites_once(tmp_path):
+    (tmp_path / "inner.inc").write_text('#WARNING "deep"\nSKIP\n')
+    (tmp_path / "outer.inc").write_text('PROC q ()\n  #INCLUDE "inner.inc"\n:\n')
+    main = tmp_path / "main.csp"
+    main.write_text('#INCLUDE "outer.inc"\n' + MAIN + "  SKIP\n:\n")
+    (w,) = parse_file(main).warnings
+    assert (w.message, w.span.file, w.span.line) == ("#WARNING deep", str(tmp_path / "inner.inc"), 1)
+    assert [(s.file, s.line) for s in w.include_chain] == [(str(main), 1), (str(tmp_path / "outer.inc"), 2)]
+
+
 def test_comment_relax_and_option_are_accepted():
     assert constants('#COMMENT "a note"\n#RELAX\n#OPTION "V"\nVAL k IS 1:\n') == {"k": 1}
 

@@ -75,11 +75,15 @@ def _resolve(inc: Include, here: Path | None, include_paths) -> Path:
     raise CompileError.at(inc.span, f"cannot find {name} (looked in {', '.join(where)})")
 
 
-def _with_chain(err: CompileError, chain: tuple) -> CompileError:
-    """``err`` again, its diagnostics marked with the #INCLUDE sites that led to
-    them (those from a file included further down keep their longer chain)."""
+def _chained(diagnostics: list[Diagnostic], chain: tuple) -> list[Diagnostic]:
+    """``diagnostics`` marked with the #INCLUDE sites that led to them (those
+    from a file included further down keep their longer chain)."""
     sites = tuple(site.span for site in chain)
-    return CompileError([d if d.include_chain else replace(d, include_chain=sites) for d in err.diagnostics])
+    return [d if d.include_chain else replace(d, include_chain=sites) for d in diagnostics]
+
+
+def _with_chain(err: CompileError, chain: tuple) -> CompileError:
+    return CompileError(_chained(err.diagnostics, chain))
 
 
 class Includer:
@@ -96,8 +100,7 @@ class Includer:
 
     def specs_of_text(self, text: str, filename: str, here: Path | None, chain: tuple) -> list[S.Spec]:
         """The specifications of one file (``chain``: the #INCLUDE sites that led to it)."""
-        text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
-        SOURCES.add(filename, text)
+        text = _registered(text, filename)
         included: dict[int, list[S.Spec]] = {}  # line of a top-level directive -> the file's specs
 
         def include(directive: str, name: str, span: Span):
@@ -122,10 +125,7 @@ class Includer:
             warnings = [_moved_diagnostic(w, origins) for w in warnings]
         warnings = self.preprocessor.warnings[warned:] + warnings
         del self.preprocessor.warnings[warned:]
-        sites = tuple(site.span for site in chain)
-        for w in warnings:
-            w.include_chain = sites + w.include_chain
-        self.warnings += warnings
+        self.warnings += _chained(warnings, chain)
         if included:
             specs = [s for spec in specs for s in (included.get(spec.span.line, []) if isinstance(spec, Include) else [spec])]
         return specs
@@ -147,16 +147,18 @@ class Includer:
             return []
         filename = str(path)
         chain = chain + (inc,)
-        text = self.text_of(path, chain).removeprefix("\ufeff")
-        SOURCES.add(filename, text)
+        text = _registered(self.text_of(path, chain), filename)
 
         def include(directive: str, name: str, span: Span):
             return self.splice(Include(name, directive, span=span), path.parent, chain)
 
+        warned = len(self.preprocessor.warnings)
         try:
             done = self.preprocessor.run(text, filename, include)
         except CompileError as err:
             raise _with_chain(err, chain) from None
+        # Its #WARNINGs carry the sites that led to it.
+        self.preprocessor.warnings[warned:] = _chained(self.preprocessor.warnings[warned:], chain)
         lines = done.text.split("\n")
         sites = tuple(site.span for site in chain)
         origins = done.origins or [Origin(filename, n, 0, ()) for n in range(1, len(lines) + 1)]
@@ -206,6 +208,14 @@ class Includer:
         self.seen.add(os.path.realpath(path))
         text = self.text_of(path, chain)
         return self.specs_of_text(text, str(path), path.parent, chain)
+
+
+def _registered(text: str, filename: str) -> str:
+    """A file's text, kept for quoting in messages; a byte-order mark some
+    editors write is left out."""
+    text = text.removeprefix("\ufeff")
+    SOURCES.add(filename, text)
+    return text
 
 
 def _moved(span: Span, origins: list[Origin]) -> tuple[Span, tuple]:
