@@ -50,7 +50,7 @@ class DeclarationRules:
         if name == "PYTHON":
             self.pending_python = self.python_target(spec)
         elif name in ("SHARED", "PERMITALIASES"):
-            self.shared_names(spec)
+            self.named_by_pragma(spec)
         elif name in ("EXTERNAL", "DEXTERNAL", "LINKAGE"):
             self.error(
                 spec.span,
@@ -63,7 +63,7 @@ class DeclarationRules:
         if symbol is not None and symbol.kind not in ("variable", "abbreviation"):
             self.error(spec.name.span, f"only a variable can be PLACEd IN {spec.where}")
 
-    def shared_names(self, pragma: S.Pragma) -> None:
+    def named_by_pragma(self, pragma: S.Pragma) -> None:
         """`#PRAGMA SHARED x, y': the variables x and y (declared already) may be
         used in parallel; `#PRAGMA PERMITALIASES x': x may be used while it is
         abbreviated.  The program takes care of it, as under KRoC."""

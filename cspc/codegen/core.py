@@ -109,6 +109,7 @@ class Generator:
         # branch spliced into a block by an indented #INCLUDE).
         self.code_files: dict[str, str] = {}
         self.files_open: list[str] = []
+        self.top = FunctionScope()  # the module's own: where a top-level VALOF's function goes
 
     # ----------------------------------------------------------------- names
 
@@ -195,7 +196,6 @@ class Generator:
         for spec in self.program.specs:
             if isinstance(spec, (S.ProcDecl, S.FunctionDecl)):
                 self.declare(spec.name)
-        self.top = FunctionScope()  # the module's own: where a top-level VALOF's function goes
         body = self.specs(self.program.specs)
         body[:0] = self.top.hoisted
         if self.main is not None:
