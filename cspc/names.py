@@ -33,7 +33,8 @@ import keyword
 
 # How the symbols of an operator FUNCTION's name (`"+"(INT, INT)`) are spelled in Python.
 _OPERATOR_WORDS = {"+": "plus", "-": "minus", "*": "times", "/": "div", "\\": "rem", "<": "lt", ">": "gt",
-                   "=": "eq", "~": "tilde", "?": "query", "@": "at", "$": "dollar"}  # fmt: skip
+                   "=": "eq", "~": "tilde", "?": "query", "@": "at", "$": "dollar", "%": "percent",
+                   "^": "caret", "!": "bang", "&": "amp", "[": "lsqb", "]": "rsqb"}  # fmt: skip
 
 
 def base_identifier(occam_name: str) -> str:

@@ -140,11 +140,27 @@ class Literal(Expr):
     hex: bool = False  # written `#FF`: value is the raw unsigned number; the checks wrap it
 
 
+# The operators that mean something only as a FUNCTION defines them,
+# `INT FUNCTION "@@" (VAL INT a, b)' (KRoC's set); each may be monadic or dyadic.
+USER_OPERATORS = frozenset("?? @@ $$ % %% ^ @ == !! ++ && <% %> <& &> <] [> <@ @>".split())
+
+
 @dataclass(eq=False)
 class ArrayLit(Expr):
-    """`[e1, e2, ...]`: a table."""
+    """`[e1, e2, ...]`: a table; `[e1, e2](T)` gives it a record's or named
+    array type's type."""
 
     items: list[Expr]
+    explicit: Optional[Type] = None
+
+
+@dataclass(eq=False)
+class ArrayConstructor(Expr):
+    """`[i = base FOR count STEP step | value]`: the array of value's values for
+    each index (the replicator's name is in scope in value only)."""
+
+    replicator: Replicator
+    value: Expr
 
 
 @dataclass(eq=False)
@@ -185,6 +201,16 @@ class Unary(Expr):
     op: str
     operand: Expr
     operator: Optional["Name"] = annotation()  # as Binary.operator
+
+
+@dataclass(eq=False)
+class BytesIn(Expr):
+    """`BYTESIN (INT)`, `BYTESIN (x)`: the bytes a value of the type (or of the
+    expression's type) takes in KRoC's 32-bit layout (a constant)."""
+
+    of: Node  # a Type, or an Expr (a Name may turn out to name a DATA TYPE)
+    # (a scalar's bytes, the array dimensions around it), for an open array's count
+    unit: Optional[tuple[int, int]] = annotation()
 
 
 @dataclass(eq=False)
@@ -636,6 +662,8 @@ class Program(Node):
     files: list[str] = field(default_factory=list)
     # Warnings found while parsing (unknown #PRAGMAs, ...), for the driver to report.
     warnings: list["Diagnostic"] = field(default_factory=list)
+    # The occ21 options an `#OPTION "AN"' asked for (see parse/preprocess.py).
+    options: set[str] = field(default_factory=set)
 
 
 # --------------------------------------------------------------------------- helpers

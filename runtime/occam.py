@@ -453,6 +453,18 @@ def retype(value, source, target):
     return _shaped(items, dims) if dims else items[0]
 
 
+def bytes_in(value, unit, depth):
+    """``BYTESIN (x)`` for an array whose sizes are known only at run time:
+    ``unit`` bytes a scalar, times each of ``depth`` dimensions' sizes."""
+    size = unit
+    for _ in range(depth):
+        size *= len(value)
+        if not size:
+            return 0
+        value = value[0]
+    return size
+
+
 def _bytes_of(value, kind, depth):
     if depth == 0:
         return struct.pack("<" + _PACKING[kind], value)

@@ -167,8 +167,8 @@ def test_an_end_abbreviation_whose_mark_contradicts_its_value_is_an_error():
 
 
 def test_a_function_named_by_a_string_must_name_an_operator():
-    message, line, col = first_error('INT FUNCTION "%" (VAL INT a, b) IS a:\n' + HEAD + "  SKIP\n:\n")
-    assert message.startswith("`%' is not an operator that a FUNCTION can define (those are ")
+    message, line, col = first_error('INT FUNCTION "#" (VAL INT a, b) IS a:\n' + HEAD + "  SKIP\n:\n")
+    assert message.startswith("`#' is not an operator that a FUNCTION can define (those are ")
     assert (line, col) == (1, 14)
 
 

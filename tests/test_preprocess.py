@@ -132,6 +132,37 @@ def test_comment_relax_and_option_are_accepted():
     assert constants('#COMMENT "a note"\n#RELAX\n#OPTION "V"\nVAL k IS 1:\n') == {"k": 1}
 
 
+def test_an_option_letter_cspc_has_no_use_for_is_a_warning():
+    program = parse_text('#OPTION "VA" -- no vector space\nVAL k IS 1:\n', "t.csp")
+    assert [(w.message, w.span.line) for w in program.warnings] == [('#OPTION "V" means nothing to cspc; ignored', 1)]
+    assert program.options == {"A"}
+
+
+ALIASED_AND_SHARED = (
+    MAIN + "  INT x, y:\n  SEQ\n    y := 0\n    z IS y:\n    SEQ\n      y := 1\n      z := z + 1\n"
+    "    PAR\n      x := 1\n      x := 1\n    out.int (y, 0, screen!)\n:\n"
+)
+
+
+@pytest.mark.parametrize(
+    "option, errors",
+    [
+        # (the usage rules are checked once the rest is right)
+        ("", ["`y' cannot be used while abbreviated by `z'"]),
+        ('#OPTION "A"\n', ["variable `x' is assigned to in parallel"]),
+        ('#OPTION "N"\n', ["`y' cannot be used while abbreviated by `z'"]),
+        ('#OPTION "AN"\n', []),
+    ],
+)
+def test_option_a_and_n_turn_off_the_alias_and_parallel_usage_checks(tmp_path, option, errors):
+    main = tmp_path / "main.csp"
+    main.write_text(option + '#INCLUDE "course.module"\n' + ALIASED_AND_SHARED)
+    done = run_cspc("check", str(main))
+    found = [line.split(": error: ", 1)[1] for line in done.stderr.decode().splitlines() if ": error: " in line]
+    assert found == errors
+    assert done.returncode == (1 if errors else 0)
+
+
 def test_a_directive_inside_a_block_works_at_its_indentation():
     source = MAIN + "  SEQ\n    #IF DEFINED (COMPILER.CSPC)\n    screen ! 'y'\n    #ELSE\n    screen ! 'n'\n    #ENDIF\n:\n"
     body = parse_text(source, "t.csp").specs[0].body

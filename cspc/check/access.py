@@ -81,6 +81,79 @@ def described_end(name: S.Name | None) -> str:
     return f"channel parameter `{name.name}'"
 
 
+def affine(e: S.Expr, atoms: bool = False) -> dict | None:
+    """``e`` as {id(symbol): coefficient, None: constant}, or None if not linear.
+
+    With ``atoms``, a part that is not linear but has no side effects
+    (`(SIZE c?) / 2`, `f (x)`) counts as a name of its own, keyed by its
+    shape: equal where written alike.  That holds only where the names in it
+    cannot change between the two uses compared (the alias rules).
+    """
+    if isinstance(e.const, int) and not isinstance(e.const, bool):
+        return {None: e.const}
+    if (
+        isinstance(e, S.Name)
+        and e.symbol is not None
+        and e.symbol.kind in ("value", "variable", "abbreviation")
+    ):
+        return {id(e.symbol): 1, None: 0}
+    if isinstance(e, S.Binary) and e.op in ("+", "-", "PLUS", "MINUS"):
+        left, right = affine(e.left, atoms), affine(e.right, atoms)
+        if left is None or right is None:
+            return None
+        sign = 1 if e.op in ("+", "PLUS") else -1
+        result = dict(left)
+        for key, coeff in right.items():
+            result[key] = result.get(key, 0) + sign * coeff
+        return result
+    if isinstance(e, S.Binary) and e.op in ("*", "TIMES"):
+        left, right = affine(e.left, atoms), affine(e.right, atoms)
+        if left is None or right is None:
+            return None
+        for scale, form in ((left, right), (right, left)):
+            if set(scale) == {None}:
+                return {k: v * scale[None] for k, v in form.items()}
+        return None
+    if isinstance(e, S.Unary) and e.op in ("-", "MINUS"):
+        inner = affine(e.operand, atoms)
+        return None if inner is None else {k: -v for k, v in inner.items()}
+    if atoms:
+        key = shape_key(e)
+        if key is not None:
+            return {key: 1, None: 0}
+    return None
+
+
+def shape_key(e: S.Expr):
+    """A hashable key equal for expressions written alike over the same names,
+    or None when ``e`` holds something that is not a plain value."""
+    if e.const is not None:
+        return ("const", e.const)
+    if isinstance(e, S.Name):
+        return ("name", id(e.symbol)) if e.symbol is not None else None
+    if isinstance(e, S.ChanEnd):
+        inner = shape_key(e.chan)
+        return None if inner is None else ("end", inner, e.direction)
+    if isinstance(e, S.Binary) and e.operator is None:
+        parts = (shape_key(e.left), shape_key(e.right))
+    elif isinstance(e, S.Unary) and e.operator is None:
+        parts = (shape_key(e.operand),)
+    elif isinstance(e, S.Subscript):
+        parts = (shape_key(e.base), shape_key(e.index))
+    else:
+        return None
+    if None in parts:
+        return None
+    return (type(e).__name__, getattr(e, "op", None), *parts)
+
+
+def difference(a: dict, b: dict) -> dict:
+    result = dict(a)
+    for key, coeff in b.items():
+        result[key] = result.get(key, 0) - coeff
+    return {k: v for k, v in result.items() if v != 0 or k is None}
+
+
 def _field_or_const(selector: S.Expr):
     """A comparable key for a selector known at compile time, else None."""
     if isinstance(selector, S.Slice):
@@ -92,11 +165,9 @@ def _field_or_const(selector: S.Expr):
     return None
 
 
-def slice_range(selector: S.Expr, unknown_count_to_end: bool = False):
+def slice_range(selector: S.Expr):
     """The elements a selector picks as (first, past the last), when constant;
-    `[a FROM n]' runs to the end of the array, however long (math.inf).  With
-    ``unknown_count_to_end``, so does `[a FROM n FOR k]' with k not constant
-    (a bound that is enough to tell it apart from elements before n)."""
+    `[a FROM n]' runs to the end of the array, however long (math.inf)."""
     if isinstance(selector, S.Slice):
         start = 0 if selector.start is None else selector.start.const
         if not isinstance(start, int):
@@ -104,22 +175,48 @@ def slice_range(selector: S.Expr, unknown_count_to_end: bool = False):
         if selector.count is None:
             return start, math.inf
         count = selector.count.const
-        if isinstance(count, int):
-            return start, start + count
-        return (start, math.inf) if unknown_count_to_end else None
+        return (start, start + count) if isinstance(count, int) else None
     if isinstance(selector.const, int) and not isinstance(selector.const, bool):
         return selector.const, selector.const + 1
     return None
 
 
+def _range_forms(selector: S.Expr):
+    """The elements a selector picks as affine forms (first, past the last;
+    None past the last for "to the end, or not known"), or None."""
+    if isinstance(selector, S.Slice):
+        start = {None: 0} if selector.start is None else affine(selector.start, atoms=True)
+        if start is None:
+            return None
+        count = None if selector.count is None else affine(selector.count, atoms=True)
+        return start, None if count is None else _plus(start, count)
+    form = affine(selector, atoms=True)
+    return None if form is None else (form, _plus(form, {None: 1}))
+
+
+def _plus(a: dict, b: dict) -> dict:
+    return difference(a, {k: -v for k, v in b.items()})
+
+
+def _at_most(a: dict | None, b: dict | None) -> bool:
+    """a <= b whatever the names in them stand for (None is past any end)."""
+    if a is None or b is None:
+        return False
+    gap = difference(a, b)
+    return set(gap) <= {None} and gap.get(None, 0) <= 0
+
+
 def paths_disjoint(a: list[S.Expr], b: list[S.Expr]) -> bool:
-    """True when two selector chains on one root provably select different elements."""
+    """True when two selector chains on one root provably select different
+    elements.  For the alias rules: the names in the subscripts cannot change
+    while an abbreviation holds them, so `a[i]' and `[a FROM i + 1]', or
+    `[c? FOR n / 2]' and `[c? FROM n / 2]', are apart."""
     for sa, sb in zip(a, b):
         ka, kb = _field_or_const(sa), _field_or_const(sb)
         if ka is not None and kb is not None and ka != kb:
             return True
-        ra, rb = slice_range(sa, True), slice_range(sb, True)
-        if ra is not None and rb is not None and (ra[1] <= rb[0] or rb[1] <= ra[0]):
+        ra, rb = _range_forms(sa), _range_forms(sb)
+        if ra is not None and rb is not None and (_at_most(ra[1], rb[0]) or _at_most(rb[1], ra[0])):
             return True
         if ka is None or kb is None:
             return False
@@ -128,7 +225,7 @@ def paths_disjoint(a: list[S.Expr], b: list[S.Expr]) -> bool:
 
 def elements_read(e: S.Expr):
     """(symbol, selectors, node) for every variable element an expression reads."""
-    if isinstance(e, S.Unary) and e.op == "SIZE":
+    if isinstance(e, S.Unary) and e.op == "SIZE" or isinstance(e, S.BytesIn):
         return
     if isinstance(e, (S.Name, S.Subscript, S.Slice)):
         symbol, path = root_and_path(e)

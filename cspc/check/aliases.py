@@ -146,7 +146,7 @@ class AliasRules:
     def clash(self, symbol: S.Symbol, path: list, hows: tuple[str, ...]) -> Held | None:
         """The innermost live abbreviation holding part of ``symbol`` that ``path``
         may meet (none for a variable named by `#PRAGMA PERMITALIASES')."""
-        if symbol.aliases_permitted:
+        if symbol.aliases_permitted or not self.alias_checks:
             return None
         for held in reversed(self.held):
             if held.symbol is symbol and held.how in hows and not paths_disjoint(path, held.path):

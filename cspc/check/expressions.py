@@ -29,7 +29,7 @@ SHIFTS = {"<<", ">>"}
 EQUALITY = {"=", "<>"}
 ORDERING = {"<", ">", "<=", ">="}
 BOOLEAN = {"AND", "OR"}
-USER_ONLY = {"??", "@@", "$$"}  # operators that mean something only as a FUNCTION defines them
+USER_ONLY = S.USER_OPERATORS  # operators that mean something only as a FUNCTION defines them
 
 
 def untyped(e: S.Expr) -> bool:
@@ -94,6 +94,10 @@ class ExpressionRules:
         return type_literal(e, want, self.error)
 
     def expr_ArrayLit(self, e: S.ArrayLit, want) -> S.Type:
+        if e.explicit is not None:
+            return self.typed_table(e, self.data_type(e.explicit))
+        if want is not None and self.record_of(want) is not None:
+            return self.typed_table(e, want)  # `p := [3, 4]' with p a POINT
         shape = T.base(want)
         hint = shape.elem if isinstance(shape, S.ArrayType) else None
         if hint is None:
@@ -110,6 +114,51 @@ class ExpressionRules:
         if all(c is not None for c in consts):
             e.const = tuple(consts)
         return named_shape(S.ArrayType(size_literal(len(e.items), e.span), elem, span=e.span), want)
+
+    def typed_table(self, e: S.ArrayLit, t: S.Type) -> S.Type:
+        """`[3, 4](POINT)`, or `[3, 4]` where a POINT is wanted: a record's fields
+        in order; `[1, 2](PAIR)`: a named array type's elements."""
+        if T.is_unknown(t):
+            for item in e.items:
+                self.expr(item)
+            return T.UNKNOWN
+        fields = self.record_of(t)
+        shape = T.base(t)
+        if fields is not None:
+            wanted = [f.type for f in fields.values()]
+            what = f"the record `{T.type_str(t)}' has {len(wanted)} field{'s' if len(wanted) != 1 else ''}"
+        elif isinstance(shape, S.ArrayType) and shape is not t:
+            size = T.array_size(shape)
+            wanted = [shape.elem] * (len(e.items) if size is None else size)
+            what = f"`{T.type_str(t)}' has {len(wanted)} element{'s' if len(wanted) != 1 else ''}"
+        else:
+            for item in e.items:
+                self.expr(item)
+            self.error(e.explicit.span, f"a table's type must be a record or a named array type, not {T.type_str(t)}")
+            return T.UNKNOWN
+        if len(e.items) != len(wanted):
+            self.error(e.span, f"{what}, but the table has {len(e.items)} item{'s' if len(e.items) != 1 else ''}")
+        for item, field in zip(e.items, wanted):
+            got = self.expr(item, field)
+            if not T.same_type(got, field) and not T.is_unknown(got):
+                self.error(item.span, f"type mismatch in table: {T.type_str(field)} wanted, not {T.type_str(got)}")
+        for item in e.items[len(wanted) :]:
+            self.expr(item)
+        return t
+
+    def expr_ArrayConstructor(self, e: S.ArrayConstructor, want) -> S.Type:
+        shape = T.base(want)
+        hint = shape.elem if isinstance(shape, S.ArrayType) else None
+        elem: list[S.Type] = []
+        self.replicated(e.replicator, lambda: elem.append(self.expr(e.value, hint)))
+        if isinstance(elem[0], T.ResultsType):
+            self.error(e.value.span, "an array constructor's value is one value, not a FUNCTION's several results")
+            return T.UNKNOWN
+        count = e.replicator.count.const
+        if isinstance(count, int) and count < 0:
+            self.error(e.replicator.count.span, f"an array constructor's count cannot be negative: it is {count}")
+        size = size_literal(count, e.span) if isinstance(count, int) else None
+        return named_shape(S.ArrayType(size, elem[0], span=e.span), want)
 
     def data_type(self, t: S.Type) -> S.Type:
         """The type named in a conversion, a typed literal or MOSTPOS/MOSTNEG:
@@ -282,6 +331,11 @@ class ExpressionRules:
             if found is not None:
                 return found
         if op == "SIZE":
+            if isinstance(e.operand, S.Name):
+                symbol = self.scopes.lookup(e.operand.name)
+                if symbol is not None and symbol.kind == "record":  # `SIZE VECTOR', a named array type
+                    e.operand.symbol = symbol
+                    return self.size_of_type(e, S.NamedType(e.operand, span=e.operand.span))
             self.part_of_element(e.operand)  # the size of an array is no use of its elements
             t = self.expr(e.operand)
             if not T.is_unknown(t) and not isinstance(T.base(t), S.ArrayType):
@@ -326,6 +380,40 @@ class ExpressionRules:
         e.operator = S.Name(key, span=e.span)
         e.operator.symbol = symbol
         return symbol.decl.results[0]
+
+    def expr_BytesIn(self, e: S.BytesIn, want) -> S.Type:
+        of = e.of
+        if isinstance(of, S.Name):
+            symbol = self.scopes.lookup(of.name)
+            if symbol is not None and symbol.kind == "record":  # `BYTESIN (MYINT)'
+                of.symbol = symbol
+                of = S.NamedType(of, span=of.span)
+        if isinstance(of, S.Type):
+            self.type_(of)
+            t = of
+        else:
+            self.part_of_element(of)  # its size, not its value
+            t = self.expr(of)
+        if T.is_unknown(t):
+            return T.UNKNOWN
+        shape = T.layout(t)
+        if shape is None or isinstance(of, S.Type) and T.layout_bytes(shape) is None:
+            self.error(e.span, f"BYTESIN needs data of primitive types and known size, not {T.type_str(t)}")
+            return T.UNKNOWN
+        e.const = T.layout_bytes(shape)  # None for an open array: counted as the program runs
+        e.unit = (T.BYTES[shape[0]], len(shape[1]))
+        return T.INT
+
+    def size_of_type(self, e: S.Expr, t: S.Type) -> S.Type:
+        """`SIZE VECTOR`, VECTOR a named array type: the count of its first dimension."""
+        shape = T.base(t)
+        if T.is_unknown(shape):
+            return T.UNKNOWN
+        if not isinstance(shape, S.ArrayType) or T.array_size(shape) is None:
+            self.error(e.span, f"SIZE of a type needs an array type of known size, not {T.type_str(t)}")
+            return T.UNKNOWN
+        e.const = T.array_size(shape)
+        return T.INT
 
     def expr_ValofExpr(self, e: S.ValofExpr, want) -> S.Type:
         """`(VALOF ... RESULT e)`: checked as a FUNCTION's body is, so it may

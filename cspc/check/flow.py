@@ -44,11 +44,11 @@ def _child_fields(cls) -> tuple[str, ...]:
 
 
 def _nodes(node: S.Node):
-    """The nodes under ``node`` that a read could reach (SIZE reads no values)."""
+    """The nodes under ``node`` that a read could reach (SIZE and BYTESIN read no values)."""
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, S.Unary) and current.op == "SIZE":
+        if isinstance(current, S.Unary) and current.op == "SIZE" or isinstance(current, S.BytesIn):
             continue
         yield current
         for name in _child_fields(type(current)):

@@ -57,6 +57,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.uses: Counter[int] = Counter()  # id(symbol) -> references
         self.tags: dict[int, dict[str, S.Symbol]] = {}  # id(protocol symbol) -> tags
         self.fields: dict[int, dict[str, S.Symbol]] = {}  # id(record symbol) -> fields
+        self.alias_checks = True  # off for `#OPTION "A"'
         self.init_alias_rules()
         self.functions: list[tuple[S.FunctionDecl, int]] = []  # enclosing FUNCTIONs
         self.declaring: list[str] = []  # the routines whose bodies are being checked, not RECURSIVE
@@ -81,6 +82,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
     # ------------------------------------------------------------------ entry
 
     def program(self, program: S.Program) -> None:
+        self.alias_checks = "A" not in program.options
         self.specs(program.specs)
 
     # ------------------------------------------------------------------ scopes
@@ -507,6 +509,8 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         occam treats actuals as abbreviations: two reference actuals may not
         overlap, nor may a reference actual be read by a VAL actual.
         """
+        if not self.alias_checks:
+            return
         references: list[tuple[S.Symbol, list, S.Expr]] = []
         values: list[tuple[S.Symbol, list, S.Expr]] = []
         for param, arg in zip(params, args):

@@ -13,47 +13,7 @@ UNKNOWN (the checker warns rather than rejects, as KRoC accepts such programs).
 from __future__ import annotations
 
 from cspc import syntax as S
-from cspc.check.access import slice_range
-
-def affine(e: S.Expr) -> dict | None:
-    """``e`` as {id(symbol): coefficient, None: constant}, or None if not linear."""
-    if isinstance(e.const, int) and not isinstance(e.const, bool):
-        return {None: e.const}
-    if (
-        isinstance(e, S.Name)
-        and e.symbol is not None
-        and e.symbol.kind in ("value", "variable", "abbreviation")
-    ):
-        return {id(e.symbol): 1, None: 0}
-    if isinstance(e, S.Binary) and e.op in ("+", "-", "PLUS", "MINUS"):
-        left, right = affine(e.left), affine(e.right)
-        if left is None or right is None:
-            return None
-        sign = 1 if e.op in ("+", "PLUS") else -1
-        result = dict(left)
-        for key, coeff in right.items():
-            result[key] = result.get(key, 0) + sign * coeff
-        return result
-    if isinstance(e, S.Binary) and e.op in ("*", "TIMES"):
-        left, right = affine(e.left), affine(e.right)
-        if left is None or right is None:
-            return None
-        for scale, form in ((left, right), (right, left)):
-            if set(scale) == {None}:
-                return {k: v * scale[None] for k, v in form.items()}
-        return None
-    if isinstance(e, S.Unary) and e.op in ("-", "MINUS"):
-        inner = affine(e.operand)
-        return None if inner is None else {k: -v for k, v in inner.items()}
-    return None
-
-
-def _difference(a: dict, b: dict) -> dict:
-    result = dict(a)
-    for key, coeff in b.items():
-        result[key] = result.get(key, 0) - coeff
-    return {k: v for k, v in result.items() if v != 0 or k is None}
-
+from cspc.check.access import affine, difference, slice_range
 
 SAME, DISJOINT, UNKNOWN = "same", "disjoint", "unknown"
 
@@ -72,7 +32,7 @@ def compare_selector(sa: S.Expr, sb: S.Expr, ranges: dict | None = None) -> str:
     fa, fb = affine(sa), affine(sb)
     if fa is None or fb is None:
         return UNKNOWN
-    diff = _difference(fa, fb)
+    diff = difference(fa, fb)
     if set(diff) == {None}:
         return SAME if diff[None] == 0 else DISJOINT
     bounds = _interval(diff, ranges)
@@ -167,7 +127,7 @@ def compare_across_copies(
             return DISJOINT
         return UNKNOWN
     ca, cb = fa.get(index, 0), fb.get(index, 0)
-    rest = _difference(
+    rest = difference(
         {k: v for k, v in fa.items() if k != index}, {k: v for k, v in fb.items() if k != index}
     )
     if set(rest) != {None}:

@@ -90,8 +90,9 @@ class Summary:
 
 
 class UsageChecker:
-    def __init__(self, reporter: Reporter) -> None:
+    def __init__(self, reporter: Reporter, parallel_checks: bool = True) -> None:
         self.reporter = reporter
+        self.parallel_checks = parallel_checks  # off for `#OPTION "N"'
         self.summaries: dict[int, Summary] = {}  # id(proc/function symbol) -> Summary
         self.par: S.Par | None = None  # the PAR whose branches are being compared
         self.procs: list[str] = []  # the PROCs being checked, innermost last
@@ -123,6 +124,8 @@ class UsageChecker:
     def _reads(self, e: S.Expr, usage: Usage) -> None:
         if isinstance(e, S.Unary) and e.op == "SIZE":
             self._selector_reads(e.operand, usage)
+            return
+        if isinstance(e, S.BytesIn):  # a constant: nothing is read
             return
         if isinstance(e, (S.Name, S.Subscript, S.Slice)):
             access = self.access(e)
@@ -440,6 +443,8 @@ class UsageChecker:
         return usage
 
     def compare(self, a: Usage, b: Usage, verdict, replicated: bool = False) -> None:
+        if not self.parallel_checks:
+            return
         pairs = [
             (a.writes, b.writes, "variable `{}' is assigned to in parallel", "assigned here"),
             (a.writes, b.reads, "variable `{}' is assigned to and read in parallel", "read here"),
@@ -525,7 +530,7 @@ def _sum(usages) -> Usage:
 
 
 def check_usage(program: S.Program, reporter: Reporter) -> None:
-    checker = UsageChecker(reporter)
+    checker = UsageChecker(reporter, parallel_checks="N" not in program.options)
     for spec in program.specs:
         checker.spec(spec)
 

@@ -16,7 +16,7 @@ from cspc import syntax as S
 from cspc.diagnostics import InternalError
 
 from .core import Generator, translates
-from .pyast import call, const, copy_ast, load, stamp, store
+from .pyast import assign, call, const, copy_ast, expr_stmt, load, method, stamp, store
 from .types import (
     INTEGERS,
     REALS,
@@ -184,6 +184,25 @@ def table(g: Generator, e: S.ArrayLit) -> ast.expr:
     return ast.List([out_value(g, item) for item in e.items], ast.Load())
 
 
+@translates(S.ArrayConstructor)
+def array_constructor(g: Generator, e: S.ArrayConstructor) -> ast.expr:
+    """`[i = 0 FOR n | e]`: a call of a function that builds the list, defined
+    beforehand like a VALOF's (the index is that function's own variable, so
+    a VALOF inside the value sees it)."""
+    from .control import replicated
+
+    def build() -> list[ast.stmt]:
+        g.declare(e.replicator.name)
+        items = g.temp("items")
+        append = expr_stmt(method(load(items), "append", out_value(g, e.value)))
+        loop = replicated(g, e.replicator, [stamp(append, e.value.span)])
+        return [assign(store(items), ast.List([], ast.Load())), *loop, ast.Return(load(items))]
+
+    name = g.temp("table")
+    g.hoist(g.function(name, [], build, e.span))
+    return call(load(name))
+
+
 @translates(S.ChanEnd)
 def chan_end(g: Generator, e: S.ChanEnd) -> ast.expr:
     return g.expr(e.chan)
@@ -194,6 +213,14 @@ def function_call(g: Generator, e: S.Call) -> ast.expr:
     if e.conversion is not None:  # `T (x)`, T a DATA TYPE: the checks made it `T x'
         return g.expr(e.conversion)
     return call(load(g.ident_of(e.func)), *[g.expr(a) for a in e.args])
+
+
+@translates(S.BytesIn)
+def bytes_in(g: Generator, e: S.BytesIn) -> ast.expr:
+    """`BYTESIN (a)` of an open array or a slice of unknown length (other
+    cases are constants): its sizes times its scalar's bytes, as it runs."""
+    unit, depth = e.unit
+    return call(g.rt("bytes_in"), g.expr(e.of), const(unit), const(depth))
 
 
 @translates(S.CountedItem)

@@ -77,4 +77,5 @@ def _program(filename: str, specs: list[S.Spec], includer: Includer) -> S.Progra
     check_depth(specs)
     program = S.Program(filename, specs, includer.files, span=Span(filename, 1, 1))
     program.warnings = includer.warnings
+    program.options = set(includer.preprocessor.options)
     return program

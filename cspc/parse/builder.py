@@ -20,6 +20,7 @@ built.  Decisions about the AST (see also ``cspc/syntax.py``):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lark import Token
@@ -43,9 +44,14 @@ DANGLING_PYTHON = "#PRAGMA PYTHON must come just before the PROC or FUNCTION it 
 
 
 def split_pragma(text: str) -> tuple[str, str]:
-    """A `#PRAGMA NAME args' line as (NAME, args); NAME is "" if there is none."""
-    name, _, args = text[len("#PRAGMA") :].strip().partition(" ")
-    return name, args.strip()
+    """A `#PRAGMA NAME args' line as (NAME, args); NAME is "" if there is none.
+    A comment after it (`#PRAGMA SHARED c -- why') is not part of the args."""
+    words = _PRAGMA_COMMENT.sub(lambda m: m.group(1) or "", text[len("#PRAGMA") :]).split(None, 1)
+    return (words[0], words[1].strip()) if len(words) == 2 else (words[0] if words else "", "")
+
+
+# `--' and what follows it, when it is not inside a string
+_PRAGMA_COMMENT = re.compile(r'("[^"]*")|--.*$')
 
 
 def unknown_pragma(name: str, span: Span) -> Diagnostic:
@@ -63,8 +69,8 @@ class Include(S.Spec):
 # The operators a FUNCTION may define (`INT FUNCTION "+" (VAL MYINT a, b)').
 OPERATORS = frozenset(
     "+ - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR << >> = <> < > <= >= AFTER "
-    "AND OR NOT ~ BITNOT ?? @@ $$".split()
-)
+    "AND OR NOT ~ BITNOT".split()
+) | S.USER_OPERATORS
 
 
 def _is_spec(x) -> bool:
@@ -125,6 +131,8 @@ class ToAST:
         """`CHAN INT c? IS in?:' -- the name may repeat the direction of the end it names."""
         *type_, name, value = [c for c in children if not isinstance(c, str)]
         marks = [c for c in children if isinstance(c, str)]
+        if not isinstance(value, S.ChanEnd):  # `CHAN INT d! IS c:' names c's output end
+            value = S.ChanEnd(value, marks[0], span=value.span)
         if marks and marks[0] != value.direction:
             end = {"?": "an input end", "!": "an output end"}
             raise CompileError.at(
@@ -369,6 +377,9 @@ class ToAST:
         (operand,) = children
         return S.Unary("SIZE", operand, span=span)
 
+    def bytes_in(self, span, children):
+        return S.BytesIn(children[0], span=span)
+
     def size_of_end(self, span, children):
         element, _direction = children  # `SIZE c?': the size of the array, whichever end
         return S.Unary("SIZE", element, span=span)
@@ -520,7 +531,22 @@ class ToAST:
         return S.Call(name, args[0] if args else [], span=span)
 
     def table(self, span, children):
-        return S.ArrayLit(list(children), span=span)
+        children = list(children)
+        explicit = children.pop() if isinstance(children[-1], S.Type) else None
+        return S.ArrayLit(list(children), explicit, span=span)
+
+    def table_from_equal(self, span, children):
+        """`[a = b, c]`: a table whose first item compares a name."""
+        children = list(children)
+        explicit = children.pop() if isinstance(children[-1], S.Type) else None
+        name, right, *rest = children
+        first = S.Binary("=", name, right, span=name.span.to(right.span))
+        return S.ArrayLit([first, *rest], explicit, span=span)
+
+    def array_constructor(self, span, children):
+        name, base, count, *step, value = children
+        replicator = S.Replicator(name, base, count, step[0] if step else None, span=name.span.to((step or [count])[0].span))
+        return S.ArrayConstructor(replicator, value, span=span)
 
     def subscript(self, span, children):
         base, index = children
@@ -532,6 +558,19 @@ class ToAST:
         last = items[-1].span
         table_span = Span(span.file, span.line, span.col, last.end_line, last.end_col + 1)
         return S.Subscript(S.ArrayLit(items, span=table_span), index, span=span)
+
+    def end_slice_from_for(self, span, children):
+        """`[c? FROM i FOR n]`: the input ends of a slice of a channel array."""
+        base, direction, start, count = children
+        return S.ChanEnd(S.Slice(base, start, count, span=span), direction, span=span)
+
+    def end_slice_from(self, span, children):
+        base, direction, start = children
+        return S.ChanEnd(S.Slice(base, start, None, span=span), direction, span=span)
+
+    def end_slice_for(self, span, children):
+        base, direction, count = children
+        return S.ChanEnd(S.Slice(base, None, count, span=span), direction, span=span)
 
     def slice_from_for(self, span, children):
         base, start, count = children

@@ -26,6 +26,7 @@ from typing import Callable
 from lark import Token
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 
+from cspc import syntax as S
 from cspc.diagnostics import SOURCES, TAB_SIZE, CompileError, Diagnostic, Span
 from cspc.parse import lalr
 from cspc.parse.builder import ToAST
@@ -186,7 +187,6 @@ UNSUPPORTED = {
     "PLACE": "placement",
     "PROCESSOR": "placement",
     "PORT": "placement",
-    "BYTESIN": "BYTESIN",
     "OFFSETOF": "OFFSETOF",
 }
 _UNSUPPORTED_PAIRS = {("CHAN", "TYPE"): "occam-pi channel types"}
@@ -272,12 +272,12 @@ _EXPECTED_WORDS = {
 # for the ones with no fixed text.
 _DYADIC_OPERATORS = frozenset(
     """+ - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR << >> AND OR = <> < > <= >=
-    AFTER ?? @@ $$""".split()
-)
+    AFTER""".split()
+) | S.USER_OPERATORS
 _TYPE_WORDS = frozenset("INT INT16 INT32 INT64 BYTE BOOL REAL32 REAL64 CHAN TIMER BARRIER [ NAME".split())
 _EXPRESSION_WORDS = _TYPE_WORDS | frozenset(
-    "INTEGER HEX REAL STRING BYTE_LIT ( TRUE FALSE MOSTPOS MOSTNEG NOT SIZE BITNOT ~ - MINUS ?? @@ $$".split()
-)
+    "INTEGER HEX REAL STRING BYTE_LIT ( TRUE FALSE MOSTPOS MOSTNEG NOT SIZE BYTESIN BITNOT ~ - MINUS".split()
+) | S.USER_OPERATORS
 _SPEC_WORDS = _TYPE_WORDS | frozenset(
     "PROC VAL PROTOCOL DATA INITIAL RESULT RECURSIVE REC INLINE PRAGMA #INCLUDE #USE FUNCTION PLACE".split()
     # (a FUNCTION's results are read as an assignment's targets, which may start with a string)

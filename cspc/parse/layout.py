@@ -53,6 +53,7 @@ class Layout:
         brackets: list[list] = []
         previous: Token | None = None  # the last token passed on
         last_real: Token | None = None  # the last token that is not layout
+        after_bracket = False  # last_real came straight after a `['
         tokens = iter(stream)
         pushed_back: list[Token] = []
         while True:
@@ -106,6 +107,12 @@ class Layout:
                     if previous.type != "_NL":
                         yield _layout_token("_NL", "", token, token.line, token.column)
                     yield from _close_block(closed[2], token)
+            if token.type == "EQUAL" and last_real is not None and last_real.type == "NAME" and after_bracket:
+                # `[i =': a constructor `[i = 0 FOR n | e]' (or a table
+                # `[a = b, c]'), which the grammar cannot tell from `[a = b]'
+                # at the `=' (see array_constructor in occam.lark).
+                token = Token.new_borrow_pos("_REPLICATOR_EQ", token.value, token)
+            after_bracket = last_real is not None and last_real.type == "LSQB"
             previous = last_real = token
             yield token
         if last_real is None:

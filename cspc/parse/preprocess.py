@@ -93,6 +93,11 @@ _KNOWN = {"IF", "ELIF", "ELSE", "ENDIF", "DEFINE", "UNDEF", "COMMENT", "RELAX", 
 _NOT_SUPPORTED = {"IMPORT": "#IMPORT", "SC": "#SC", "NETWORK": "#NETWORK"}
 
 
+# occ21's #OPTION letters that cspc honours: A, no alias checks; N, no
+# parallel-usage checks (what a program gives up by asking is its own business).
+HONOURED_OPTIONS = {"A": "alias checks off", "N": "parallel-usage checks off"}
+
+
 @dataclass
 class _Branch:
     """One open #IF: is the current part kept, was some part kept, where it began."""
@@ -117,6 +122,7 @@ class Preprocessor:
 
     defines: dict[str, Value] = field(default_factory=lambda: dict(PREDEFINED))
     warnings: list[Diagnostic] = field(default_factory=list)
+    options: set[str] = field(default_factory=set)  # the HONOURED_OPTIONS an #OPTION gave
 
     def run(self, text: str, filename: str, include: Optional[IncludeHook] = None) -> Preprocessed:
         """``text`` with its directives done: kept lines as they were (tabs in
@@ -212,7 +218,9 @@ class Preprocessor:
                 raise CompileError.at(span, f"`{name}' is already defined, as {_shown(self.defines[name])} "
                                             f"(#UNDEF it first)")
             self.defines[name] = value
-        elif word in ("COMMENT", "RELAX", "OPTION"):
+        elif word == "OPTION":
+            self._option(where, span)
+        elif word in ("COMMENT", "RELAX"):
             return  # no effect in cspc; see docs/language.md
         elif word in ("WARNING", "ERROR"):
             message = _message(where, len(word) + 1)
@@ -224,6 +232,18 @@ class Preprocessor:
         else:
             raise CompileError.at(span, f"unknown directive `#{word}' (cspc knows "
                                         f"{', '.join('#' + k for k in sorted(_KNOWN))})")
+
+
+    def _option(self, where: "_Where", span: Span) -> None:
+        """`#OPTION "AN"': occ21's command-line letters.  A turns the alias
+        checks off and N the parallel-usage checks; the others have no
+        meaning for cspc and are ignored with a warning."""
+        letters = _message(where, len("OPTION") + 1)
+        for letter in letters.upper():
+            if letter in HONOURED_OPTIONS:
+                self.options.add(letter)
+            elif not letter.isspace():
+                self.warnings.append(Diagnostic("warning", f"#OPTION \"{letter}\" means nothing to cspc; ignored", span))
 
 
 @dataclass
