@@ -76,9 +76,7 @@ HEAD = "PROC main (CHAN BYTE keyboard?, screen!, error!)\n"
     "body, message, line, col",
     [
         ("  MOBILE []INT a:\n  SKIP\n", "`MOBILE' is not supported yet (occam-pi mobile data)", 2, 3),
-        ("  SHARED CHAN INT c:\n  SKIP\n", "`SHARED' is not supported yet (occam-pi shared channels)", 2, 3),
         ("  FORKING\n    SKIP\n", "`FORKING' is not supported yet (occam-pi FORK)", 2, 3),
-        ("  CHAN INT c:\n  INT x:\n  c ?? x\n    SKIP\n", "`??' is not supported yet (occam-pi extended input)", 4, 5),
         ("  PLACED [1]INT y 0:\n  SKIP\n", "`PLACED' is not supported yet (placement)", 2, 3),
         ("  CHAN TYPE T\n    MOBILE RECORD\n      CHAN INT c?:\n  :\n  SKIP\n",
          "`CHAN TYPE' is not supported yet (occam-pi channel types)", 2, 3),

@@ -27,6 +27,7 @@ from cspc.check.access import (
     rule_for,
 )
 from cspc.check.aliases import AliasRules
+from cspc.check.claims import ClaimRules
 from cspc.check.declarations import DeclarationRules
 from cspc.check.expressions import ExpressionRules, declared_note
 from cspc.check.protocols import CommunicationRules
@@ -47,7 +48,7 @@ def routine_words(function: S.FunctionDecl) -> str:
 VALOF_EXPRESSION = "(VALOF ...)"  # the name of the FUNCTION that stands for a VALOF in an expression
 
 
-class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules):
+class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules, ClaimRules):
     """Names, types and the rules that need only them, in one pass over the program."""
 
     def __init__(self, reporter: Reporter, warn_unused: bool = False) -> None:
@@ -58,6 +59,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.tags: dict[int, dict[str, S.Symbol]] = {}  # id(protocol symbol) -> tags
         self.fields: dict[int, dict[str, S.Symbol]] = {}  # id(record symbol) -> fields
         self.init_alias_rules()
+        self.init_claim_rules()
         self.functions: list[tuple[S.FunctionDecl, int]] = []  # enclosing FUNCTIONs
         self.declaring: list[str] = []  # the routines whose bodies are being checked, not RECURSIVE
         self.user_operators: set[str] = set()  # operators some FUNCTION defines (`INT FUNCTION "+"')
@@ -145,6 +147,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
     def type_(self, t: S.Type, open_ok: bool = False) -> S.Type:
         """Resolve the names in a written type and fold its array sizes."""
         if isinstance(t, S.ArrayType):
+            self.no_shared_elements(t)
             if t.size is None:
                 if not open_ok:
                     self.error(t.span, "an array declaration needs a size")
@@ -492,6 +495,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             )
         given = direction_of(arg)
         if param.direction is None or given is None or given == param.direction:
+            self.shared_actual(param, arg, context)
             return
         verb = "input" if param.direction == "?" else "output"
         name = root_name(arg)

@@ -175,8 +175,6 @@ UNSUPPORTED = {
     "MOBILE": "occam-pi mobile data",
     "CLONE": "occam-pi mobile data",
     "DEFINED": "occam-pi mobile data",
-    "SHARED": "occam-pi shared channels",
-    "CLAIM": "occam-pi shared channels",
     "FORK": "occam-pi FORK",
     "FORKING": "occam-pi FORK",
     "ENROLL": "occam-pi barrier enrolment",
@@ -214,9 +212,6 @@ def _unsupported(text: str, token: Token, filename: str) -> Diagnostic | None:
         if m.group() in UNSUPPORTED:
             found = (m.group(), UNSUPPORTED[m.group()], m.start(), m.end())
             break
-    rendezvous = line.find("??", 0, upto)
-    if rendezvous >= 0 and (found is None or rendezvous < found[2]):
-        found = ("??", "occam-pi extended input", rendezvous, rendezvous + 2)
     if found is None:
         return None
     word, what, start, end = found
