@@ -82,7 +82,7 @@ class ChanType(Type):
     `SHARED ! CHAN P` ("!": the writing end) and `SHARED ? CHAN P` ("?")."""
 
     protocol: "Protocol"
-    shared: str = ""  # the shared ends, among "?" and "!"
+    shared: Optional[str] = None  # the shared ends: "?!", "!" or "?"; None for none
 
 
 @dataclass(eq=False)

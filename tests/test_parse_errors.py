@@ -177,3 +177,20 @@ def test_a_valof_in_an_expression_keeps_occams_layout():
         4,
         12,
     )
+
+
+@pytest.mark.parametrize(
+    "body, message, line, col",
+    [
+        # `c ?? x' is followed by the process to run during the rendezvous
+        ("  INT x:\n  SEQ\n    c ?? x\n    SKIP\n", "unexpected `SKIP'; expected an indented block (2 more spaces)", 5, 5),
+        # a guard read as a dyadic expression's operands must use `??'
+        ("  INT x:\n  ALT\n    c + x\n      SKIP\n", "an ALT guard inputs with `?' or `??', not `+'", 4, 5),
+        # an extended input has a during process and at most one after it
+        ("  INT x:\n  c ?? x\n    SKIP\n    SKIP\n    SKIP\n", "unexpected `SKIP'; expected end of block", 6, 5),
+        # CLAIM holds an end for the process under it
+        ("  CLAIM c!\n  SKIP\n", "unexpected `SKIP'; expected an indented block (2 more spaces)", 3, 3),
+    ],
+)  # fmt: skip
+def test_occam_pi_shared_channels_and_extended_inputs_misspelt(body, message, line, col):
+    assert first_error("PROC p (CHAN INT c?)\n" + body + ":\n") == (message, line, col)
