@@ -335,6 +335,8 @@ def _describe_expected(keys: set[str]) -> str:
         keys = keys - {"?", "!"}
     if "IS" in keys:  # `VAL INT x IS': RETYPES is the rarer spelling
         keys = keys - {"RETYPES", "RESHAPES"}
+    if "?" in keys:  # after a channel: the extended input `??' is the rarer input
+        keys = keys - {"??"}
     words += sorted({_EXPECTED_WORDS.get(k, f"`{k}'") for k in keys})
     if not words:
         return ""
