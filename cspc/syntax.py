@@ -570,6 +570,7 @@ class Par(Process):
     body: list[Process]
     replicator: Optional[Replicator] = None
     pri: bool = False
+    enroll: list["Name"] = field(default_factory=list)  # occam-pi `PAR ... ENROLL b': barriers
     # The process names of the branches, for reports ("consumer", "main, PAR branch 2");
     # empty for a replicated PAR, whose copies are named by copy_prefix.
     names: list[str] = annotation(factory=list)

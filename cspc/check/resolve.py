@@ -301,10 +301,10 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             body()
             return
         self.expect(r.base, T.INT, "replicator base")
-        if constant_count:
-            self.const_int(r.count, "the replicator count of a PAR", minimum=0)
-        else:
-            self.expect(r.count, T.INT, "replicator count")
+        self.expect(r.count, T.INT, "replicator count")
+        count = r.count.const
+        if constant_count and isinstance(count, int) and count < 0:  # (occam-pi: it may be worked out at run time)
+            self.error(r.count.span, f"the replicator count of a PAR must not be negative ({count})")
         if r.step is not None:
             self.expect(r.step, T.INT, "replicator step")
         self.open_scope()
@@ -321,6 +321,11 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
 
     def proc_Par(self, p: S.Par) -> None:
         self.no_side_effect(p.span, "contain a PAR")
+        for name in p.enroll:
+            symbol = self.lookup(name)
+            if symbol is not None and symbol.kind != "barrier":
+                self.error(name.span, f"a PAR ENROLLs barriers: `{name.name}' is "
+                                      f"{KIND_WORDS.get(symbol.kind, symbol.kind)}")
         self.replicated(p.replicator, lambda: [self.process(b) for b in p.body], constant_count=True)
 
     def proc_If(self, p: S.If) -> None:

@@ -430,8 +430,13 @@ class ToAST:
 
     def par(self, span, children):
         pri, children = self._pri(children)
+        enroll = [c for c in children if isinstance(c, _Enroll)]
+        children = [c for c in children if not isinstance(c, _Enroll)]
         replicator, body = self._body(children)
-        return S.Par(body, replicator, pri, span=span)
+        return S.Par(body, replicator, pri, enroll[0].names if enroll else [], span=span)
+
+    def enroll(self, span, children):
+        return _Enroll(children[0])
 
     def process_block(self, span, children):
         return list(children)
@@ -668,6 +673,13 @@ def _recursive_first(children: list) -> tuple[bool, list]:
     if children and children[0] is True:
         return True, children[1:]
     return False, children
+
+
+@dataclass
+class _Enroll:
+    """`ENROLL b, c' on its way into the Par."""
+
+    names: list
 
 
 def _items_and_body(rest: list) -> tuple[list, tuple]:

@@ -177,7 +177,6 @@ UNSUPPORTED = {
     "DEFINED": "occam-pi mobile data",
     "FORK": "occam-pi FORK",
     "FORKING": "occam-pi FORK",
-    "ENROLL": "occam-pi barrier enrolment",
     "RESIGN": "occam-pi barrier enrolment",
     "EXTENDS": "occam-pi protocol inheritance",
     "PLACED": "placement",
