@@ -112,6 +112,29 @@ class ClaimRules:
             self.error(arg.span, f"`{end}' is a shared channel end: pass it to {context} inside `CLAIM {end}' "
                                  "(or make the parameter SHARED)")
 
+    def shared_abbreviation(self, spec: S.Abbreviation, declared: S.Type | None) -> None:
+        """`CHAN INT o! IS c!:' names a shared end as an unshared one: only inside
+        a CLAIM of it.  (Without a type, or with SHARED, the new name is shared too.)"""
+        name = root_name(spec.value)
+        if name is None or name.symbol is None:
+            return
+        ends = shared_ends(name.symbol)
+        given = direction_of(spec.value)
+        declared_shared = declared is None or (isinstance(declared, S.ChanType) and declared.shared)
+        if declared_shared:
+            if declared is not None and not ends:
+                self.error(spec.value.span, f"`{name.name}' is not a shared channel end: a SHARED "
+                                            "abbreviation names one")
+            return
+        if not ends:
+            return
+        if given is None:
+            self.error(spec.value.span, f"say which end of shared channel `{name.name}' is abbreviated: "
+                                        f"`{name.name}!' or `{name.name}?'")
+        elif given in ends and self.claimed(name.symbol, given) is None:
+            end = f"{name.name}{given}"
+            self.error(spec.value.span, f"`{end}' is a shared channel end: abbreviate it inside `CLAIM {end}'")
+
     def shared_param(self, p: S.Param) -> None:
         """`SHARED ! CHAN T x?': the shared end and the parameter's end must agree."""
         t = p.type

@@ -121,6 +121,8 @@ class DeclarationRules:
                     self.reference(item, "abbreviated", writing=True)
             else:
                 self.reference(spec.value, "abbreviated", writing=True)
+                if T.is_channel(t):
+                    self.shared_abbreviation(spec, declared)
         else:
             t = self.expr(spec.value, declared)
             if not T.is_unknown(t) and not T.is_data(t) and spec.mode == "VAL":
