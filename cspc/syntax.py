@@ -78,7 +78,11 @@ class ArrayType(Type):
 
 @dataclass(eq=False)
 class ChanType(Type):
+    """`CHAN P`; occam-pi's `SHARED CHAN P` (``shared`` "?!": both ends shared),
+    `SHARED ! CHAN P` ("!": the writing end) and `SHARED ? CHAN P` ("?")."""
+
     protocol: "Protocol"
+    shared: Optional[str] = None  # the shared ends: "?!", "!" or "?"; None for none
 
 
 @dataclass(eq=False)
@@ -518,12 +522,15 @@ class Delay(Process):
 
 @dataclass(eq=False)
 class Variant(Node):
-    """One branch of `c ? CASE`: `tag; x; y` then a process."""
+    """One branch of `c ? CASE`: `tag; x; y` then a process.  In `c ?? CASE`
+    (an :class:`ExtendedCaseInput`) ``body`` is the during process and
+    ``after`` the one after the rendezvous (None when there is none)."""
 
     specs: list[Spec]
     tag: Name
     items: list[Expr]
     body: Process
+    after: Optional[Process] = None
 
 
 @dataclass(eq=False)
@@ -532,6 +539,39 @@ class CaseInput(Process):
 
     chan: Expr
     variants: list[Variant]
+
+
+@dataclass(eq=False)
+class ExtendedInput(Process):
+    """occam-pi's extended rendezvous `c ?? x; y` (also `c ?? n::a`): the value is
+    taken, ``during`` runs while the writer still waits, then the writer goes on
+    and ``after`` runs (None when there is none).  As an ALT guard, the
+    alternative's processes are these two."""
+
+    chan: Expr
+    items: list[Expr]
+    during: Process
+    after: Optional[Process] = None
+
+
+@dataclass(eq=False)
+class ExtendedCaseInput(Process):
+    """`c ?? CASE` with one Variant per tag, each with its during process (the
+    Variant's ``body``) and after process; also `c ?? CASE tag; x` (one Variant)."""
+
+    chan: Expr
+    variants: list[Variant]
+
+
+@dataclass(eq=False)
+class Claim(Process):
+    """occam-pi `CLAIM c!` (or `c?`): the process holds that shared end of a
+    channel for ``body``.  ``direction`` is as written, None when the name's
+    own direction says it (a parameter `SHARED CHAN T out!` claimed as `CLAIM out`)."""
+
+    chan: Expr
+    direction: Optional[str]
+    body: Process
 
 
 @dataclass(eq=False)
@@ -556,6 +596,7 @@ class Par(Process):
     body: list[Process]
     replicator: Optional[Replicator] = None
     pri: bool = False
+    enroll: list["Name"] = field(default_factory=list)  # occam-pi `PAR ... ENROLL b': barriers
     # The process names of the branches, for reports ("consumer", "main, PAR branch 2");
     # empty for a replicated PAR, whose copies are named by copy_prefix.
     names: list[str] = annotation(factory=list)
@@ -614,13 +655,14 @@ class Guard(Node):
     when absent).  ``guard`` is an Input, CaseInput, Delay or None for `cond & SKIP`."""
 
     precondition: Optional[Expr]
-    guard: Union[Input, CaseInput, Delay, None]
+    guard: Union[Input, CaseInput, ExtendedInput, ExtendedCaseInput, Delay, None]
 
 
 @dataclass(eq=False)
 class Alternative(Node):
     """One branch of ALT: a guard and its process, or a nested ALT (``nested``).
-    For a CaseInput guard the body is None (each variant has its own)."""
+    For a CaseInput guard the body is None (each variant has its own), and so
+    for an extended input guard (its during and after processes are its own)."""
 
     specs: list[Spec]
     guard: Optional[Guard]

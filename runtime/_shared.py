@@ -114,6 +114,19 @@ class _SharedReading:
         finally:
             claim.release()
 
+    def read_extended(self):
+        claim = self._rclaim
+        claim.acquire()  # re-entrant: held until release_extended, however claimed before
+        try:
+            return super().read_extended()
+        except BaseException:
+            claim.release()
+            raise
+
+    def release_extended(self) -> None:
+        super().release_extended()
+        self._rclaim.release()
+
     def _in_register(self, state, idx) -> None:
         _require_claim(self._rclaim, state.proc, "an input guard")
         super()._in_register(state, idx)
@@ -157,6 +170,20 @@ class Any2AnyChannel(_SharedInit, _SharedWriting, _SharedReading, Channel):
     """Many writers, many readers."""
 
     __slots__ = ()
+
+
+def claim_of(channel, side: str) -> Claim:
+    """The CLAIM of one side ("writing" or "reading") of ``channel``, made the
+    first time it is asked for: occam-pi's `CLAIM c!' holds it.  The checks
+    see to it that compiled code uses a shared end only inside its CLAIM, so
+    the channel underneath stays one-to-one (a plain Channel, whose operations
+    claim nothing: the processes of a PAR inside a CLAIM use the end freely)."""
+    slot = "_wclaim" if side == "writing" else "_rclaim"
+    claim = getattr(channel, slot)
+    if claim is None:
+        claim = Claim(channel, side)
+        setattr(channel, slot, claim)
+    return claim
 
 
 _SHARED = {None: (), "writer": (_SharedWriting,), "reader": (_SharedReading,),

@@ -32,6 +32,7 @@ _INPUT, _OUTPUT, _SKIP, _TIMEOUT = range(4)
 class Guard:
     __slots__ = ("precondition",)
     kind = -1
+    extended = False  # an ExtendedInputGuard
 
 
 class InputGuard(Guard):
@@ -46,6 +47,18 @@ class InputGuard(Guard):
 
     def __repr__(self):
         return f"InputGuard({self.channel.name})"
+
+
+class ExtendedInputGuard(InputGuard):
+    """An input guard of occam-pi's extended rendezvous (``c ?? x``): chosen,
+    it takes the value and keeps the writer waiting until the chooser calls
+    ``channel.release_extended()`` (see ``Channel.read_extended``)."""
+
+    __slots__ = ()
+    extended = True
+
+    def __repr__(self):
+        return f"ExtendedInputGuard({self.channel.name})"
 
 
 class OutputGuard(Guard):
@@ -177,12 +190,16 @@ class _AltState(Waitable):
         self.registered = []
 
     def resolve(self, index, value) -> None:
-        """A partner completed guard ``index``: wake the ALT with it."""
+        """A partner completed guard ``index``: wake the ALT with it.  (For an
+        extended input guard the partner, a writer, then waits to be released.)"""
         self._unregister()
         proc = self.proc
         proc.slot = (index, value)
         proc.wait_on = None  # wake(proc), written out: this is the ALT's hot path
         _wake(proc)
+        guard = self.guards[index]
+        if guard.extended:
+            guard.channel._hold_writer()
 
     def fail(self, exc) -> None:
         self._kill(self.proc, exc)
@@ -244,6 +261,8 @@ def alt(guards, pri=False, site=None):
         i = _policy.choose(cur, guards, ready, pri, site)
         g = guards[i]
         if g.kind == _INPUT:
+            if g.extended:
+                return i, g.channel._take_extended()
             return i, g.channel._take()  # ready: the channel's own read, which cannot block now
         if g.kind == _OUTPUT:
             g.channel._give(g.value)

@@ -91,6 +91,7 @@ class Channel(Waitable):
         "_rclaim",
         "_live_ends",  # [input, output]: ends created and not yet retired (see retire)
         "_expected",  # (reader name, writer name) the program means to use it, for reports
+        "_held",  # a writer held in an extended rendezvous (read_extended), or None
         "__weakref__",
     )
 
@@ -110,6 +111,7 @@ class Channel(Waitable):
         self._wclaim = self._rclaim = None
         self._live_ends = [0, 0]
         self._expected = (None, None)
+        self._held = None
 
     def expect(self, reader: str | None = None, writer: str | None = None) -> "Channel":
         """Say which processes are meant to use each end (by name), so that a
@@ -197,11 +199,56 @@ class Channel(Waitable):
         cur.slot = None
         return value
 
+    # -- the extended rendezvous (occam-pi `c ?? x') --------------------------
+
+    def read_extended(self):
+        """Take a value as ``read`` does, but keep its writer waiting until
+        :meth:`release_extended`: meanwhile the reader runs occam-pi's "during"
+        process, and the writer's ``write`` returns only after it."""
+        w = self._writer
+        if w is not None:  # a writer waits: take its value and keep it waiting
+            self._writer = None
+            value = w.slot
+            w.slot = None
+            self._held = w  # still blocked on this channel: wait_on stays
+            if _observer is not None:
+                _communicated(self, value, w, _current())
+            return value
+        cur = _current()
+        if self._walt is not None:
+            raise CSPError(
+                f"channel {self.name}: an extended input cannot take from an ALT's output guard"
+            )
+        if self._reader is not None or self._ralt is not None or self._ended is not None:
+            self._refuse(cur, "input")
+        waiting = _ExtendedRead(self, cur)
+        self._ralt = (waiting, 0)  # a writer hands over as to a waiting ALT (see write)
+        _block(cur, waiting)
+        value = cur.slot
+        cur.slot = None
+        return value
+
+    def release_extended(self) -> None:
+        """End the extended rendezvous begun by :meth:`read_extended`: its
+        writer goes on."""
+        w = self._held
+        if w is not None:
+            self._held = None
+            wake(w)
+
+    def _hold_writer(self) -> None:
+        """The current process has just written to an extended input: it waits
+        until the reader releases it."""
+        cur = _current()
+        self._held = cur
+        _block(cur, self)
+
     # An ALT that found the channel ready completes its guard with the same
     # code (it cannot block then); these names skip a shared end's CLAIM, which
     # an ALT checks when it registers instead.
     _give = write
     _take = read
+    _take_extended = read_extended
 
     def _refuse(self, cur, side: str) -> None:
         """Raise instead of blocking: the channel has ended, or ``cur`` would be
@@ -330,12 +377,51 @@ class Channel(Waitable):
             self._reader = None
         if self._writer is proc:
             self._writer = None
+        if self._held is proc:
+            self._held = None
 
     def _describe(self, proc) -> BlockedProcess:
         reader, writer = self._expected
         if self._reader is proc:
             return BlockedProcess(proc.name, "input", self.name, _partner("from", writer, proc))
+        if self._held is proc:
+            return BlockedProcess(
+                proc.name, "output", self.name, _partner("to", reader, proc),
+                detail="its value was taken by an extended input (??), whose process has not ended",
+            )
         return BlockedProcess(proc.name, "output", self.name, _partner("to", reader, proc))
+
+
+class _ExtendedRead(Waitable):
+    """A reader waiting in ``read_extended``.  It sits where a waiting ALT
+    would (``channel._ralt``), so ``write`` hands its value over with the same
+    line and no test of its own; handing over, it keeps the writer waiting."""
+
+    __slots__ = ("channel", "proc")
+
+    def __init__(self, channel, proc):
+        self.channel = channel
+        self.proc = proc
+
+    def resolve(self, _index, value) -> None:
+        """A writer has come (this runs in the writer's process)."""
+        self.channel._ralt = None
+        self.proc.slot = value
+        wake(self.proc)
+        self.channel._hold_writer()
+
+    def fail(self, exc) -> None:
+        self._kill(self.proc, exc)
+
+    def _cancel(self, proc) -> None:
+        ralt = self.channel._ralt
+        if ralt is not None and ralt[0] is self:
+            self.channel._ralt = None
+
+    def _describe(self, proc) -> BlockedProcess:
+        writer = self.channel._expected[1]
+        return BlockedProcess(proc.name, "input", self.channel.name, _partner("from", writer, proc),
+                              detail="an extended input (??)")
 
 
 def _partner(preposition: str, name: str | None, proc) -> str | None:
@@ -432,6 +518,18 @@ class BufferedChannel(Channel):
     _give = write
     _take = read
 
+    def read_extended(self):
+        """A buffered writer never waits for its reader: nothing to hold."""
+        return self.read()
+
+    def release_extended(self) -> None:
+        pass
+
+    def _hold_writer(self) -> None:
+        pass  # the value is in: the writer goes on at once
+
+    _take_extended = read_extended
+
     def _take_from_buffer(self):
         value = self._buf.popleft()
         if self._draining:
@@ -474,7 +572,8 @@ class BufferedChannel(Channel):
 class ChannelEnd:
     """One end of a channel, carrying a direction.  ``read``/``write`` on the
     right end are the channel's own methods (no extra call); on the wrong end
-    they raise CSPError naming the channel."""
+    they raise CSPError naming the channel.  The reading end also has the
+    extended rendezvous, ``read_extended``/``release_extended``."""
 
     __slots__ = ("channel", "direction", "read", "write", "_retired")
 
@@ -502,6 +601,16 @@ class ChannelEnd:
     @property
     def name(self) -> str:
         return self.channel.name
+
+    def read_extended(self):
+        if self.direction != "input":
+            self._wrong_way()
+        return self.channel.read_extended()
+
+    def release_extended(self) -> None:
+        if self.direction != "input":
+            self._wrong_way()
+        self.channel.release_extended()
 
     def poison(self) -> None:
         self.channel.poison()

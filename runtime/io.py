@@ -55,10 +55,12 @@ _FLUSH_AT = 1 << 16
 class ScreenWriter:
     """A buffered byte-writing end bound to a stream (``screen!``/``error!``)."""
 
-    __slots__ = ("name", "_buf", "_stream", "_decoder", "_flushing")
+    # _wclaim: the CLAIM of occam-pi's `SHARED CHAN BYTE screen!' (see _shared.claim_of)
+    __slots__ = ("name", "_buf", "_stream", "_decoder", "_flushing", "_wclaim")
 
     def __init__(self, stream, name="screen"):
         self.name = name
+        self._wclaim = None
         self._buf = bytearray()
         self._flushing = threading.Lock()
         self._stream, self._decoder = _binary_target(stream)

@@ -20,7 +20,9 @@ the helpers written below, it re-exports
   ``seq(*fns)`` and ``stop()`` (occam STOP), the function spellings of
   ``Par``, ``Alt`` and ``Seq`` without an object per use;
 * the core objects compiled code makes: ``Channel``, ``Timer``,
-  ``InputGuard``, ``SkipGuard``, ``TimeoutGuard`` (taking an occam time);
+  ``InputGuard``, ``SkipGuard``, ``TimeoutGuard`` (taking an occam time),
+  and for occam-pi ``ExtendedInputGuard`` (`c ?? x` as a guard) and
+  ``claim_of(channel, side)`` (the CLAIM of a shared end);
 * the occam clock arithmetic: ``wrap32(n)`` and :func:`after`;
 * ``tick()``, called at loop ends for fair scheduling (``fair.py``);
 * occam's top level (written in ``io.py``): ``run_main(proc, ...)``, which
@@ -44,7 +46,8 @@ import struct
 import sys
 
 from cspc.runtime import Channel, InputGuard, OccamError, SkipGuard, TimeoutGuard, Timer
-from cspc.runtime.alt import alt
+from cspc.runtime._shared import claim_of
+from cspc.runtime.alt import ExtendedInputGuard, alt
 from cspc.runtime.fair import tick
 from cspc.runtime.io import FLUSH, KeyboardChannel, ScreenWriter, run_main
 from cspc.runtime.process import par, seq, stop
@@ -63,6 +66,7 @@ from cspc.runtime.toplevel import (  # noqa: F401 -- occam's top level, re-expor
 # The names this module re-exports for compiled code (see the docstring).
 ABI_REEXPORTS = (
     "Channel", "InputGuard", "OccamError", "SkipGuard", "TimeoutGuard", "Timer",
+    "ExtendedInputGuard", "claim_of",
     "alt", "par", "seq", "stop", "tick", "wrap32",
     "FLUSH", "KeyboardChannel", "ScreenWriter", "run_main",
 )  # fmt: skip
@@ -70,7 +74,7 @@ ABI_REEXPORTS = (
 # The version of this ABI: bumped whenever a name compiled code imports from here,
 # or what one of them does, changes incompatibly.  tests/runtime/test_api.py pins
 # the names with it.
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 
 def require_abi(version, module_name, compiled_by):

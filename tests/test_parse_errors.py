@@ -76,9 +76,7 @@ HEAD = "PROC main (CHAN BYTE keyboard?, screen!, error!)\n"
     "body, message, line, col",
     [
         ("  MOBILE []INT a:\n  SKIP\n", "`MOBILE' is not supported yet (occam-pi mobile data)", 2, 3),
-        ("  SHARED CHAN INT c:\n  SKIP\n", "`SHARED' is not supported yet (occam-pi shared channels)", 2, 3),
         ("  FORKING\n    SKIP\n", "`FORKING' is not supported yet (occam-pi FORK)", 2, 3),
-        ("  CHAN INT c:\n  INT x:\n  c ?? x\n    SKIP\n", "`??' is not supported yet (occam-pi extended input)", 4, 5),
         ("  PLACED [1]INT y 0:\n  SKIP\n", "`PLACED' is not supported yet (placement)", 2, 3),
         ("  CHAN TYPE T\n    MOBILE RECORD\n      CHAN INT c?:\n  :\n  SKIP\n",
          "`CHAN TYPE' is not supported yet (occam-pi channel types)", 2, 3),
@@ -179,3 +177,20 @@ def test_a_valof_in_an_expression_keeps_occams_layout():
         4,
         12,
     )
+
+
+@pytest.mark.parametrize(
+    "body, message, line, col",
+    [
+        # `c ?? x' is followed by the process to run during the rendezvous
+        ("  INT x:\n  SEQ\n    c ?? x\n    SKIP\n", "unexpected `SKIP'; expected an indented block (2 more spaces)", 5, 5),
+        # a guard read as a dyadic expression's operands must use `??'
+        ("  INT x:\n  ALT\n    c + x\n      SKIP\n", "an ALT guard inputs with `?' or `??', not `+'", 4, 5),
+        # an extended input has a during process and at most one after it
+        ("  INT x:\n  c ?? x\n    SKIP\n    SKIP\n    SKIP\n", "unexpected `SKIP'; expected end of block", 6, 5),
+        # CLAIM holds an end for the process under it
+        ("  CLAIM c!\n  SKIP\n", "unexpected `SKIP'; expected an indented block (2 more spaces)", 3, 3),
+    ],
+)  # fmt: skip
+def test_occam_pi_shared_channels_and_extended_inputs_misspelt(body, message, line, col):
+    assert first_error("PROC p (CHAN INT c?)\n" + body + ":\n") == (message, line, col)

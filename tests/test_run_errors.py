@@ -254,3 +254,46 @@ def test_a_second_run_after_an_edit_quotes_the_line_as_it_is_now(tmp_path):
     second, _ = run(tmp_path, body + "    x := 2 / (x - x)\n:\n")
     assert second.exit_code == 1
     assert second.stderr.splitlines()[1] == "        x := 2 / (x - x)"
+
+
+def test_a_deadlock_in_a_claim_names_the_process_waiting_to_claim(tmp_path, backend):
+    source = """\
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  SHARED ! CHAN INT c:
+  PAR
+    CLAIM c!
+      c ! 1
+    CLAIM c!
+      c ! 2
+:
+"""
+    result, path = run(tmp_path, source, "--backend", backend)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "run-time error: deadlock: no process can proceed (2 blocked)",
+        f"  {path}:5: 'main, PAR branch 1' waits to output on channel c",
+        f"  {path}:7: 'main, PAR branch 2' waits to CLAIM a shared end of channel c "
+        "(the writing end is held by 'main, PAR branch 1')",
+    ]
+
+
+def test_a_deadlock_in_an_extended_rendezvous_names_the_writer_held(tmp_path, backend):
+    source = """\
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  CHAN INT c, d:
+  INT x, y:
+  PAR
+    SEQ
+      c ! 1
+      d ! 2
+    c ?? x
+      d ? y
+:
+"""
+    result, path = run(tmp_path, source, "--backend", backend)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [
+        f"  {path}:6: 'main, PAR branch 1' waits to output on channel c (to 'main, PAR branch 2') "
+        "[its value was taken by an extended input (??), whose process has not ended]",
+        f"  {path}:9: 'main, PAR branch 2' waits to input from channel d (from 'main, PAR branch 1')",
+    ]

@@ -5,7 +5,8 @@ The rule families, one module each:
 * :mod:`~cspc.check.resolve` -- names and scopes, specifications, processes,
   PROC/FUNCTION calls, VAL and the alias rule, FUNCTION purity; with
   :mod:`~cspc.check.expressions` (types and constant folding of expressions) and
-  :mod:`~cspc.check.protocols` (channels, protocols, directions, timers);
+  :mod:`~cspc.check.protocols` (channels, protocols, directions, timers) and
+  :mod:`~cspc.check.claims` (occam-pi shared channel ends and their CLAIMs);
 * :mod:`~cspc.check.usage` -- the parallel usage rules (PAR), channel parameters
   used both ways, the "will deadlock" warning;
 * :mod:`~cspc.check.flow` -- the "may be read before it is set" warning;

@@ -70,6 +70,18 @@ def direction_of(e: S.Expr) -> str | None:
     return None
 
 
+def shared_ends(symbol: S.Symbol) -> str:
+    """The ends of a channel that parallel processes share (occam-pi `SHARED
+    CHAN'): among "?" and "!", "" for none.  A channel parameter or abbreviation
+    with a direction has only that end."""
+    t = symbol.type
+    if symbol.kind != "channel" or not isinstance(t, S.ChanType) or not t.shared:
+        return ""
+    if symbol.direction is not None:
+        return symbol.direction if symbol.direction in t.shared else ""
+    return t.shared
+
+
 def described_end(name: S.Name | None) -> str:
     """A channel name with a declared direction, as messages show it:
     "channel parameter `in'", or "channel end `src?'" for an abbreviation."""

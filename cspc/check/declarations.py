@@ -121,6 +121,8 @@ class DeclarationRules:
                     self.reference(item, "abbreviated", writing=True)
             else:
                 self.reference(spec.value, "abbreviated", writing=True)
+                if T.is_channel(t):
+                    self.shared_abbreviation(spec, declared)
         else:
             t = self.expr(spec.value, declared)
             if not T.is_unknown(t) and not T.is_data(t) and spec.mode == "VAL":
@@ -246,6 +248,7 @@ class DeclarationRules:
             kind = "value" if p.mode == "VAL" else kind_for("ref", t)
             if p.direction is not None and kind != "channel":
                 self.error(p.name.span, f"only a channel parameter can have a direction (`{p.name.name}')")
+            self.shared_param(p)
             symbol = S.Symbol(p.name.name, kind, p, t, p.direction, span=p.name.span)
             p.name.symbol = symbol
             p.name.type = t
@@ -260,7 +263,9 @@ class DeclarationRules:
         with self.routine_scope(spec, symbol):
             self.params(spec.params)
             outside = self.enter_routine()
+            claims, self.claims = self.claims, []  # the CLAIMs around hold nothing for the PROC's callers
             self.process(spec.body)
+            self.claims = claims
             self.leave_routine(symbol, outside)
 
     def spec_FunctionDecl(self, spec: S.FunctionDecl) -> None:

@@ -174,14 +174,14 @@ class Flow:
                 self.read(item, state)
         return state
 
-    def proc_Input(self, p: S.Input, state):
+    def proc_Input(self, p: S.Input | S.ExtendedInput, state):
         self.read(p.chan, state)
         for item in p.items:
             if not (isinstance(item, S.Name) and item.symbol is not None and item.symbol.kind == "tag"):
                 self.set_target(item, state)
         return state
 
-    def proc_CaseInput(self, p: S.CaseInput, state):
+    def proc_CaseInput(self, p: S.CaseInput | S.ExtendedCaseInput, state):
         self.read(p.chan, state)
         results = []
         for v in p.variants:
@@ -189,8 +189,18 @@ class Flow:
             self.specs(v.specs, branch)
             for item in v.items:
                 self.set_target(item, branch)
-            results.append(self.process(v.body, branch))
+            results.append(self.process(v.after, self.process(v.body, branch)))
         return _meet(results)
+
+    proc_ExtendedCaseInput = proc_CaseInput
+
+    def proc_ExtendedInput(self, p: S.ExtendedInput, state):
+        state = self.proc_Input(p, state)
+        return self.process(p.after, self.process(p.during, state))
+
+    def proc_Claim(self, p: S.Claim, state):
+        self.read(p.chan, state)
+        return self.process(p.body, state)
 
     def proc_Sync(self, p: S.Sync, state):
         self.read(p.barrier, state)
@@ -274,7 +284,7 @@ class Flow:
             targets: list = []
             if isinstance(node, S.Assign):
                 targets = node.targets
-            elif isinstance(node, (S.Input, S.Variant)):
+            elif isinstance(node, (S.Input, S.ExtendedInput, S.Variant)):
                 targets = node.items
             elif isinstance(node, S.ProcCall) and node.proc.symbol is not None:
                 found |= self.sets_free.get(id(node.proc.symbol), set())

@@ -75,8 +75,10 @@ def always_blocks(p: S.Process, seen: frozenset = frozenset()) -> bool:
         p = p.body
     if isinstance(p, S.Input):
         return not p.timer
-    if isinstance(p, (S.Output, S.CaseInput, S.Delay, S.Sync, S.Stop, S.Par)):
+    if isinstance(p, (S.Output, S.CaseInput, S.ExtendedInput, S.ExtendedCaseInput, S.Delay, S.Sync, S.Stop, S.Par)):
         return True
+    if isinstance(p, S.Claim):
+        return always_blocks(p.body, seen)
     if isinstance(p, S.Seq):
         if p.replicator is None:
             return any(always_blocks(q, seen) for q in p.body)
@@ -103,7 +105,9 @@ def _input_guards_only(alt: S.Alt) -> bool:
         if a.nested is not None:
             if not _input_guards_only(a.nested):
                 return False
-        elif a.guard is None or not isinstance(a.guard.guard, (S.Input, S.CaseInput)):
+        elif a.guard is None or not isinstance(
+            a.guard.guard, (S.Input, S.CaseInput, S.ExtendedInput, S.ExtendedCaseInput)
+        ):
             return False
         elif isinstance(a.guard.guard, S.Input) and a.guard.guard.timer:
             return False

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from cspc import syntax as S
 from cspc.check import types as T
-from cspc.check.access import declared_inside
+from cspc.check.access import declared_inside, shared_ends
 
 
 def branch_name(branch: S.Process, index: int, enclosing: str | None) -> str:
@@ -99,7 +99,10 @@ def expect_ends(spec: S.VarDecl, inner) -> None:
         symbol = name.symbol
         if symbol is None:
             continue
-        for side, accesses in (("reader", inner.inputs), ("writer", inner.outputs)):
+        shared = shared_ends(symbol)
+        for side, accesses, end in (("reader", inner.inputs, "?"), ("writer", inner.outputs, "!")):
+            if end in shared or symbol.shared:  # a shared end has many users, by design
+                continue
             mine = [a for a in accesses if a.symbol is symbol]
             if mine:
                 _expect_side(spec, symbol, side, mine)

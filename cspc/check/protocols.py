@@ -36,6 +36,7 @@ class CommunicationRules:
             else:
                 self.error(chan.span, f"{described_end(name)} cannot be used for {verb}")
         self.no_side_effect(chan.span, "communicate")
+        self.needs_claim(chan, direction, "use")
         return t.protocol
 
     def proc_Output(self, p: S.Output) -> None:
@@ -195,7 +196,7 @@ class CommunicationRules:
             return
         self.sequence(tag.items, items[1:], span, chan, is_input)
 
-    def proc_CaseInput(self, p: S.CaseInput) -> None:
+    def proc_CaseInput(self, p: S.CaseInput | S.ExtendedCaseInput) -> None:
         protocol = self.channel(p.chan, "?")
         decl = self.protocol_decl(protocol)
         label = self.chan_label(p.chan)
@@ -219,5 +220,25 @@ class CommunicationRules:
                     for item in v.items:
                         self.expr(item)
                 self.process(v.body)
+                if v.after is not None:
+                    self.process(v.after)
 
             self.scoped(v.specs, body)
+
+    # -- occam-pi's extended rendezvous (`??')
+
+    def proc_ExtendedInput(self, p: S.ExtendedInput) -> None:
+        if self.is_timer_read(p):
+            self.error(p.span, "a timer is read with `?', not `??' (an extended input is on a channel)")
+            self.expr(p.chan)
+            for item in p.items:
+                self.expr(item)
+        else:
+            protocol = self.channel(p.chan, "?")
+            self.communicate(protocol, p.items, p.chan, p.span, is_input=True)
+        self.process(p.during)
+        if p.after is not None:
+            self.process(p.after)
+
+    def proc_ExtendedCaseInput(self, p: S.ExtendedCaseInput) -> None:
+        self.proc_CaseInput(p)  # the same tags and items; each variant's body is its during process

@@ -27,6 +27,7 @@ from cspc.check.access import (
     rule_for,
 )
 from cspc.check.aliases import AliasRules
+from cspc.check.claims import ClaimRules
 from cspc.check.declarations import DeclarationRules
 from cspc.check.expressions import ExpressionRules, declared_note
 from cspc.check.protocols import CommunicationRules
@@ -47,7 +48,7 @@ def routine_words(function: S.FunctionDecl) -> str:
 VALOF_EXPRESSION = "(VALOF ...)"  # the name of the FUNCTION that stands for a VALOF in an expression
 
 
-class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules):
+class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules, ClaimRules):
     """Names, types and the rules that need only them, in one pass over the program."""
 
     def __init__(self, reporter: Reporter, warn_unused: bool = False) -> None:
@@ -59,6 +60,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.fields: dict[int, dict[str, S.Symbol]] = {}  # id(record symbol) -> fields
         self.alias_checks = True  # off for `#OPTION "A"'
         self.init_alias_rules()
+        self.init_claim_rules()
         self.functions: list[tuple[S.FunctionDecl, int]] = []  # enclosing FUNCTIONs
         self.declaring: list[str] = []  # the routines whose bodies are being checked, not RECURSIVE
         self.user_operators: set[str] = set()  # operators some FUNCTION defines (`INT FUNCTION "+"')
@@ -147,6 +149,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
     def type_(self, t: S.Type, open_ok: bool = False) -> S.Type:
         """Resolve the names in a written type and fold its array sizes."""
         if isinstance(t, S.ArrayType):
+            self.no_shared_elements(t)
             if t.size is None:
                 if not open_ok:
                     self.error(t.span, "an array declaration needs a size")
@@ -300,10 +303,10 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             body()
             return
         self.expect(r.base, T.INT, "replicator base")
-        if constant_count:
-            self.const_int(r.count, "the replicator count of a PAR", minimum=0)
-        else:
-            self.expect(r.count, T.INT, "replicator count")
+        self.expect(r.count, T.INT, "replicator count")
+        count = r.count.const
+        if constant_count and isinstance(count, int) and count < 0:  # (occam-pi: it may be worked out at run time)
+            self.error(r.count.span, f"the replicator count of a PAR must not be negative ({count})")
         if r.step is not None:
             self.expect(r.step, T.INT, "replicator step")
         self.open_scope()
@@ -320,6 +323,11 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
 
     def proc_Par(self, p: S.Par) -> None:
         self.no_side_effect(p.span, "contain a PAR")
+        for name in p.enroll:
+            symbol = self.lookup(name)
+            if symbol is not None and symbol.kind != "barrier":
+                self.error(name.span, f"a PAR ENROLLs barriers: `{name.name}' is "
+                                      f"{KIND_WORDS.get(symbol.kind, symbol.kind)}")
         self.replicated(p.replicator, lambda: [self.process(b) for b in p.body], constant_count=True)
 
     def proc_If(self, p: S.If) -> None:
@@ -494,6 +502,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             )
         given = direction_of(arg)
         if param.direction is None or given is None or given == param.direction:
+            self.shared_actual(param, arg, context)
             return
         verb = "input" if param.direction == "?" else "output"
         name = root_name(arg)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from cspc import syntax as S
 from cspc.check import types as T
-from cspc.check.access import declared_inside, declared_names, root_and_path, rule_for
+from cspc.check.access import declared_inside, declared_names, root_and_path, rule_for, shared_ends
 from cspc.check.partners import expect_ends, name_branches
 from cspc.check.subscripts import (
     DISJOINT,
@@ -218,12 +218,23 @@ class UsageChecker:
             return self.items(p.items, is_input=True)
         return self.chan_use(p.chan, "?").add(self.items(p.items, is_input=True))
 
-    def proc_CaseInput(self, p: S.CaseInput) -> Usage:
+    def proc_CaseInput(self, p: S.CaseInput | S.ExtendedCaseInput) -> Usage:
         usage = self.chan_use(p.chan, "?")
         for v in p.variants:
-            inner = self.items(v.items, is_input=True).add(self.process(v.body))
+            inner = self.items(v.items, is_input=True).add(self.process(v.body)).add(self.process(v.after))
             usage.add(self.specified(v.specs, inner))
         return usage
+
+    proc_ExtendedCaseInput = proc_CaseInput
+
+    def proc_ExtendedInput(self, p: S.ExtendedInput) -> Usage:
+        usage = self.chan_use(p.chan, "?").add(self.items(p.items, is_input=True))
+        return usage.add(self.process(p.during)).add(self.process(p.after))
+
+    def proc_Claim(self, p: S.Claim) -> Usage:
+        usage = Usage()
+        self._selector_reads(p.chan, usage)
+        return usage.add(self.process(p.body))
 
     def proc_Sync(self, p: S.Sync) -> Usage:
         # Every process enrolled on a barrier syncs on it: parallel SYNCs are its purpose.
@@ -446,21 +457,23 @@ class UsageChecker:
         if not self.parallel_checks:
             return
         pairs = [
-            (a.writes, b.writes, "variable `{}' is assigned to in parallel", "assigned here"),
-            (a.writes, b.reads, "variable `{}' is assigned to and read in parallel", "read here"),
-            (a.inputs, b.inputs, "parallel inputs on channel `{}'", "input here"),
-            (a.outputs, b.outputs, "parallel outputs on channel `{}'", "output here"),
+            (a.writes, b.writes, "variable `{}' is assigned to in parallel", "assigned here", None),
+            (a.writes, b.reads, "variable `{}' is assigned to and read in parallel", "read here", None),
+            (a.inputs, b.inputs, "parallel inputs on channel `{}'", "input here", "?"),
+            (a.outputs, b.outputs, "parallel outputs on channel `{}'", "output here", "!"),
         ]
         if not replicated:
             pairs.insert(
-                2, (b.writes, a.reads, "variable `{}' is assigned to and read in parallel", "read here")
+                2, (b.writes, a.reads, "variable `{}' is assigned to and read in parallel", "read here", None)
             )
-        for left, right, message, other in pairs:
+        for left, right, message, other, end in pairs:
             by_symbol: dict[int, list[Access]] = {}
             for y in right:
                 by_symbol.setdefault(id(y.symbol), []).append(y)
             for x in left:
                 if x.symbol.shared:  # `#PRAGMA SHARED': the program's own business
+                    continue
+                if end is not None and end in shared_ends(x.symbol):  # a SHARED end: CLAIMs take turns
                     continue
                 for y in by_symbol.get(id(x.symbol), ()):
                     result = verdict(x, y) if (x.path or y.path) else SAME

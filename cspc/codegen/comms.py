@@ -1,4 +1,5 @@
-"""Communication and ALT: outputs, inputs, CASE inputs, timers, guards.
+"""Communication and ALT: outputs, inputs, CASE inputs, timers, guards, and
+occam-pi's extended rendezvous and CLAIM.
 
 A message is the single value of a one-item protocol, a tuple for a
 sequential protocol, ``(count, items)`` for a counted array, and
@@ -100,18 +101,76 @@ def case_input(g: Generator, p: S.CaseInput) -> list[ast.stmt]:
     return stmts + variant_dispatch(g, load(tmp), p.variants)
 
 
-def variant_dispatch(g: Generator, message: ast.expr, variants: list[S.Variant]) -> list[ast.stmt]:
+def variant_dispatch(
+    g: Generator, message: ast.expr, variants: list[S.Variant], held: str | None = None
+) -> list[ast.stmt]:
+    """The variants' branches, by the message's tag; with ``held`` (the local
+    holding the channel of an extended `?? CASE'), each runs its during
+    process, releases the writer and runs its after process."""
     tag = subscript(message, 0)
     chain: list[ast.stmt] = [expr_stmt(call(g.helper("tag_mismatch"), tag, const(None)))]
     for variant in reversed(variants):
         body = g.specs(variant.specs)
         for k, item in enumerate(variant.items, start=1):
             body.extend(receive_item(g, item, subscript(message, k)))
-        body.extend(g.block(variant.body))
+        if held is None:
+            body.extend(g.block(variant.body))
+        else:
+            body.extend(rendezvous_end(g, held, variant.body, variant.after))
         body.extend(write_backs(g, variant.specs))
         test = ast.Compare(tag, [ast.Eq()], [const(variant.tag.name)])
         chain = [stamp(ast.If(test, body, chain), variant.span)]
     return chain
+
+
+# --------------------------------------------------------------------------- extended rendezvous
+
+
+def rendezvous_end(g: Generator, held: str, during: S.Process, after: S.Process | None) -> list[ast.stmt]:
+    """The during process, the writer's release (``held`` is the local holding
+    the channel), then the after process."""
+    stmts = g.block(during)
+    stmts.append(expr_stmt(method(load(held), "release_extended")))
+    if after is not None:
+        stmts.extend(g.process(after))
+    return stmts
+
+
+@translates(S.ExtendedInput)
+def extended_input(g: Generator, p: S.ExtendedInput) -> list[ast.stmt]:
+    held = g.temp("x")  # the channel, worked out once: the during process may change its subscripts
+    stmts: list[ast.stmt] = [assign(store(held), g.expr(p.chan))]
+    stmts.extend(receive(g, method(load(held), "read_extended"), p.items))
+    return stmts + rendezvous_end(g, held, p.during, p.after)
+
+
+@translates(S.ExtendedCaseInput)
+def extended_case_input(g: Generator, p: S.ExtendedCaseInput) -> list[ast.stmt]:
+    held, tmp = g.temp("x"), g.temp("m")
+    stmts: list[ast.stmt] = [
+        assign(store(held), g.expr(p.chan)),
+        assign(store(tmp), method(load(held), "read_extended")),
+    ]
+    return stmts + variant_dispatch(g, load(tmp), p.variants, held)
+
+
+# --------------------------------------------------------------------------- CLAIM
+
+
+@translates(S.Claim)
+def claim(g: Generator, p: S.Claim) -> list[ast.stmt]:
+    """``_c = claim_of(chan, side); _c.acquire(); body; _c.release()``.  No
+    try/finally: a process that fails stops the whole program."""
+    direction = p.direction or p.chan.symbol.direction
+    side = "writing" if direction == "!" else "reading"
+    held = g.temp("claim")
+    stmts: list[ast.stmt] = [
+        assign(store(held), call(g.rt("claim_of"), g.expr(p.chan), const(side))),
+        expr_stmt(method(load(held), "acquire")),
+    ]
+    stmts.extend(g.process(p.body))
+    stmts.append(expr_stmt(method(load(held), "release")))
+    return stmts
 
 
 @translates(S.Delay)
@@ -210,6 +269,8 @@ def guard(g: Generator, leaf: S.Alternative, specs: list) -> tuple[list[ast.stmt
         return pre, stamp(made, leaf.span)
     if isinstance(guarded.guard, S.Delay):
         made = call(g.rt("TimeoutGuard"), g.expr(guarded.guard.time))
+    elif isinstance(guarded.guard, (S.ExtendedInput, S.ExtendedCaseInput)):
+        made = call(g.rt("ExtendedInputGuard"), g.expr(guarded.guard.chan))
     else:
         made = call(g.rt("InputGuard"), g.expr(guarded.guard.chan))
     if condition is not None:
@@ -231,5 +292,15 @@ def alt_body(g: Generator, leaf: S.Alternative, value: ast.expr, specs: list) ->
         tmp = g.temp("m")
         body.append(assign(store(tmp), value))
         return body + variant_dispatch(g, load(tmp), guarded.variants)
+    elif isinstance(guarded, (S.ExtendedInput, S.ExtendedCaseInput)):
+        # The guard's channel again, before the items change what it depends on.
+        held = g.temp("x")
+        body.append(assign(store(held), g.expr(guarded.chan)))
+        if isinstance(guarded, S.ExtendedCaseInput):
+            tmp = g.temp("m")
+            body.append(assign(store(tmp), value))
+            return body + variant_dispatch(g, load(tmp), guarded.variants, held)
+        body.extend(receive(g, value, guarded.items))
+        return body + rendezvous_end(g, held, guarded.during, guarded.after)
     body.extend(g.block(leaf.body) if leaf.body is not None else [ast.Pass()])
     return body

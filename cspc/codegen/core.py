@@ -51,6 +51,8 @@ RUNTIME_NAMES = (
     "InputGuard",
     "SkipGuard",
     "TimeoutGuard",
+    "ExtendedInputGuard",
+    "claim_of",
 )
 BUILTINS = ("len", "range", "float", "list", "tuple", "int", "bool")
 RESERVED = {"_t", "_k", "_rt", "_occ", "_sys", "_partial", "_cspc_main", "_keyboard", "_screen", "_error"}

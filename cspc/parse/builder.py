@@ -308,6 +308,10 @@ class ToAST:
     def chan_type(self, span, children):
         return S.ChanType(children[0], span=span)
 
+    def shared_chan_type(self, span, children):
+        *direction, protocol = children
+        return S.ChanType(protocol, shared=direction[0] if direction else "?!", span=span)
+
     def timer_type(self, span, children):
         return S.TimerType(span=span)
 
@@ -393,6 +397,32 @@ class ToAST:
     def sync(self, span, children):
         return S.Sync(children[0], span=span)
 
+    def claim(self, span, children):
+        chan, *direction, body = children
+        return S.Claim(chan, direction[0] if direction else None, body, span=span)
+
+    # ---- occam-pi's extended rendezvous (`??')
+    def extended_input(self, span, children):
+        chan, *rest = children
+        items, (during, after) = _items_and_body(rest)
+        return S.ExtendedInput(chan, items, during, after, span=span)
+
+    def extended_case_input(self, span, children):
+        chan, *variants = children
+        return S.ExtendedCaseInput(chan, variants, span=span)
+
+    def extended_tagged_input(self, span, children):
+        chan, tag, *rest = children
+        items, (during, after) = _items_and_body(rest)
+        variant = S.Variant([], tag, items, during, after, span=span)
+        return S.ExtendedCaseInput(chan, [variant], span=span)
+
+    def extended_variant(self, span, children):
+        specs = [c for c in children if _is_spec(c)]
+        tag, *rest = children[len(specs) :]
+        items, (during, after) = _items_and_body(rest)
+        return S.Variant(specs, tag, items, during, after, span=span)
+
     # ---- constructions
     def _pri(self, children):
         if children and isinstance(children[0], Token) and children[0].type == "PRI":
@@ -411,8 +441,13 @@ class ToAST:
 
     def par(self, span, children):
         pri, children = self._pri(children)
+        enroll = [c for c in children if isinstance(c, _Enroll)]
+        children = [c for c in children if not isinstance(c, _Enroll)]
         replicator, body = self._body(children)
-        return S.Par(body, replicator, pri, span=span)
+        return S.Par(body, replicator, pri, enroll[0].names if enroll else [], span=span)
+
+    def enroll(self, span, children):
+        return _Enroll(children[0])
 
     def process_block(self, span, children):
         return list(children)
@@ -476,6 +511,44 @@ class ToAST:
         return S.Alternative(specs, guard, None, span=span)
 
     tagged_guard = tagged_input  # `c ? CASE tag; x' as a guard: its body comes with the alternative
+
+    def extended_alternative(self, span, children):
+        specs = [c for c in children if _is_spec(c)]
+        guard, *body = children[len(specs) :]
+        during, after = body if len(body) == 2 else (body[0], None)
+        extended = guard.guard
+        if isinstance(extended, S.ExtendedCaseInput):  # `c ?? CASE tag; x'
+            extended.variants[0].body, extended.variants[0].after = during, after
+        else:
+            extended.during, extended.after = during, after
+        return S.Alternative(specs, guard, None, span=span)
+
+    def extended_case_alternative(self, span, children):
+        specs = [c for c in children if _is_spec(c)]
+        guard, *variants = children[len(specs) :]
+        guard.guard.variants = variants
+        guard.guard.span = guard.guard.span.to(variants[-1].span)
+        return S.Alternative(specs, guard, None, span=span)
+
+    def extended_guard(self, span, children):
+        """`[cond &] c ?? x; ...': read as a dyadic expression's operands (see the
+        grammar), so the operator between them must be `??'."""
+        at = next(i for i, c in enumerate(children) if isinstance(c, str))
+        precondition = children[0] if at == 2 else None
+        chan, op, items = children[at - 1], children[at], children[at + 1 :]
+        if op != "??":
+            raise CompileError.at(span, f"an ALT guard inputs with `?' or `??', not `{op}'")
+        extended = S.ExtendedInput(chan, items, S.Skip(span=span), span=chan.span.to(span))
+        return S.Guard(precondition, extended, span=span)
+
+    def extended_tagged_guard(self, span, children):
+        precondition, (chan, tag, *items) = _guard_parts(children)
+        variant = S.Variant([], tag, items, S.Skip(span=span), span=span)
+        return S.Guard(precondition, S.ExtendedCaseInput(chan, [variant], span=chan.span.to(span)), span=span)
+
+    def extended_case_guard(self, span, children):
+        precondition, (chan,) = _guard_parts(children)
+        return S.Guard(precondition, S.ExtendedCaseInput(chan, [], span=chan.span.to(span)), span=span)
 
     def nested_alternative(self, span, children):
         *specs, nested = children
@@ -639,6 +712,27 @@ def _recursive_first(children: list) -> tuple[bool, list]:
     if children and children[0] is True:
         return True, children[1:]
     return False, children
+
+
+@dataclass
+class _Enroll:
+    """`ENROLL b, c' on its way into the Par."""
+
+    names: list
+
+
+def _items_and_body(rest: list) -> tuple[list, tuple]:
+    """An extended input's items, and its (during, after) processes."""
+    processes = [c for c in rest if isinstance(c, S.Process)]
+    items = rest[: len(rest) - len(processes)]
+    return items, (processes[0], processes[1] if len(processes) == 2 else None)
+
+
+def _guard_parts(children: list) -> tuple:
+    """A guard whose rule keeps its tokens: (precondition or None, its other values)."""
+    values = [c for c in children if not isinstance(c, Token)]
+    has_precondition = any(isinstance(c, Token) and c.value == "&" for c in children)
+    return (values[0], values[1:]) if has_precondition else (None, values)
 
 
 def _chain(op: str, operands: list) -> S.Binary:

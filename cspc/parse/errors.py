@@ -176,11 +176,8 @@ UNSUPPORTED = {
     "MOBILE": "occam-pi mobile data",
     "CLONE": "occam-pi mobile data",
     "DEFINED": "occam-pi mobile data",
-    "SHARED": "occam-pi shared channels",
-    "CLAIM": "occam-pi shared channels",
     "FORK": "occam-pi FORK",
     "FORKING": "occam-pi FORK",
-    "ENROLL": "occam-pi barrier enrolment",
     "RESIGN": "occam-pi barrier enrolment",
     "EXTENDS": "occam-pi protocol inheritance",
     "PLACED": "placement",
@@ -214,9 +211,6 @@ def _unsupported(text: str, token: Token, filename: str) -> Diagnostic | None:
         if m.group() in UNSUPPORTED:
             found = (m.group(), UNSUPPORTED[m.group()], m.start(), m.end())
             break
-    rendezvous = line.find("??", 0, upto)
-    if rendezvous >= 0 and (found is None or rendezvous < found[2]):
-        found = ("??", "occam-pi extended input", rendezvous, rendezvous + 2)
     if found is None:
         return None
     word, what, start, end = found
@@ -274,7 +268,7 @@ _DYADIC_OPERATORS = frozenset(
     """+ - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR << >> AND OR = <> < > <= >=
     AFTER""".split()
 ) | S.USER_OPERATORS
-_TYPE_WORDS = frozenset("INT INT16 INT32 INT64 BYTE BOOL REAL32 REAL64 CHAN TIMER BARRIER [ NAME".split())
+_TYPE_WORDS = frozenset("INT INT16 INT32 INT64 BYTE BOOL REAL32 REAL64 CHAN SHARED TIMER BARRIER [ NAME".split())
 _EXPRESSION_WORDS = _TYPE_WORDS | frozenset(
     "INTEGER HEX REAL STRING BYTE_LIT ( TRUE FALSE MOSTPOS MOSTNEG NOT SIZE BYTESIN BITNOT ~ - MINUS".split()
 ) | S.USER_OPERATORS
@@ -284,7 +278,7 @@ _SPEC_WORDS = _TYPE_WORDS | frozenset(
     + ["STRING"]
 )
 _PROCESS_WORDS = (
-    _SPEC_WORDS | _EXPRESSION_WORDS | frozenset("SKIP STOP SEQ PAR PRI IF WHILE CASE ALT SYNC".split())
+    _SPEC_WORDS | _EXPRESSION_WORDS | frozenset("SKIP STOP SEQ PAR PRI IF WHILE CASE ALT SYNC CLAIM".split())
 )
 _GROUPS = [
     ("a process", {"SKIP", "SEQ", "WHILE"}, _PROCESS_WORDS),
@@ -340,6 +334,8 @@ def _describe_expected(keys: set[str]) -> str:
         keys = keys - {"?", "!"}
     if "IS" in keys:  # `VAL INT x IS': RETYPES is the rarer spelling
         keys = keys - {"RETYPES", "RESHAPES"}
+    if "?" in keys:  # after a channel: the extended input `??' is the rarer input
+        keys = keys - {"??"}
     words += sorted({_EXPECTED_WORDS.get(k, f"`{k}'") for k in keys})
     if not words:
         return ""

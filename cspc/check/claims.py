@@ -1,0 +1,148 @@
+"""occam-pi's shared channels (part of the resolver): shared ends and the CLAIMs that hold them.
+
+A channel declared `SHARED CHAN T c:` has both ends shared among parallel
+processes, `SHARED ! CHAN T c:` its writing end, `SHARED ? CHAN T c:` its
+reading end; a parameter `SHARED CHAN T out!` is a shared end.  The rules:
+
+* a shared end is used (input, output, ALT guard, extended input) only inside a
+  ``CLAIM`` of it, which holds the end for the process under it;
+* a CLAIM names one end of a channel, by name, and that end must be shared;
+  it does not nest inside a CLAIM of the same end;
+* a shared end passed to a SHARED parameter needs no CLAIM (the PROC claims it
+  where it uses it); passed to any other channel parameter it stands for the
+  claimed end, so it needs one; a SHARED parameter takes only a shared end.
+
+The usage rules (:mod:`cspc.check.usage`) let parallel processes share a
+shared end, and only that end.
+"""
+
+from __future__ import annotations
+
+from cspc import syntax as S
+from cspc.check import types as T
+from cspc.check.access import described_end, direction_of, root_name, shared_ends
+
+
+class ClaimRules:
+    """The shared-channel half of :class:`cspc.check.resolve.Resolver`."""
+
+    def init_claim_rules(self) -> None:
+        self.claims: list[tuple[S.Symbol, str, S.Claim]] = []  # the CLAIMs around, innermost last
+
+    def claimed(self, symbol: S.Symbol, direction: str) -> S.Claim | None:
+        for held, end, claim in self.claims:
+            if held is symbol and end == direction:
+                return claim
+        return None
+
+    def needs_claim(self, chan: S.Expr, direction: str, doing: str) -> None:
+        """``chan`` is used for ``direction``: a shared end must be CLAIMed first."""
+        name = root_name(chan)
+        if name is None or name.symbol is None or direction not in shared_ends(name.symbol):
+            return
+        if self.claimed(name.symbol, direction) is None:
+            end = f"{name.name}{direction}"
+            self.error(chan.span, f"`{end}' is a shared channel end: {doing} it inside `CLAIM {end}'")
+
+    def proc_Claim(self, p: S.Claim) -> None:
+        held = self.claim_target(p)
+        self.no_side_effect(p.span, "CLAIM a channel")
+        if held is not None:
+            self.claims.append((*held, p))
+        self.process(p.body)
+        if held is not None:
+            self.claims.pop()
+
+    def claim_target(self, p: S.Claim) -> tuple[S.Symbol, str] | None:
+        """The (channel symbol, end) a CLAIM holds; None after reporting why not."""
+        t = self.expr(p.chan)
+        if T.is_unknown(t):
+            return None
+        if not isinstance(t, S.ChanType):
+            self.error(p.chan.span, f"CLAIM needs a shared channel end, not {T.type_str(t)}")
+            return None
+        name = root_name(p.chan)
+        if not isinstance(p.chan, S.Name) or name.symbol is None:
+            self.error(p.chan.span, "CLAIM names a shared channel end by its name")
+            return None
+        declared = direction_of(p.chan)
+        if p.direction is not None and declared is not None and declared != p.direction:
+            self.error(p.span, f"{described_end(name)} cannot be CLAIMed as `{name.name}{p.direction}'")
+            return None
+        direction = p.direction or declared
+        if direction is None:
+            self.error(p.span, f"CLAIM says which end it holds: `CLAIM {name.name}!' or `CLAIM {name.name}?'")
+            return None
+        if direction not in shared_ends(name.symbol):
+            self.error(
+                p.chan.span,
+                f"`{name.name}{direction}' is not a shared channel end: only a SHARED one can be CLAIMed",
+            )
+            return None
+        outer = self.claimed(name.symbol, direction)
+        if outer is not None:
+            self.error(
+                p.span,
+                f"CLAIM of `{name.name}{direction}' inside a CLAIM of the same end",
+                (outer.span, "first CLAIMed here"),
+            )
+            return None
+        return name.symbol, direction
+
+    def shared_actual(self, param: S.Param, arg: S.Expr, context: str) -> None:
+        """A channel actual and a shared end: a SHARED parameter takes one as it is;
+        another parameter takes it only inside a CLAIM of it."""
+        name = root_name(arg)
+        if name is None or name.symbol is None:
+            return
+        ends = shared_ends(name.symbol)
+        given = direction_of(arg) or param.direction
+        if isinstance(param.type, S.ChanType) and param.type.shared:
+            if not ends or (given is not None and given not in ends):
+                shown = f"{name.name}{given or ''}"
+                self.error(arg.span, f"{context} is SHARED: it takes a shared channel end, and `{shown}' is not one")
+            return
+        if not ends:
+            return
+        if given is None:
+            self.error(arg.span, f"say which end of shared channel `{name.name}' is passed: "
+                                 f"`{name.name}!' or `{name.name}?'")
+        elif given in ends and self.claimed(name.symbol, given) is None:
+            end = f"{name.name}{given}"
+            self.error(arg.span, f"`{end}' is a shared channel end: pass it to {context} inside `CLAIM {end}' "
+                                 "(or make the parameter SHARED)")
+
+    def shared_abbreviation(self, spec: S.Abbreviation, declared: S.Type | None) -> None:
+        """`CHAN INT o! IS c!:' names a shared end as an unshared one: only inside
+        a CLAIM of it.  (Without a type, or with SHARED, the new name is shared too.)"""
+        name = root_name(spec.value)
+        if name is None or name.symbol is None:
+            return
+        ends = shared_ends(name.symbol)
+        given = direction_of(spec.value)
+        declared_shared = declared is None or (isinstance(declared, S.ChanType) and declared.shared)
+        if declared_shared:
+            if declared is not None and not ends:
+                self.error(spec.value.span, f"`{name.name}' is not a shared channel end: a SHARED "
+                                            "abbreviation names one")
+            return
+        if not ends:
+            return
+        if given is None:
+            self.error(spec.value.span, f"say which end of shared channel `{name.name}' is abbreviated: "
+                                        f"`{name.name}!' or `{name.name}?'")
+        elif given in ends and self.claimed(name.symbol, given) is None:
+            end = f"{name.name}{given}"
+            self.error(spec.value.span, f"`{end}' is a shared channel end: abbreviate it inside `CLAIM {end}'")
+
+    def shared_param(self, p: S.Param) -> None:
+        """`SHARED ! CHAN T x?': the shared end and the parameter's end must agree."""
+        t = p.type
+        if isinstance(t, S.ChanType) and t.shared and p.direction is not None and p.direction not in t.shared:
+            which = {"!": "writing", "?": "reading"}
+            self.error(p.span, f"`SHARED {t.shared} CHAN' shares the {which[t.shared]} end, but "
+                               f"`{p.name.name}{p.direction}' is the {which[p.direction]} end")
+
+    def no_shared_elements(self, t: S.ArrayType) -> None:
+        if isinstance(t.elem, S.ChanType) and t.elem.shared:
+            self.error(t.span, "cspc does not support arrays of SHARED channels yet: declare the channels one by one")
