@@ -143,13 +143,19 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
     # ------------------------------------------------------------------ types
 
     def type_(self, t: S.Type, open_ok: bool = False) -> S.Type:
-        """Resolve the names in a written type and fold its array sizes."""
+        """Resolve the names in a written type and fold its array sizes.  For
+        `MOBILE t' the result is t, the type of the mobile's values (an open size
+        in t makes a dynamic mobile array)."""
+        if isinstance(t, S.MobileType):
+            return self.mobile_type(t)
         if isinstance(t, S.ArrayType):
             if t.size is None:
                 if not open_ok:
                     self.error(t.span, "an array declaration needs a size")
             else:
                 self.const_int(t.size, "array size", minimum=0)
+            if isinstance(t.elem, S.MobileType):
+                self.error(t.elem.span, "arrays of mobiles are not supported yet (occam-pi mobile data)")
             self.type_(t.elem, open_ok)
         elif isinstance(t, S.NamedType):
             symbol = self.lookup(t.name)
@@ -167,6 +173,25 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                 )
             self.type_(t.elem, open_ok=True)
         return t
+
+    def mobile_type(self, t: S.MobileType) -> S.Type:
+        """`MOBILE t': t must be data (mobile channel types, barriers and
+        processes are other occam-pi features)."""
+        inner = t.inner
+        if isinstance(inner, S.MobileType):
+            self.error(t.span, "MOBILE MOBILE: a type is mobile once")
+            return self.type_(inner.inner, open_ok=True)
+        self.type_(inner, open_ok=True)
+        if T.is_mobile(inner):
+            self.error(t.span, f"`{T.type_str(inner)}' is mobile already")
+        elif not T.is_data(inner):
+            what = "mobile barriers" if T.is_barrier(inner) else f"MOBILE {T.type_str(inner)}"
+            self.error(t.span, f"{what} are not supported yet (occam-pi mobile data is data)")
+        elif isinstance(T.strip_arrays(inner), S.NamedType):
+            symbol = T.strip_arrays(inner).name.symbol
+            if symbol is not None and symbol.kind == "protocol":
+                self.error(t.span, f"`{symbol.name}' is a PROTOCOL, not data: it cannot be MOBILE")
+        return inner
 
     def protocol(self, p: S.Type) -> None:
         if isinstance(p, (S.AnyProtocol, S.PrimType)):
@@ -277,6 +302,8 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             self.error(p.span, f"assignment of {len(p.values)} value(s) to {len(p.targets)} variable(s)")
         for target, value in zip(p.targets, p.values):
             self.assign_value(target, value)
+            if len(p.targets) == 1 and self.moves(target, value):
+                self.move(value)
         for value in p.values[len(p.targets) :]:
             self.expr(value)
 
@@ -474,7 +501,10 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                 self.error(arg.span, f"{context} needs {T.type_str(formal)}, not {T.type_str(got)}")
         else:
             self.reference(arg, f"passed to reference {context}", writing=True)
-            if not T.same_type(formal, got):
+            if T.is_mobile(formal) and not (isinstance(arg, S.Name) and arg.symbol is not None and arg.symbol.mobile):
+                self.error(arg.span, f"{context} is {T.type_str(formal)}: it needs a MOBILE variable",
+                           (param.name.span, f"`{param.name.name}' is declared {T.type_str(formal)} here"))
+            elif not T.same_type(formal, got):
                 self.error(
                     arg.span,
                     f"type mismatch for {context}: {T.type_str(formal)} and {T.type_str(got)}",
