@@ -325,10 +325,11 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             body()
             return
         self.expect(r.base, T.INT, "replicator base")
-        if constant_count:
-            self.const_int(r.count, "the replicator count of a PAR", minimum=0)
-        else:
-            self.expect(r.count, T.INT, "replicator count")
+        self.expect(r.count, T.INT, "replicator count")
+        if constant_count and isinstance(r.count.const, int) and r.count.const < 0:
+            # occam-pi: a PAR's count may be computed as it runs (`PAR i = 0 FOR SIZE m'),
+            # as in KRoC; a constant one must not be negative.
+            self.error(r.count.span, f"the replicator count of a PAR must not be negative ({r.count.const})")
         if r.step is not None:
             self.expect(r.step, T.INT, "replicator step")
         self.open_scope()
