@@ -75,7 +75,7 @@ HEAD = "PROC main (CHAN BYTE keyboard?, screen!, error!)\n"
 @pytest.mark.parametrize(
     "body, message, line, col",
     [
-        ("  MOBILE []INT a:\n  SKIP\n", "`MOBILE' is not supported yet (occam-pi mobile data)", 2, 3),
+        ("  MOBILE PROC p ()\n    SKIP\n  :\n  SKIP\n", "`MOBILE PROC' is not supported yet (occam-pi mobile processes)", 2, 3),
         ("  SHARED CHAN INT c:\n  SKIP\n", "`SHARED' is not supported yet (occam-pi shared channels)", 2, 3),
         ("  FORKING\n    SKIP\n", "`FORKING' is not supported yet (occam-pi FORK)", 2, 3),
         ("  CHAN INT c:\n  INT x:\n  c ?? x\n    SKIP\n", "`??' is not supported yet (occam-pi extended input)", 4, 5),
@@ -148,7 +148,7 @@ def test_a_pragma_that_ends_its_block_is_ignored_with_a_warning():
         "t.csp",
     )
     assert [(w.message, w.span.line, w.span.col) for w in program.warnings] == [
-        ("#PRAGMA DEFINED is not known to cspc; ignored", 6, 7)
+        ("#PRAGMA DEFINED at the end of a block applies to nothing; ignored", 6, 7)
     ]
 
 

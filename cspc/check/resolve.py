@@ -185,8 +185,8 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         if T.is_mobile(inner):
             self.error(t.span, f"`{T.type_str(inner)}' is mobile already")
         elif not T.is_data(inner):
-            what = "mobile barriers" if T.is_barrier(inner) else f"MOBILE {T.type_str(inner)}"
-            self.error(t.span, f"{what} are not supported yet (occam-pi mobile data is data)")
+            what = "occam-pi mobile barriers" if T.is_barrier(inner) else "only data can be MOBILE"
+            self.error(t.span, f"`MOBILE {T.type_str(inner)}' is not supported yet ({what})")
         elif isinstance(T.strip_arrays(inner), S.NamedType):
             symbol = T.strip_arrays(inner).name.symbol
             if symbol is not None and symbol.kind == "protocol":

@@ -306,8 +306,10 @@ class ToAST:
         return S.MobileType(inner, span=span)
 
     def mobile_allocation(self, span, children):
-        _mobile, target = children
-        return S.MobileAllocation(target, span=span)
+        _mobile, *sizes, t = children
+        for size in reversed(sizes):
+            t = S.ArrayType(size, t, span=span)
+        return S.MobileAllocation(t, span=span)
 
     def clone(self, span, children):
         return S.Clone(children[0], span=span)
