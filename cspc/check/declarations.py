@@ -68,7 +68,7 @@ class DeclarationRules:
         used in parallel; `#PRAGMA PERMITALIASES x': x may be used while it is
         abbreviated.  The program takes care of it, as under KRoC."""
         name = pragma.name.upper()
-        words = [w.strip() for w in pragma.args.strip().strip('"').split(",")]
+        words = [w.strip() for w in pragma.args.split("--")[0].strip().strip('"').split(",")]
         if not any(words):
             self.error(pragma.span, f"#PRAGMA {name} names the variables it is about: #PRAGMA {name} x")
             return

@@ -484,7 +484,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         formal = param.type
         context = f"parameter `{param.name.name}' of `{callee.name}'"
         if param.mode == "VAL":
-            got = self.expr(arg, formal)
+            got = self.as_plain_array(arg, self.expr(arg, formal), formal)
             if not T.same_type(formal, got):
                 self.error(
                     arg.span,
@@ -492,7 +492,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                     (param.name.span, f"`{param.name.name}' is declared {T.type_str(formal)} here"),
                 )
             return
-        got = self.expr(arg, formal if T.is_data(formal) else None)
+        got = self.as_plain_array(arg, self.expr(arg, formal if T.is_data(formal) else None), formal)
         if T.is_unknown(got):
             return
         if T.is_channel(formal):
@@ -511,6 +511,17 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                     f"type mismatch for {context}: {T.type_str(formal)} and {T.type_str(got)}",
                     (param.name.span, f"`{param.name.name}' is declared {T.type_str(formal)} here"),
                 )
+
+    @staticmethod
+    def as_plain_array(arg: S.Expr, got, formal):
+        """A mobile of a named mobile type (`RASTER', `DATA TYPE RASTER IS MOBILE
+        [][]INT:') passed for a parameter that is not mobile is taken as the
+        array it holds, as KRoC does (`[][]INT raster' given a RASTER)."""
+        if (isinstance(arg, S.Name) and arg.symbol is not None and arg.symbol.mobile
+                and isinstance(got, S.NamedType) and T.is_mobile(got) and not T.is_mobile(formal)
+                and isinstance(T.base(got), S.ArrayType)):
+            return T.base(got)
+        return got
 
     def channel_actual(self, param: S.Param, arg: S.Expr, got, context: str) -> None:
         if not T.is_channel(got):
