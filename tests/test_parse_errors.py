@@ -76,6 +76,7 @@ HEAD = "PROC main (CHAN BYTE keyboard?, screen!, error!)\n"
     "body, message, line, col",
     [
         ("  MOBILE PROC p ()\n    SKIP\n  :\n  SKIP\n", "`MOBILE PROC' is not supported yet (occam-pi mobile processes)", 2, 3),
+        ("  PROC TYPE T IS (CHAN INT c?):\n  SKIP\n", "`PROC TYPE' is not supported yet (occam-pi mobile processes)", 2, 3),
         ("  SHARED CHAN INT c:\n  SKIP\n", "`SHARED' is not supported yet (occam-pi shared channels)", 2, 3),
         ("  FORKING\n    SKIP\n", "`FORKING' is not supported yet (occam-pi FORK)", 2, 3),
         ("  CHAN INT c:\n  INT x:\n  c ?? x\n    SKIP\n", "`??' is not supported yet (occam-pi extended input)", 4, 5),

@@ -519,7 +519,10 @@ def declared_note(e: S.Expr) -> list[tuple]:
     if name is None or name.symbol is None or name.symbol.span.line == 0:
         return []
     symbol = name.symbol
-    return [(symbol.span, f"`{symbol.name}' is declared {T.type_str(symbol.type)} here")]
+    written = symbol.type
+    if symbol.mobile and not T.is_mobile(written):
+        written = S.MobileType(written)
+    return [(symbol.span, f"`{symbol.name}' is declared {T.type_str(written)} here")]
 
 
 def size_literal(n: int, span) -> S.Literal:

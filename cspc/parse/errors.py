@@ -186,7 +186,11 @@ UNSUPPORTED = {
     "BYTESIN": "BYTESIN",
     "OFFSETOF": "OFFSETOF",
 }
-_UNSUPPORTED_PAIRS = {("CHAN", "TYPE"): "occam-pi channel types", ("MOBILE", "PROC"): "occam-pi mobile processes"}
+_UNSUPPORTED_PAIRS = {
+    ("CHAN", "TYPE"): "occam-pi channel types",
+    ("MOBILE", "PROC"): "occam-pi mobile processes",
+    ("PROC", "TYPE"): "occam-pi mobile processes",
+}
 _QUOTED = re.compile(r'"(?:[^"*]|\*.)*"?|\'(?:[^\'*]|\*.)*\'?')  # blanked out: not code
 _DIRECTIVE = re.compile(r"#(?:IF|ELIF|ELSE|ENDIF|DEFINE|UNDEF|ERROR|WARNING|RELAX|COMMENT|OPTION)\b")
 
