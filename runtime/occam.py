@@ -70,7 +70,7 @@ ABI_REEXPORTS = (
 # The version of this ABI: bumped whenever a name compiled code imports from here,
 # or what one of them does, changes incompatibly.  tests/runtime/test_api.py pins
 # the names with it.
-ABI_VERSION = 1
+ABI_VERSION = 2  # 2: the mobile data helpers (mobile, clone, allocate)
 
 
 def require_abi(version, module_name, compiled_by):

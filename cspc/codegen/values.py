@@ -5,6 +5,11 @@ PAR branch); an element `a[i]` is a subscript of the list holding the array; a
 record is a list indexed by field position.  Python would wrap a negative
 index silently, so indexes are tested unless they cannot be negative; an index
 past the end raises IndexError, which the runtime reports as occam's error.
+
+An occam-pi mobile (``Symbol.mobile``) is a Python variable holding its object,
+or None while it is undefined: every read of it goes through ``_mobile``,
+which raises occam's error for None; a move (``Name.moved``) hands the object
+on and stores None; CLONE is a deep copy.
 """
 
 from __future__ import annotations
