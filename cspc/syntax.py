@@ -95,6 +95,17 @@ class BarrierType(Type):
     pass
 
 
+@dataclass(eq=False)
+class MobileType(Type):
+    """occam-pi `MOBILE t`: data that moves, not copies, on assignment and
+    output.  `MOBILE []INT` (an open size) is a dynamic mobile array, sized
+    when it is allocated; `MOBILE [8]BYTE`, `MOBILE INT` and `MOBILE P` are
+    static mobiles.  The checks see the values' type ``inner`` (``Symbol.mobile``
+    marks the names)."""
+
+    inner: Type
+
+
 # A channel protocol: a single type (`CHAN INT`), a named PROTOCOL (`CHAN P`),
 # `ANY`, or a sequential/counted list written inline in a PROTOCOL declaration.
 @dataclass(eq=False)
@@ -127,6 +138,9 @@ class Expr(Node):
 class Name(Expr):
     name: str  # as written, dots and all
     symbol: Optional["Symbol"] = field(default=None, compare=False, repr=False)
+    # A mobile variable whose value the process using it moves away (`a := b`,
+    # `c ! b`): b is undefined after it (set by the checks).
+    moved: bool = annotation(False)
 
 
 @dataclass(eq=False)
@@ -257,6 +271,27 @@ class ValofExpr(Expr):
 
 
 @dataclass(eq=False)
+class MobileAllocation(Expr):
+    """`MOBILE [n]T` (and `MOBILE [h][w]T`): a new mobile array of those sizes."""
+
+    target: "ArrayType"
+
+
+@dataclass(eq=False)
+class Clone(Expr):
+    """`CLONE m`: a copy of the mobile ``m``, which stays defined."""
+
+    operand: Expr
+
+
+@dataclass(eq=False)
+class Defined(Expr):
+    """`DEFINED m`: TRUE if the mobile ``m`` holds a value (BOOL)."""
+
+    operand: Expr
+
+
+@dataclass(eq=False)
 class ChanEnd(Expr):
     """A channel (or channel array) actual with a direction: `c?`, `c!`."""
 
@@ -296,6 +331,7 @@ class Symbol:
     span: Span = UNKNOWN
     shared: bool = False  # named by `#PRAGMA SHARED': parallel use is the program's own business
     aliases_permitted: bool = False  # named by `#PRAGMA PERMITALIASES': so is using it while abbreviated
+    mobile: bool = False  # an occam-pi mobile (its type is the values' type, MOBILE left off)
 
 
 # --------------------------------------------------------------------------- specifications
@@ -389,6 +425,7 @@ class DataTypeDecl(Spec):
     fields: Optional[list[Field]] = None
     alias: Optional[Type] = None
     packed: bool = False
+    mobile: bool = False  # `MOBILE RECORD': its variables are mobiles
     # For a named type (`DATA TYPE T IS t:`): its base, what its values are made of,
     # other named types seen through at the top (`DATA TYPE B IS A:` with `DATA
     # TYPE A IS INT:` gives INT).  Never a NamedType of an alias.  T itself is a
@@ -447,6 +484,8 @@ class Pragma(Spec):
 
     name: str
     args: str
+    # `#PRAGMA DEFINED a, b': the mobiles it names (set by the checks).
+    symbols: list = annotation(factory=list)
 
 
 @dataclass(eq=False)

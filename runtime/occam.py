@@ -428,6 +428,29 @@ def slice_view(array, start, count):
     return View(array, start, count)
 
 
+# --------------------------------------------------------------------------- mobiles
+# An occam-pi mobile is the Python object its variable holds; moving it hands
+# over that object (no copy) and leaves None, "undefined", in the source.
+
+
+def mobile(value, name):
+    """The value of the mobile ``name``: an error if it is undefined."""
+    if value is None:
+        raise OccamError(f"MOBILE `{name}' is undefined here (moved away, or never allocated)")
+    return value
+
+
+def clone(value, name):
+    """`CLONE m': a deep copy of the mobile's value."""
+    return copy(mobile(value, name))
+
+
+def allocate(dims, zero):
+    """`MOBILE [n]T', `MOBILE [h][w]T': a new array, its elements ``zero``
+    (KRoC leaves them as they come)."""
+    return new_array(dims, lambda: copy(zero))
+
+
 # A scalar's bytes as KRoC lays them out on a 32-bit little-endian machine.
 _PACKING = {"BOOL": "?", "BYTE": "B", "INT16": "h", "INT": "i", "INT32": "i", "INT64": "q",
             "REAL32": "f", "REAL64": "d"}  # fmt: skip

@@ -75,7 +75,8 @@ HEAD = "PROC main (CHAN BYTE keyboard?, screen!, error!)\n"
 @pytest.mark.parametrize(
     "body, message, line, col",
     [
-        ("  MOBILE []INT a:\n  SKIP\n", "`MOBILE' is not supported yet (occam-pi mobile data)", 2, 3),
+        ("  MOBILE PROC p ()\n    SKIP\n  :\n  SKIP\n", "`MOBILE PROC' is not supported yet (occam-pi mobile processes)", 2, 3),
+        ("  PROC TYPE T IS (CHAN INT c?):\n  SKIP\n", "`PROC TYPE' is not supported yet (occam-pi mobile processes)", 2, 3),
         ("  FORKING\n    SKIP\n", "`FORKING' is not supported yet (occam-pi FORK)", 2, 3),
         ("  PLACED [1]INT y 0:\n  SKIP\n", "`PLACED' is not supported yet (placement)", 2, 3),
         ("  CHAN TYPE T\n    MOBILE RECORD\n      CHAN INT c?:\n  :\n  SKIP\n",
@@ -146,7 +147,7 @@ def test_a_pragma_that_ends_its_block_is_ignored_with_a_warning():
         "t.csp",
     )
     assert [(w.message, w.span.line, w.span.col) for w in program.warnings] == [
-        ("#PRAGMA DEFINED is not known to cspc; ignored", 6, 7)
+        ("#PRAGMA DEFINED at the end of a block applies to nothing; ignored", 6, 7)
     ]
 
 

@@ -9,7 +9,8 @@ The rule families, one module each:
   :mod:`~cspc.check.claims` (occam-pi shared channel ends and their CLAIMs);
 * :mod:`~cspc.check.usage` -- the parallel usage rules (PAR), channel parameters
   used both ways, the "will deadlock" warning;
-* :mod:`~cspc.check.flow` -- the "may be read before it is set" warning;
+* :mod:`~cspc.check.flow` -- the "may be read before it is set" warning and the
+  undefined-ness check of mobiles;
 * :mod:`~cspc.check.loops` -- loops nested deeper than Python allows, and which loop ends need a tick for fair scheduling;
 * helpers: :mod:`~cspc.check.types`, :mod:`~cspc.check.constants`,
   :mod:`~cspc.check.literals`, :mod:`~cspc.check.scopes`, :mod:`~cspc.check.access`.
@@ -72,6 +73,12 @@ without errors):
 * Channel partners: ``VarDecl.expects`` and ``Par.expects`` list the channel
   ends whose one user process is known (:class:`syntax.Expectation`), for
   deadlock reports; see :mod:`~cspc.check.partners`.
+* Mobiles (occam-pi): ``Symbol.mobile`` marks a mobile variable or parameter
+  (its ``type`` is that of its values, `MOBILE` left off; the declaration keeps
+  the written :class:`syntax.MobileType`); ``Name.moved`` marks a use that moves
+  the mobile away (assignment to a mobile, output on a mobile channel or
+  protocol item); ``Pragma.symbols`` lists what a `#PRAGMA DEFINED` names.
+  :mod:`~cspc.check.flow` checks that no undefined mobile is used.
 * :func:`main_proc` picks the PROC the program runs.
 """
 

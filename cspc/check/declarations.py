@@ -49,7 +49,7 @@ class DeclarationRules:
         name = spec.name.upper()
         if name == "PYTHON":
             self.pending_python = self.python_target(spec)
-        elif name in ("SHARED", "PERMITALIASES"):
+        elif name in ("SHARED", "PERMITALIASES", "DEFINED"):
             self.named_by_pragma(spec)
         elif name in ("EXTERNAL", "DEXTERNAL", "LINKAGE"):
             self.error(
@@ -78,6 +78,8 @@ class DeclarationRules:
                 self.error(pragma.span, f"#PRAGMA {name}: no variable `{word}' is declared here")
             elif symbol.kind not in ("variable", "abbreviation") or not T.is_data(symbol.type):
                 self.error(pragma.span, f"#PRAGMA {name}: `{word}' is not a variable")
+            elif name == "DEFINED":  # for the undefined-ness check (check/flow.py)
+                pragma.symbols.append(symbol)
             elif name == "SHARED":
                 symbol.shared = True
             else:
@@ -107,7 +109,7 @@ class DeclarationRules:
             if symbol is not None and symbol.kind == "protocol":
                 self.error(spec.span, f"`{symbol.name}' is a PROTOCOL: declare a CHAN of it")
         for name in spec.names:
-            self.declare(name, kind_for("var", t), spec, t)
+            self.declare(name, kind_for("var", t), spec, t).mobile = T.is_mobile(spec.type)
 
     def spec_Abbreviation(self, spec: S.Abbreviation) -> None:
         if spec.retypes is not None:
@@ -139,7 +141,21 @@ class DeclarationRules:
             t = declared
         mode = {"VAL": "val", "REF": "ref", "INITIAL": "var"}[spec.mode]
         symbol = self.declare(spec.name, kind_for(mode, t), spec, t, direction_of(spec.value))
+        if spec.type is not None and T.is_mobile(spec.type):
+            self.mobile_abbreviation(spec, symbol)
         self.hold(spec, symbol)
+
+    def mobile_abbreviation(self, spec: S.Abbreviation, symbol: S.Symbol) -> None:
+        """`INITIAL MOBILE []INT a IS MOBILE [n]INT:' declares a mobile, given
+        its first value (moved there from a mobile variable); a VAL or
+        reference abbreviation of a mobile is not supported yet."""
+        if spec.mode != "INITIAL":
+            self.error(spec.span, f"a {spec.mode} abbreviation of a MOBILE is not supported yet "
+                                  "(occam-pi mobile data): abbreviate it without MOBILE")
+            return
+        symbol.mobile = True
+        if isinstance(spec.value, S.Name) and spec.value.symbol is not None and spec.value.symbol.mobile:
+            self.move(spec.value)
 
     def retyping(self, spec: S.Abbreviation) -> None:
         """`VAL [4]BYTE b RETYPES x:` and `INT16 h RETYPES [bytes FROM 2 FOR 2]:`:
@@ -216,6 +232,8 @@ class DeclarationRules:
                     spec.alias.span, f"a DATA TYPE is made of data, not {self.type_words(alias)}"
                 )
         for f in spec.fields or []:
+            if T.is_mobile(f.type):
+                self.error(f.type.span, "mobile fields of records are not supported yet (occam-pi mobile data)")
             t = self.type_(f.type)
             symbol = S.Symbol(f.name.name, "field", f, t, span=f.name.span)
             message = f"field `{f.name.name}' appears twice in `{spec.name.name}'"
@@ -250,6 +268,7 @@ class DeclarationRules:
                 self.error(p.name.span, f"only a channel parameter can have a direction (`{p.name.name}')")
             self.shared_param(p)
             symbol = S.Symbol(p.name.name, kind, p, t, p.direction, span=p.name.span)
+            symbol.mobile = p.mode == "REF" and T.is_mobile(p.type)
             p.name.symbol = symbol
             p.name.type = t
             # Parameters are used by the caller; they never count as unused.

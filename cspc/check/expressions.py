@@ -531,6 +531,64 @@ class ExpressionRules:
             self.error(e.span, f"{described_end(name)} cannot be used for {verb}")
         return t
 
+    # -- occam-pi mobile data
+
+    def expr_MobileAllocation(self, e: S.MobileAllocation, want) -> S.Type:
+        """`MOBILE [n]T', `MOBILE [h][w]T': every size given, any INT
+        expression; the value fits a mobile of a named type over `MOBILE []T'."""
+        t = e.target
+        while isinstance(t, S.ArrayType):
+            if t.size is None:
+                self.error(t.span, "an allocation `MOBILE [n]T' needs every size")
+            else:
+                size = self.expr(t.size, T.INT)
+                if not T.is_unknown(size) and not T.is_integer(size):
+                    self.error(t.size.span, f"array size must be an integer, not {T.type_str(size)}")
+                elif isinstance(t.size.const, int) and t.size.const < 0:
+                    self.error(t.size.span, f"array size must not be negative ({t.size.const})")
+            if isinstance(t.elem, S.MobileType):
+                self.error(t.elem.span, "arrays of mobiles are not supported yet (occam-pi mobile data)")
+                return T.UNKNOWN
+            t = t.elem
+        self.type_(t)
+        if not T.is_unknown(t) and not T.is_data(t):
+            self.error(e.span, f"a MOBILE array holds data, not {T.type_str(t)}")
+            return T.UNKNOWN
+        if isinstance(want, S.NamedType) and T.is_mobile(want) and T.same_type(T.base(want), e.target):
+            return want
+        return e.target
+
+    def mobile_operand(self, e: S.Expr, what: str) -> S.Type:
+        """The operand of CLONE or DEFINED: a mobile variable."""
+        t = self.expr(e)
+        if T.is_unknown(t):
+            return t
+        if not (isinstance(e, S.Name) and e.symbol is not None and e.symbol.mobile):
+            self.error(e.span, f"{what} needs a MOBILE variable")
+            return T.UNKNOWN
+        return t
+
+    def expr_Clone(self, e: S.Clone, want) -> S.Type:
+        return self.mobile_operand(e.operand, "CLONE")
+
+    def expr_Defined(self, e: S.Defined, want) -> S.Type:
+        self.mobile_operand(e.operand, "DEFINED")
+        return T.BOOL
+
+    @staticmethod
+    def moves(target: S.Expr | None, value: S.Expr) -> bool:
+        """Does giving ``value`` to ``target`` (a mobile variable, or None for a
+        mobile protocol item) move it?  Only a whole mobile moves; a CLONE,
+        an allocation or any other value is a new one."""
+        if target is not None and not (isinstance(target, S.Name) and target.symbol is not None
+                                       and target.symbol.mobile):
+            return False
+        return isinstance(value, S.Name) and value.symbol is not None and value.symbol.mobile
+
+    @staticmethod
+    def move(name: S.Name) -> None:
+        name.moved = True
+
     def expr_CountedItem(self, e: S.CountedItem, want) -> S.Type:
         count = self.expr(e.count, want.count if isinstance(want, S.CountedArray) else T.INT)
         array = self.expr(e.array)
@@ -549,7 +607,10 @@ def declared_note(e: S.Expr) -> list[tuple]:
     if name is None or name.symbol is None or name.symbol.span.line == 0:
         return []
     symbol = name.symbol
-    return [(symbol.span, f"`{symbol.name}' is declared {T.type_str(symbol.type)} here")]
+    written = symbol.type
+    if symbol.mobile and not T.is_mobile(written):
+        written = S.MobileType(written)
+    return [(symbol.span, f"`{symbol.name}' is declared {T.type_str(written)} here")]
 
 
 def size_literal(n: int, span) -> S.Literal:

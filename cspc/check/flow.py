@@ -1,4 +1,5 @@
-"""A warning for a variable that may be read before anything sets it.
+"""A warning for a variable that may be read before anything sets it, and
+occam-pi's undefined-ness check of mobiles.
 
 A forward pass over each process with the set of scalar variables that are
 certainly set at each point (assignment, input and reference-parameter passing
@@ -7,6 +8,14 @@ any branch sets (all branches finish); a WHILE or a replicated SEQ that may run
 zero times sets nothing for what follows it.  Arrays and records are not
 tracked (their elements are set one by one), nor are parameters and
 abbreviations (their values come from outside).
+
+Mobiles are tracked the same way, with a second kind of fact, ``("moved", k)``:
+mobile k is certainly undefined (moved away by `a := k` or `c ! k`, or a
+dynamic mobile array not allocated yet).  A use of a mobile that is certainly
+undefined is an error; one that may be undefined (on some path only, or on a
+loop's next iteration) a warning.  `DEFINED m` and passing m to a MOBILE
+parameter are no uses; `#PRAGMA DEFINED m` tells the check that m is defined
+there.  Mobile parameters are defined when the PROC starts.
 """
 
 from __future__ import annotations
@@ -30,6 +39,36 @@ def _meet(states):
             continue
         result = set(state) if result is NEVER else result & state
     return result
+
+
+def _moved(key: int) -> tuple:
+    """The fact "mobile ``key`` is certainly undefined"."""
+    return ("moved", key)
+
+
+def _settle(state):
+    """A mobile moved on one path of a PAR is not defined after it."""
+    if state is not NEVER:
+        state -= {fact[1] for fact in state if isinstance(fact, tuple)}
+    return state
+
+
+def _mobile_uses(node: S.Node):
+    """The names of mobiles whose values ``node`` uses (not under DEFINED)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, S.Defined):
+            continue
+        if isinstance(current, S.Name) and current.symbol is not None and current.symbol.mobile:
+            yield current
+            continue
+        for name in _child_fields(type(current)):
+            value = getattr(current, name)
+            if isinstance(value, S.Node):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, S.Node))
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -66,12 +105,16 @@ class Flow:
         self.warned: set[int] = set()
         # id(PROC symbol) -> tracked variables from outside it that its body may set.
         self.sets_free: dict[int, set[int]] = {}
+        self.mobiles: set[int] = set()  # tracked mobiles
+        self.moved_at: dict[int, S.Name] = {}  # where each mobile was last moved away
 
     # -- expressions
 
     def read(self, e: S.Node | None, state) -> None:
         if e is None or state is NEVER:
             return
+        for name in _mobile_uses(e):
+            self.use_mobile(name, state)
         for node in _nodes(e):
             if isinstance(node, S.Name) and node.symbol is not None:
                 key = id(node.symbol)
@@ -79,14 +122,49 @@ class Flow:
                     self.warned.add(key)
                     self.reporter.warning(node.span, f"variable `{node.name}' may be read before it is set")
 
+    def use_mobile(self, name: S.Name, state) -> None:
+        """``name``, a mobile, is used here: it must be defined."""
+        key = id(name.symbol)
+        if key not in self.mobiles or key in state or key in self.warned:
+            return
+        self.warned.add(key)
+        if _moved(key) not in state:
+            self.reporter.warning(name.span, f"MOBILE `{name.name}' may be undefined here")
+            return
+        moved = self.moved_at.get(key)
+        why = (f"it was moved away at line {moved.span.line}" if moved is not None
+               else "it has no value until it is allocated or input")
+        self.reporter.error(name.span, f"MOBILE `{name.name}' is undefined here: {why}")
+
+    def define(self, key: int, state) -> None:
+        if state is not NEVER:
+            state.add(key)
+            state.discard(_moved(key))
+
+    def move(self, e: S.Expr, state) -> None:
+        """``e`` was moved away (``Name.moved``): undefined from here."""
+        if state is NEVER or not (isinstance(e, S.Name) and e.moved and e.symbol is not None):
+            return
+        key = id(e.symbol)
+        if key in self.mobiles:
+            state.discard(key)
+            state.add(_moved(key))
+            self.moved_at[key] = e
+
     def set_target(self, e: S.Expr, state) -> None:
-        """``e`` is assigned or input: subscripts are read, a plain name becomes set."""
+        """``e`` is assigned or input: subscripts are read, a plain name becomes
+        set; an element of a mobile uses the mobile."""
         if state is NEVER:
             return
         if isinstance(e, S.Name):
             if e.symbol is not None:
-                state.add(id(e.symbol))
+                self.define(id(e.symbol), state)
             return
+        root = e
+        while isinstance(root, (S.Subscript, S.Slice)):
+            root = root.base
+        if isinstance(root, S.Name) and root.symbol is not None and root.symbol.mobile:
+            self.use_mobile(root, state)
         if isinstance(e, S.CountedItem):
             self.set_target(e.count, state)
             self.set_target(e.array, state)
@@ -109,8 +187,18 @@ class Flow:
     def specs(self, specs: list[S.Spec], state) -> None:
         for spec in specs:
             if isinstance(spec, S.VarDecl):
-                if isinstance(T.base(spec.type), S.PrimType):  # scalars, named ones too
+                if T.is_mobile(spec.type):
+                    for n in spec.names:
+                        self.declare_mobile(n, state, defined=not T.is_dynamic(spec.type))
+                elif isinstance(T.base(spec.type), S.PrimType):  # scalars, named ones too
                     self.tracked.update(id(n.symbol) for n in spec.names if n.symbol is not None)
+            elif isinstance(spec, S.Pragma):
+                for symbol in spec.symbols:  # `#PRAGMA DEFINED m'
+                    self.define(id(symbol), state)
+            elif isinstance(spec, S.Abbreviation) and spec.name.symbol is not None and spec.name.symbol.mobile:
+                self.read(spec.value, state)
+                self.move(spec.value, state)
+                self.declare_mobile(spec.name, state, defined=True)
             elif isinstance(spec, S.Abbreviation):
                 if spec.mode == "REF":
                     # Whatever the abbreviation does, count the abbreviated variable as set.
@@ -119,8 +207,12 @@ class Flow:
                 else:
                     self.read(spec.value, state)
             elif isinstance(spec, S.ProcDecl):
-                # Free variables of a nested PROC are set by the time it is called.
-                self.process(spec.body, set(self.tracked))
+                # Free variables of a nested PROC are set by the time it is called;
+                # its mobile parameters hold what the caller passed.
+                mobiles = {id(p.name.symbol) for p in spec.params
+                           if p.name.symbol is not None and p.name.symbol.mobile}
+                self.mobiles |= mobiles
+                self.process(spec.body, set(self.tracked) | self.mobiles)
                 self.sets_free[id(spec.name.symbol)] = self.written_in(spec.body) & self.tracked
             elif isinstance(spec, S.FunctionDecl):
                 if isinstance(spec.body, S.Valof):
@@ -128,6 +220,16 @@ class Flow:
                 else:
                     for e in spec.body:
                         self.read(e, set(self.tracked))
+
+    def declare_mobile(self, name: S.Name, state, defined: bool) -> None:
+        if name.symbol is None or state is NEVER:
+            return
+        key = id(name.symbol)
+        self.mobiles.add(key)
+        if defined:
+            self.define(key, state)
+        else:
+            state.add(_moved(key))
 
     @staticmethod
     def mark_root_set(e: S.Expr, state) -> None:
@@ -163,6 +265,8 @@ class Flow:
     def proc_Assign(self, p: S.Assign, state):
         for value in p.values:
             self.read(value, state)
+        for value in p.values:
+            self.move(value, state)
         for target in p.targets:
             self.set_target(target, state)
         return state
@@ -172,6 +276,8 @@ class Flow:
         for item in p.items:
             if not (isinstance(item, S.Name) and item.symbol is not None and item.symbol.kind == "tag"):
                 self.read(item, state)
+        for item in p.items:
+            self.move(item, state)
         return state
 
     def proc_Input(self, p: S.Input | S.ExtendedInput, state):
@@ -223,7 +329,25 @@ class Flow:
         after = set(state)
         for b in p.body:
             after = self.process(b, after)
-        return after if runs else state
+        if p.replicator is not None:
+            after = self.again(lambda s: self.proc_Seq(S.Seq(p.body, span=p.span), s), state, after)
+        return after if runs else self.without_moved(state, after)
+
+    def again(self, body, before, after):
+        """A loop's body once more, when its first time round moved a mobile
+        away: the next iteration starts from what either left."""
+        if after is NEVER or not any(key in self.mobiles and key not in after for key in before
+                                     if not isinstance(key, tuple)):
+            return after
+        return body(_meet([before, after]))
+
+    @staticmethod
+    def without_moved(before, after):
+        """After a loop that may not run: what was set before, less the mobiles
+        it may have moved away."""
+        if after is NEVER:
+            return before
+        return {key for key in before if isinstance(key, tuple) or key in after}
 
     def proc_Par(self, p: S.Par, state):
         runs = self.replicator(p.replicator, state)
@@ -231,7 +355,9 @@ class Flow:
         if any(r is NEVER for r in results):
             return NEVER
         union = set(state).union(*results)
-        return union if runs else state
+        for r in results:  # a mobile moved in any branch is not defined after
+            union -= {key for key in state if key not in r}
+        return _settle(union) if runs else self.without_moved(state, _settle(union))
 
     def proc_If(self, p: S.If, state):
         self.replicator(p.replicator, state)
@@ -248,10 +374,11 @@ class Flow:
 
     def proc_While(self, p: S.While, state):
         self.read(p.condition, state)
-        self.process(p.body, set(state))
+        after = self.process(p.body, set(state))
+        after = self.again(lambda s: self.process(p.body, s), state, after)
         if isinstance(p.condition, S.Literal) and p.condition.const is True:
             return NEVER
-        return state
+        return self.without_moved(state, after)
 
     def proc_Case(self, p: S.Case, state):
         self.read(p.selector, state)
@@ -299,7 +426,11 @@ class Flow:
         params = decl.params if isinstance(decl, S.ProcDecl) else []
         for i, arg in enumerate(p.args):
             param = params[i] if i < len(params) else None
+            mobile_param = param is not None and param.name.symbol is not None and param.name.symbol.mobile
             if param is not None and param.mode == "REF" and T.is_data(param.type):
+                if not mobile_param:  # a mobile passed for its value is used
+                    for name in _mobile_uses(arg):
+                        self.use_mobile(name, state)
                 self.set_target(arg, state)
             else:
                 self.read(arg, state)

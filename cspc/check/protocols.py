@@ -161,6 +161,8 @@ class CommunicationRules:
         got = self.expr(item, want)
         if is_input:
             self.reference(item, how, writing=True)
+        elif T.is_mobile(want) and self.moves(None, item):
+            self.move(item)  # `c ! m' on a mobile channel: m goes, and is undefined after
         if not T.same_type(want, got):
             self.error(
                 item.span,

@@ -147,7 +147,11 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
     # ------------------------------------------------------------------ types
 
     def type_(self, t: S.Type, open_ok: bool = False) -> S.Type:
-        """Resolve the names in a written type and fold its array sizes."""
+        """Resolve the names in a written type and fold its array sizes.  For
+        `MOBILE t' the result is t, the type of the mobile's values (an open size
+        in t makes a dynamic mobile array)."""
+        if isinstance(t, S.MobileType):
+            return self.mobile_type(t)
         if isinstance(t, S.ArrayType):
             self.no_shared_elements(t)
             if t.size is None:
@@ -155,6 +159,8 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                     self.error(t.span, "an array declaration needs a size")
             else:
                 self.const_int(t.size, "array size", minimum=0)
+            if isinstance(t.elem, S.MobileType):
+                self.error(t.elem.span, "arrays of mobiles are not supported yet (occam-pi mobile data)")
             self.type_(t.elem, open_ok)
         elif isinstance(t, S.NamedType):
             symbol = self.lookup(t.name)
@@ -172,6 +178,25 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                 )
             self.type_(t.elem, open_ok=True)
         return t
+
+    def mobile_type(self, t: S.MobileType) -> S.Type:
+        """`MOBILE t': t must be data (mobile channel types, barriers and
+        processes are other occam-pi features)."""
+        inner = t.inner
+        if isinstance(inner, S.MobileType):
+            self.error(t.span, "MOBILE MOBILE: a type is mobile once")
+            return self.type_(inner.inner, open_ok=True)
+        self.type_(inner, open_ok=True)
+        if T.is_mobile(inner):
+            self.error(t.span, f"`{T.type_str(inner)}' is mobile already")
+        elif not T.is_data(inner):
+            what = "occam-pi mobile barriers" if T.is_barrier(inner) else "only data can be MOBILE"
+            self.error(t.span, f"`MOBILE {T.type_str(inner)}' is not supported yet ({what})")
+        elif isinstance(T.strip_arrays(inner), S.NamedType):
+            symbol = T.strip_arrays(inner).name.symbol
+            if symbol is not None and symbol.kind == "protocol":
+                self.error(t.span, f"`{symbol.name}' is a PROTOCOL, not data: it cannot be MOBILE")
+        return inner
 
     def protocol(self, p: S.Type) -> None:
         if isinstance(p, (S.AnyProtocol, S.PrimType)):
@@ -282,6 +307,8 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             self.error(p.span, f"assignment of {len(p.values)} value(s) to {len(p.targets)} variable(s)")
         for target, value in zip(p.targets, p.values):
             self.assign_value(target, value)
+            if len(p.targets) == 1 and self.moves(target, value):
+                self.move(value)
         for value in p.values[len(p.targets) :]:
             self.expr(value)
 
@@ -304,9 +331,10 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             return
         self.expect(r.base, T.INT, "replicator base")
         self.expect(r.count, T.INT, "replicator count")
-        count = r.count.const
-        if constant_count and isinstance(count, int) and count < 0:  # (occam-pi: it may be worked out at run time)
-            self.error(r.count.span, f"the replicator count of a PAR must not be negative ({count})")
+        if constant_count and isinstance(r.count.const, int) and r.count.const < 0:
+            # occam-pi: a PAR's count may be computed as it runs (`PAR i = 0 FOR SIZE m'),
+            # as in KRoC; a constant one must not be negative.
+            self.error(r.count.span, f"the replicator count of a PAR must not be negative ({r.count.const})")
         if r.step is not None:
             self.expect(r.step, T.INT, "replicator step")
         self.open_scope()
@@ -466,7 +494,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         formal = param.type
         context = f"parameter `{param.name.name}' of `{callee.name}'"
         if param.mode == "VAL":
-            got = self.expr(arg, formal)
+            got = self.as_plain_array(arg, self.expr(arg, formal), formal)
             if not T.same_type(formal, got):
                 self.error(
                     arg.span,
@@ -474,7 +502,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                     (param.name.span, f"`{param.name.name}' is declared {T.type_str(formal)} here"),
                 )
             return
-        got = self.expr(arg, formal if T.is_data(formal) else None)
+        got = self.as_plain_array(arg, self.expr(arg, formal if T.is_data(formal) else None), formal)
         if T.is_unknown(got):
             return
         if T.is_channel(formal):
@@ -484,12 +512,26 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                 self.error(arg.span, f"{context} needs {T.type_str(formal)}, not {T.type_str(got)}")
         else:
             self.reference(arg, f"passed to reference {context}", writing=True)
-            if not T.same_type(formal, got):
+            if T.is_mobile(formal) and not (isinstance(arg, S.Name) and arg.symbol is not None and arg.symbol.mobile):
+                self.error(arg.span, f"{context} is {T.type_str(formal)}: it needs a MOBILE variable",
+                           (param.name.span, f"`{param.name.name}' is declared {T.type_str(formal)} here"))
+            elif not T.same_type(formal, got):
                 self.error(
                     arg.span,
                     f"type mismatch for {context}: {T.type_str(formal)} and {T.type_str(got)}",
                     (param.name.span, f"`{param.name.name}' is declared {T.type_str(formal)} here"),
                 )
+
+    @staticmethod
+    def as_plain_array(arg: S.Expr, got, formal):
+        """A mobile of a named mobile type (`RASTER', `DATA TYPE RASTER IS MOBILE
+        [][]INT:') passed for a parameter that is not mobile is taken as the
+        array it holds, as KRoC does (`[][]INT raster' given a RASTER)."""
+        if (isinstance(arg, S.Name) and arg.symbol is not None and arg.symbol.mobile
+                and isinstance(got, S.NamedType) and T.is_mobile(got) and not T.is_mobile(formal)
+                and isinstance(T.base(got), S.ArrayType)):
+            return T.base(got)
+        return got
 
     def channel_actual(self, param: S.Param, arg: S.Expr, got, context: str) -> None:
         if not T.is_channel(got):

@@ -68,11 +68,48 @@ def base(t):
     named type apart.  Its base says which operators, literals and conversions
     it takes and how its arithmetic behaves.
     """
+    if isinstance(t, S.MobileType):
+        return base(t.inner)
     if isinstance(t, S.NamedType) and t.name.symbol is not None:
         decl = t.name.symbol.decl
         if isinstance(decl, S.DataTypeDecl) and decl.base is not None:
             return decl.base
     return t
+
+
+def unmobile(t):
+    """``t`` with a `MOBILE' in front left off: the type of the values."""
+    return t.inner if isinstance(t, S.MobileType) else t
+
+
+def is_mobile(t) -> bool:
+    """`MOBILE t', a `MOBILE RECORD' or a named type over `MOBILE t'
+    (`DATA TYPE R IS MOBILE []INT:'): its variables are mobiles."""
+    for _ in range(100):
+        if isinstance(t, S.MobileType):
+            return True
+        if not isinstance(t, S.NamedType) or t.name.symbol is None:
+            return False
+        decl = t.name.symbol.decl
+        if not isinstance(decl, S.DataTypeDecl):
+            return False
+        if decl.mobile:
+            return True
+        if decl.alias is None:
+            return False
+        t = decl.alias
+    return False
+
+
+def is_dynamic(t) -> bool:
+    """A mobile array with an open size (`MOBILE []INT', `MOBILE [][]BYTE'):
+    undefined until it is allocated."""
+    t = base(t)
+    while isinstance(t, S.ArrayType):
+        if t.size is None:
+            return True
+        t = base(t.elem)
+    return False
 
 
 def base_prim(t) -> str | None:
@@ -114,6 +151,7 @@ def wrap(value: int, t) -> int:
 
 def array_size(t) -> int | None:
     """The constant size of an array type's outer dimension, if known."""
+    t = unmobile(t)
     if isinstance(t, S.ArrayType) and t.size is not None:
         size = t.size.const
         return size if isinstance(size, int) and not isinstance(size, bool) else None
@@ -150,6 +188,7 @@ def layout_bytes(shape: tuple[str, tuple]) -> int | None:
 def alias_base(t):
     """``t``, or the type a `DATA TYPE T IS ...:` stands for (at any depth)."""
     for _ in range(100):
+        t = unmobile(t)
         if not isinstance(t, S.NamedType) or t.name.symbol is None:
             return t
         decl = t.name.symbol.decl
@@ -161,12 +200,14 @@ def alias_base(t):
 
 def element(t):
     """What subscripting a value of type ``t`` gives (UNKNOWN if it is no array)."""
+    t = unmobile(t)
     return t.elem if isinstance(t, S.ArrayType) else UNKNOWN
 
 
 def strip_arrays(t):
+    t = unmobile(t)
     while isinstance(t, S.ArrayType):
-        t = t.elem
+        t = unmobile(t.elem)
     return t
 
 
@@ -189,7 +230,9 @@ def is_data(t) -> bool:
 
 
 def same_type(a, b) -> bool:
-    """occam type equality; open array sizes and unknown sizes match any size."""
+    """occam type equality; open array sizes and unknown sizes match any size.
+    `MOBILE' is no part of a value's type: a mobile holds values of its inner type."""
+    a, b = unmobile(a), unmobile(b)
     if is_unknown(a) or is_unknown(b):
         return True
     if isinstance(a, S.PrimType) and isinstance(b, S.PrimType):
@@ -238,6 +281,8 @@ def type_str(t) -> str:
         return "?"
     if isinstance(t, S.PrimType):
         return t.name
+    if isinstance(t, S.MobileType):
+        return f"MOBILE {type_str(t.inner)}"
     if isinstance(t, S.ArrayType):
         size = array_size(t)
         return f"[{'' if size is None else size}]{type_str(t.elem)}"

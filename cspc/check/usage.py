@@ -198,7 +198,12 @@ class UsageChecker:
             usage.add(self.written(target))
         for value in p.values:
             usage.add(self.reads(value))
+            usage.add(self.moved(value))
         return usage
+
+    def moved(self, e: S.Expr) -> Usage:
+        """A mobile moved away (``Name.moved``) is changed: it becomes undefined."""
+        return self.written(e) if isinstance(e, S.Name) and e.moved else Usage()
 
     def items(self, items: list[S.Expr], is_input: bool) -> Usage:
         usage = Usage()
@@ -208,6 +213,8 @@ class UsageChecker:
             parts = [item.count, item.array] if isinstance(item, S.CountedItem) else [item]
             for part in parts:
                 usage.add(self.written(part) if is_input else self.reads(part))
+            if not is_input:
+                usage.add(self.moved(item))
         return usage
 
     def proc_Output(self, p: S.Output) -> Usage:

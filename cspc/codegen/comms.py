@@ -35,7 +35,7 @@ from .pyast import (
     store_tuple,
     subscript,
 )
-from .values import array_target, location, out_value
+from .values import array_target, location, moved_away, out_value, store_location
 
 
 def is_tag(item: S.Expr) -> bool:
@@ -53,7 +53,7 @@ def output(g: Generator, p: S.Output) -> list[ast.stmt]:
         message = out_value(g, items[0])
     else:
         message = ast.Tuple([out_value(g, i) for i in items], ast.Load())
-    return [expr_stmt(method(g.expr(p.chan), "write", message))]
+    return [expr_stmt(method(g.expr(p.chan), "write", message))] + moved_away(g, items)
 
 
 @translates(S.Input)
@@ -90,7 +90,7 @@ def receive_item(g: Generator, item: S.Expr, value: ast.expr) -> list[ast.stmt]:
             subscript(load(tmp), 0),
             subscript(load(tmp), 1),
         )
-        return [assign(store(tmp), value), assign(as_store(location(g, item.count)), stored)]
+        return [assign(store(tmp), value), assign(store_location(g, item.count), stored)]
     return assign_one(g, item, value)
 
 

@@ -31,8 +31,17 @@ from .pyast import (
     store,
     store_tuple,
 )
-from .types import is_data_aggregate, is_flat, is_scalar
-from .values import array_target, copy_of, location, slice_ref
+from .types import is_data_aggregate, is_flat, is_mobile_name, is_scalar
+from .values import (
+    array_target,
+    copy_of,
+    location,
+    mobile_value,
+    moved_away,
+    raw_mobile,
+    slice_ref,
+    store_location,
+)
 
 
 @translates(S.Specified)
@@ -123,7 +132,10 @@ def while_(g: Generator, p: S.While) -> list[ast.stmt]:
 @translates(S.Assign)
 def assignment(g: Generator, p: S.Assign) -> list[ast.stmt]:
     if len(p.targets) == 1 and len(p.values) == 1:
-        return assign_one(g, p.targets[0], g.expr(p.values[0]))
+        target, value = p.targets[0], p.values[0]
+        if is_mobile_name(target):  # the mobile is given the value's object, or a copy
+            return assign_one(g, target, mobile_value(g, value)) + moved_away(g, [value])
+        return assign_one(g, target, g.expr(value))
     temps = [g.temp("r") for _ in p.targets]
     if len(p.values) == 1:  # a, b := f(x)
         stmts: list[ast.stmt] = [assign(store_tuple(temps), g.expr(p.values[0]))]
@@ -140,7 +152,10 @@ def assignment(g: Generator, p: S.Assign) -> list[ast.stmt]:
 
 
 def assign_one(g: Generator, target: S.Expr, value: ast.expr) -> list[ast.stmt]:
-    """``target := value``: arrays and records are copied into, scalars rebound."""
+    """``target := value``: arrays and records are copied into, scalars rebound;
+    a mobile is rebound to the value (an object nobody else holds)."""
+    if is_mobile_name(target):
+        return [assign(store_location(g, target), value)]
     if is_data_aggregate(target.type):
         helper = "assign" if is_flat(target.type) else "assign_deep"
         return [expr_stmt(call(g.helper(helper), array_target(g, target), value))]
@@ -224,23 +239,31 @@ def proc_call(g: Generator, p: S.ProcCall) -> list[ast.stmt]:
     args, outs = [], []
     for param, arg in zip(decl.params, p.args):
         args.append(argument(g, param, arg))
-        if param.mode == "REF" and is_scalar(param.type):
+        if copied_out(param):
             outs.append(arg)
     invoke = call(load(g.ident_of(p.proc)), *args)
     if not outs:
         return [expr_stmt(invoke)]
     if len(outs) == 1:
-        return [assign(as_store(location(g, outs[0])), invoke)]
+        return [assign(store_location(g, outs[0]), invoke)]
     temps = [g.temp("r") for _ in outs]
     stmts: list[ast.stmt] = [assign(store_tuple(temps), invoke)]
     for arg, tmp in zip(outs, temps):
-        stmts.append(assign(as_store(location(g, arg)), load(tmp)))
+        stmts.append(assign(store_location(g, arg), load(tmp)))
     return stmts
+
+
+def copied_out(param: S.Param) -> bool:
+    """A reference parameter the PROC returns, for the caller to store: a
+    scalar, or a mobile (which the PROC may move, allocate or input anew)."""
+    return param.mode == "REF" and (is_scalar(param.type) or param.name.symbol.mobile)
 
 
 def argument(g: Generator, param: S.Param, arg: S.Expr) -> ast.expr:
     if isinstance(arg, S.ChanEnd):
         arg = arg.chan
+    if param.name.symbol.mobile:  # passed as it is, defined or not
+        return raw_mobile(g, arg)
     if param.mode == "REF" and isinstance(arg, S.Slice):
         return slice_ref(g, arg)
     return g.expr(arg)

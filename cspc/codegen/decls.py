@@ -20,10 +20,11 @@ from cspc import syntax as S
 from cspc.check.types import type_str
 from cspc.diagnostics import InternalError
 
+from .control import copied_out
 from .core import Generator, translates
 from .pyast import assign, call, const, expr_stmt, label, load, method, one_or_tuple, stamp, store
-from .types import INTEGERS, REALS, is_data_aggregate, is_scalar, prim, record_decl, resolve
-from .values import copy_of, location, slice_ref, subscript_index
+from .types import INTEGERS, REALS, is_data_aggregate, is_scalar, prim, record_decl, resolve, starts_undefined
+from .values import copy_of, location, mobile_value, moved_away, slice_ref, subscript_index
 
 
 @translates(S.Pragma, S.ProtocolDecl, S.DataTypeDecl, S.Placement)
@@ -40,7 +41,10 @@ def variables(g: Generator, spec: S.VarDecl) -> list[ast.stmt]:
     stmts = []
     for name in spec.names:
         ident = g.declare(name)
-        value = initial_value(g, spec.type, name.name)
+        if name.symbol.mobile and starts_undefined(spec.type):
+            value = const(None)  # a dynamic mobile array: undefined until allocated
+        else:
+            value = initial_value(g, spec.type, name.name)
         mine = [e for e in spec.expects if e.symbol is name.symbol]
         if mine and isinstance(resolve(spec.type), S.ChanType):  # Channel("c").expect(...)
             ends = {e.side: const(e.process) for e in mine}
@@ -147,6 +151,9 @@ def abbreviation(g: Generator, spec: S.Abbreviation) -> list[ast.stmt]:
         stmts: list[ast.stmt] = []
         g.aliases[spec.name.symbol] = fixed_location(g, value, stmts)
         return stmts
+    if spec.name.symbol.mobile:  # `INITIAL MOBILE []INT a IS MOBILE [n]INT:'
+        stmts = [assign(store(g.declare(spec.name)), mobile_value(g, value))]
+        return stmts + moved_away(g, [value])
     if spec.mode == "REF" and isinstance(value, S.Slice):
         py = slice_ref(g, value)
     elif spec.mode == "INITIAL" and is_data_aggregate(t):
@@ -204,7 +211,7 @@ def python_body(g: Generator, where: str, params: list[str], declared_in: str) -
 @translates(S.ProcDecl)
 def proc(g: Generator, spec: S.ProcDecl) -> list[ast.stmt]:
     ident = g.declare(spec.name)
-    outs = [p for p in spec.params if p.mode == "REF" and is_scalar(p.type)]  # copied out
+    outs = [p for p in spec.params if copied_out(p)]
 
     def build():
         params = [g.declare(p.name) for p in spec.params]

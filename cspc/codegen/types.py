@@ -16,7 +16,10 @@ REALS = ("REAL32", "REAL64")
 
 
 def resolve(t: S.Type | None) -> S.Type | None:
-    """``t``, or what it stands for when it names a type alias."""
+    """``t``, or what it stands for when it names a type alias (or, for
+    `MOBILE t', the values' type t)."""
+    if isinstance(t, S.MobileType):
+        return resolve(t.inner)
     if isinstance(t, S.NamedType) and t.name.symbol is not None:
         decl = t.name.symbol.decl
         if isinstance(decl, S.DataTypeDecl) and decl.base is not None:
@@ -63,3 +66,20 @@ def is_channel_like(t: S.Type | None) -> bool:
     while isinstance(t, S.ArrayType):
         t = resolve(t.elem)
     return isinstance(t, (S.ChanType, S.TimerType))
+
+
+def is_mobile_name(e: S.Expr) -> bool:
+    """A name of an occam-pi mobile (``Symbol.mobile``): its variable holds the
+    object, or None while it is undefined."""
+    return isinstance(e, S.Name) and e.symbol is not None and e.symbol.mobile
+
+
+def starts_undefined(t: S.Type | None) -> bool:
+    """A dynamic mobile array (an open size: `MOBILE []INT'), undefined until
+    allocated; a static mobile starts with a value, as any variable does."""
+    t = resolve(t)
+    while isinstance(t, S.ArrayType):
+        if t.size is None:
+            return True
+        t = resolve(t.elem)
+    return False

@@ -5,6 +5,11 @@ PAR branch); an element `a[i]` is a subscript of the list holding the array; a
 record is a list indexed by field position.  Python would wrap a negative
 index silently, so indexes are tested unless they cannot be negative; an index
 past the end raises IndexError, which the runtime reports as occam's error.
+
+An occam-pi mobile (``Symbol.mobile``) is a Python variable holding its object,
+or None while it is undefined: every read of it goes through ``_mobile``,
+which raises occam's error for None; a move (``Name.moved``) hands the object
+on and stores None; CLONE is a deep copy.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from cspc import syntax as S
 from cspc.diagnostics import InternalError
 
 from .core import Generator, translates
-from .pyast import assign, call, const, copy_ast, expr_stmt, load, method, stamp, store
+from .pyast import as_store, assign, call, const, copy_ast, expr_stmt, load, method, stamp, store
 from .types import (
+    is_mobile_name,
     INTEGERS,
     REALS,
     is_channel_like,
@@ -69,12 +75,36 @@ def name(g: Generator, e: S.Name) -> ast.expr:
     return location(g, e)
 
 
+def store_location(g: Generator, e: S.Expr) -> ast.expr:
+    """The Store form of a variable or element: a mobile's own Python variable
+    (given a new object, or None), not the checked read of it."""
+    if is_mobile_name(e) and e.symbol not in g.aliases:
+        return store(g.ident_of(e))
+    return as_store(location(g, e))
+
+
+def raw_mobile(g: Generator, e: S.Name) -> ast.expr:
+    """A mobile's variable as it is, None included (DEFINED, MOBILE parameters)."""
+    return load(g.ident_of(e))
+
+
+def moved_away(g: Generator, items: list[S.Expr]) -> list[ast.stmt]:
+    """``m = None`` for each mobile the process moved out (``Name.moved``)."""
+    return [
+        stamp(ast.Assign([store(g.ident_of(e))], const(None)), e.span)
+        for e in items
+        if isinstance(e, S.Name) and e.moved
+    ]
+
+
 def location(g: Generator, e: S.Expr) -> ast.expr:
     """A Load expression for a variable, element or field (as_store() makes it a target)."""
     if isinstance(e, S.Name):
         alias = g.aliases.get(e.symbol)
         if alias is not None:
             return copy_ast(alias)
+        if e.symbol is not None and e.symbol.mobile:  # an error if it is undefined
+            return stamp(call(g.helper("mobile"), load(g.ident_of(e)), const(e.name)), e.span)
         return load(g.ident_of(e))
     if isinstance(e, S.Subscript):
         return subscript(g, e)
@@ -174,9 +204,45 @@ def out_value(g: Generator, item: S.Expr) -> ast.expr:
     if isinstance(item, S.CountedItem):
         return call(g.helper("counted_output"), g.expr(item.count), g.expr(item.array))
     value = g.expr(item)
+    if (isinstance(item, S.Name) and item.moved) or isinstance(item, S.Clone):
+        return value  # the mobile's own object goes (it is undefined after), or a new copy
     if is_data_aggregate(item.type) and not isinstance(value, ast.Constant):
         value = copy_of(g, value, item.type)
     return value
+
+
+def mobile_value(g: Generator, value: S.Expr) -> ast.expr:
+    """The object a mobile variable is given: the value itself when it is new
+    (moved, cloned, allocated), else a copy of an array or record."""
+    py = g.expr(value)
+    if is_mobile_name(value) or isinstance(value, (S.Clone, S.MobileAllocation)):
+        return py
+    if is_data_aggregate(value.type):
+        return copy_of(g, py, value.type)  # a string too: a list of its bytes
+    return py
+
+
+@translates(S.MobileAllocation)
+def mobile_allocation(g: Generator, e: S.MobileAllocation) -> ast.expr:
+    from .decls import initial_value
+
+    dims, elem = [], e.target
+    while isinstance(elem, S.ArrayType):
+        dims.append(g.expr(elem.size))
+        elem = elem.elem
+    zero = initial_value(g, elem, "")
+    return stamp(call(g.helper("allocate"), ast.List(dims, ast.Load()), zero), e.span)
+
+
+@translates(S.Clone)
+def clone(g: Generator, e: S.Clone) -> ast.expr:
+    operand = e.operand
+    return stamp(call(g.helper("clone"), raw_mobile(g, operand), const(operand.name)), e.span)
+
+
+@translates(S.Defined)
+def defined(g: Generator, e: S.Defined) -> ast.expr:
+    return ast.Compare(raw_mobile(g, e.operand), [ast.IsNot()], [const(None)])
 
 
 @translates(S.ArrayLit)
@@ -220,7 +286,7 @@ def bytes_in(g: Generator, e: S.BytesIn) -> ast.expr:
     """`BYTESIN (a)` of an open array or a slice of unknown length (other
     cases are constants): its sizes times its scalar's bytes, as it runs."""
     unit, depth = e.unit
-    return call(g.rt("bytes_in"), g.expr(e.of), const(unit), const(depth))
+    return call(g.helper("bytes_in"), g.expr(e.of), const(unit), const(depth))
 
 
 @translates(S.CountedItem)

@@ -35,7 +35,7 @@ __all__ = ["DANGLING_PYTHON", "KNOWN_PRAGMAS", "Include", "ToAST", "split_pragma
 # PYTHON "module:function" binds the next PROC/FUNCTION to Python (the checks bind it; see cspc/check).
 # SHARED names variables whose parallel use is not checked; EXTERNAL and its
 # kin (calling native code) are refused by the checks with a message.
-KNOWN_PRAGMAS = frozenset({"PYTHON", "SHARED", "PERMITALIASES", "EXTERNAL", "DEXTERNAL", "LINKAGE"})
+KNOWN_PRAGMAS = frozenset({"PYTHON", "SHARED", "PERMITALIASES", "DEFINED", "EXTERNAL", "DEXTERNAL", "LINKAGE"})
 
 
 # What a #PRAGMA PYTHON that binds nothing is told (by the checks, or the layout
@@ -281,11 +281,12 @@ class ToAST:
 
     def data_type_record(self, span, children):
         name, *rest = children
-        packed = bool(rest) and isinstance(rest[0], Token)
-        if packed:
-            rest = rest[1:]
+        words = [t.type for t in rest if isinstance(t, Token)]
+        rest = [r for r in rest if not isinstance(r, Token)]
         fields = [f for group in rest for f in group]
-        return S.DataTypeDecl(name, fields=fields, packed=packed, span=span)
+        return S.DataTypeDecl(
+            name, fields=fields, packed="PACKED" in words, mobile="MOBILE" in words, span=span
+        )
 
     def field_decl(self, span, children):
         type_, names = children
@@ -311,6 +312,22 @@ class ToAST:
     def shared_chan_type(self, span, children):
         *direction, protocol = children
         return S.ChanType(protocol, shared=direction[0] if direction else "?!", span=span)
+
+    def mobile_type(self, span, children):
+        _mobile, inner = children
+        return S.MobileType(inner, span=span)
+
+    def mobile_allocation(self, span, children):
+        _mobile, *sizes, t = children
+        for size in reversed(sizes):
+            t = S.ArrayType(size, t, span=span)
+        return S.MobileAllocation(t, span=span)
+
+    def clone(self, span, children):
+        return S.Clone(children[0], span=span)
+
+    def defined(self, span, children):
+        return S.Defined(children[0], span=span)
 
     def timer_type(self, span, children):
         return S.TimerType(span=span)

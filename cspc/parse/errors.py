@@ -173,9 +173,6 @@ def _keyword_hint(text: str, token: Token) -> str | None:
 # begins them: a program using one fails to parse, at or just after the word,
 # and is told so instead of being given a syntax error.
 UNSUPPORTED = {
-    "MOBILE": "occam-pi mobile data",
-    "CLONE": "occam-pi mobile data",
-    "DEFINED": "occam-pi mobile data",
     "FORK": "occam-pi FORK",
     "FORKING": "occam-pi FORK",
     "RESIGN": "occam-pi barrier enrolment",
@@ -186,7 +183,11 @@ UNSUPPORTED = {
     "PORT": "placement",
     "OFFSETOF": "OFFSETOF",
 }
-_UNSUPPORTED_PAIRS = {("CHAN", "TYPE"): "occam-pi channel types"}
+_UNSUPPORTED_PAIRS = {
+    ("CHAN", "TYPE"): "occam-pi channel types",
+    ("MOBILE", "PROC"): "occam-pi mobile processes",
+    ("PROC", "TYPE"): "occam-pi mobile processes",
+}
 _QUOTED = re.compile(r'"(?:[^"*]|\*.)*"?|\'(?:[^\'*]|\*.)*\'?')  # blanked out: not code
 _DIRECTIVE = re.compile(r"#(?:IF|ELIF|ELSE|ENDIF|DEFINE|UNDEF|ERROR|WARNING|RELAX|COMMENT|OPTION)\b")
 
@@ -268,9 +269,9 @@ _DYADIC_OPERATORS = frozenset(
     """+ - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR << >> AND OR = <> < > <= >=
     AFTER""".split()
 ) | S.USER_OPERATORS
-_TYPE_WORDS = frozenset("INT INT16 INT32 INT64 BYTE BOOL REAL32 REAL64 CHAN SHARED TIMER BARRIER [ NAME".split())
+_TYPE_WORDS = frozenset("INT INT16 INT32 INT64 BYTE BOOL REAL32 REAL64 CHAN SHARED TIMER BARRIER MOBILE [ NAME".split())
 _EXPRESSION_WORDS = _TYPE_WORDS | frozenset(
-    "INTEGER HEX REAL STRING BYTE_LIT ( TRUE FALSE MOSTPOS MOSTNEG NOT SIZE BYTESIN BITNOT ~ - MINUS".split()
+    "INTEGER HEX REAL STRING BYTE_LIT ( TRUE FALSE MOSTPOS MOSTNEG NOT SIZE BYTESIN CLONE DEFINED BITNOT ~ - MINUS".split()
 ) | S.USER_OPERATORS
 _SPEC_WORDS = _TYPE_WORDS | frozenset(
     "PROC VAL PROTOCOL DATA INITIAL RESULT RECURSIVE REC INLINE PRAGMA #INCLUDE #USE FUNCTION PLACE".split()
