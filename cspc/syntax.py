@@ -266,6 +266,7 @@ class Symbol:
     span: Span = UNKNOWN
     shared: bool = False  # named by `#PRAGMA SHARED': parallel use is the program's own business
     aliases_permitted: bool = False  # named by `#PRAGMA PERMITALIASES': so is using it while abbreviated
+    predefined: bool = False  # one of occam's predefined routines (cspc/check/predefined.py)
 
 
 # --------------------------------------------------------------------------- specifications

@@ -91,10 +91,11 @@ def check(program: S.Program, reporter: Reporter, *, warn_unused: bool = False) 
     Included files arrive already spliced into ``program.specs`` by the parser.
     ``warn_unused`` adds the "declared but never used" warning.
     """
+    from cspc.check.predefined import predefined_symbols
     from cspc.check.resolve import Resolver
 
     _forget_annotations(program)
-    Resolver(reporter, warn_unused).program(program)
+    Resolver(reporter, warn_unused, predefined_symbols()).program(program)
     if reporter.errors:
         # The usage rules assume names and types are right; avoid cascades.
         return

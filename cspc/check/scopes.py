@@ -56,10 +56,14 @@ class Scope:
 
 
 class Scopes:
-    """The stack of open scopes; the bottom one holds the top-level specifications."""
+    """The stack of open scopes; the bottom one holds the top-level specifications.
 
-    def __init__(self) -> None:
+    Under it lie occam's predefined routines (``predefined``): visible
+    everywhere, hidden by any declaration of the same name."""
+
+    def __init__(self, predefined: dict[str, S.Symbol] | None = None) -> None:
         self.stack: list[Scope] = [Scope()]
+        self.predefined = predefined or {}
         self.depth_of: dict[int, int] = {}  # id(symbol) -> depth it was declared at
 
     @property
@@ -88,7 +92,7 @@ class Scopes:
             symbol = scope.names.get(name)
             if symbol is not None:
                 return symbol
-        return None
+        return self.predefined.get(name)
 
     def nearest(self, name: str) -> str | None:
         """The name in scope most like ``name`` (a likely misspelling), if any is close."""

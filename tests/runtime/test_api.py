@@ -116,7 +116,7 @@ def test_poison_and_retire_ask_each_end_given_in_turn():
 # they make up.  Changing what a compiled module may import means bumping
 # occam.ABI_VERSION and this pin together.
 ABI_PIN = (
-    1,
+    2,
     "Channel InputGuard SkipGuard TimeoutGuard Timer alt assign assign_deep bad_index case_failed "
     "check_size copy copy_flat counted_input counted_output div expect_end fdiv frem if_failed "
     "int_to_real new_array overflow par python_function real32 real_to_int real_to_real rem "
