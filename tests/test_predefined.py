@@ -280,7 +280,7 @@ ERRORS = {
     "x := REAL32OP (1.0 (REAL32), n + 4, 1.0 (REAL32))": "REAL32 operation code 4 out of range (0 to 3)",
     "ok, x := IEEE32OP (1.0 (REAL32), n + 4, 0, 1.0 (REAL32))": "IEEE rounding mode 4 out of range",
     "a, x := FLOATING.UNPACK (0.0 (REAL32))": "FLOATING.UNPACK of 0.0",
-    "x := SQRT (-1.0 (REAL32))": "SQRT of a negative number",
+    "x := SQRT ((REAL32 ROUND n) - 1.0 (REAL32))": "SQRT of a negative number",
     "ASSERT (n = 1)": "ASSERT: the condition is FALSE",
     "CAUSEERROR ()": "CAUSEERROR () was called",
     "[2][2]BYTE s, t:\nMOVE2D (s, 0, 0, t, 1, 0, 2, 1)": "MOVE2D: the block's columns are outside the array",

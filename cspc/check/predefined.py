@@ -23,9 +23,12 @@ routine.
 from __future__ import annotations
 
 import functools
+import math
 
 from cspc import syntax as S
+from cspc.check.constants import ConstError
 from cspc.diagnostics import InternalError, Reporter
+from cspc.names import base_identifier
 
 # The file name the headings' positions carry: a note "declared here" on a
 # predefined routine quotes its heading from this text.
@@ -142,3 +145,37 @@ def predefined_symbols() -> dict[str, S.Symbol]:
             spec.name.symbol.predefined = True
             symbols[spec.name.name] = spec.name.symbol
     return symbols
+
+
+# The routines whose second argument counts bits: occ21 refuses a constant count
+# beyond the word (32).
+COUNTED = {"ASHIFTLEFT": "shift", "ASHIFTRIGHT": "shift", "ROTATELEFT": "shift",
+           "ROTATERIGHT": "shift", "BITREVNBITS": "bit"}  # fmt: skip
+
+
+def count_problem(name: str, args: list[S.Expr]) -> str | None:
+    """What is wrong with a constant count given to ASHIFTLEFT, ROTATERIGHT,
+    BITREVNBITS, ... (None when nothing is, or the count is not constant)."""
+    what = COUNTED.get(name)
+    if what is None or len(args) != 2 or not isinstance(args[1].const, int):
+        return None
+    count = args[1].const
+    if 0 <= count <= 32:
+        return None
+    return f"{what} count {count} of `{name}' out of range (0 to 32)"
+
+
+def fold(name: str, values: list) -> object:
+    """The value of a predefined FUNCTION with one result applied to constants,
+    as occ21 folds it (None if it has several results, or its value is no
+    finite number, which is left to the run time).  What would be an error as
+    the program runs is a ConstError."""
+    from cspc.runtime import OccamError, occam
+
+    try:
+        value = getattr(occam, base_identifier(name))(*values)
+    except OccamError as err:
+        raise ConstError(f"{err} (in a constant expression)") from None
+    if isinstance(value, tuple) or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    return value
