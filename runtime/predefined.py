@@ -322,11 +322,11 @@ def _round_exact(q: Fraction, mode: int, fmt: _Format) -> tuple[float, bool]:
             n += not negative
         elif mode == RM:
             n += negative
-    value = math.ldexp(n, scale) if n else 0.0
-    if value > fmt.largest:
+    if n.bit_length() + scale > fmt.emax + 1:  # n * 2**scale >= 2**(emax + 1): overflow
         away = mode == RN or (mode == RP and not negative) or (mode == RM and negative)
         value = math.inf if away else fmt.largest
         return (-value if negative else value), True
+    value = math.ldexp(n, scale) if n else 0.0
     return (-value if negative else value), False
 
 
@@ -345,15 +345,14 @@ def _ieee_op(x, rounding, op, y, fmt: _Format):
     if op == 1:
         y = -y
     if not (_finite(x) and _finite(y)):
-        if op < 2:
-            result = x + y
-        elif op == 2:
-            result = x * y
-        elif math.isinf(y):
-            result = math.nan if not _finite(x) else math.copysign(0.0, x) * math.copysign(1.0, y)
-        else:
-            result = math.copysign(math.inf, x) * math.copysign(1.0, y) if not math.isnan(x) else x
-        return True, result
+        if math.isnan(x) or math.isnan(y):
+            return True, x if math.isnan(x) else y
+        if op < 3:
+            return True, x + y if op < 2 else x * y  # inf - inf and inf * 0 are NaNs
+        sign = math.copysign(1.0, x) * math.copysign(1.0, y)
+        if math.isinf(x) and math.isinf(y):
+            return True, math.nan
+        return True, math.copysign(0.0 if math.isinf(y) else math.inf, sign)
     if op == 3 and y == 0:
         if x == 0:
             return True, math.nan

@@ -101,7 +101,7 @@ def check(program: S.Program, reporter: Reporter, *, warn_unused: bool = False) 
     from cspc.check.resolve import Resolver
 
     _forget_annotations(program)
-    Resolver(reporter, warn_unused, predefined_symbols()).program(program)
+    Resolver(reporter, warn_unused, predefined_symbols).program(program)
     if reporter.errors:
         # The usage rules assume names and types are right; avoid cascades.
         return
