@@ -478,21 +478,25 @@ def DSQRT(x):
     return _sqrt(x, R64)
 
 
-def _scaleb(x, n, fmt):
-    """x times 2**n, rounded to nearest in fmt."""
+def _scaleb(x, n, fmt, name):
+    """x times 2**n, rounded to nearest in fmt; overflow is an error, as it
+    is for occam's REAL multiplication."""
     if x == 0 or not _finite(x):
         return x
     limit = fmt.emax - fmt.emin + fmt.precision + 2  # beyond this, every x overflows or underflows
     n = max(-limit, min(limit, n))
-    return _round_exact(Fraction(x) * (Fraction(2) ** n), RN, fmt)[0]
+    value, overflowed = _round_exact(Fraction(x) * (Fraction(2) ** n), RN, fmt)
+    if overflowed:
+        _fail(f"floating-point overflow in {name}")
+    return value
 
 
 def SCALEB(x, n):
-    return _scaleb(x, n, R32)
+    return _scaleb(x, n, R32, "SCALEB")
 
 
 def DSCALEB(x, n):
-    return _scaleb(x, n, R64)
+    return _scaleb(x, n, R64, "DSCALEB")
 
 
 def COPYSIGN(x, y):
@@ -531,34 +535,40 @@ DMINUSX = MINUSX
 
 
 def MULBY2(x):
-    return _scaleb(x, 1, R32)
+    return _scaleb(x, 1, R32, "MULBY2")
 
 
 def DMULBY2(x):
-    return _scaleb(x, 1, R64)
+    return _scaleb(x, 1, R64, "DMULBY2")
 
 
 def DIVBY2(x):
-    return _scaleb(x, -1, R32)
+    return _scaleb(x, -1, R32, "DIVBY2")
 
 
 def DDIVBY2(x):
-    return _scaleb(x, -1, R64)
+    return _scaleb(x, -1, R64, "DDIVBY2")
 
 
-def LOGB(x):
-    """The unbiased exponent of x (of its normalised form for a denormal);
-    -infinity for a zero, +infinity for an infinity, NaN for a NaN."""
+def _logb(x, fmt):
+    """x's exponent field less the bias, as KRoC computes it (so every
+    denormal gives the field's 0 less the bias: -127, or -1023); -infinity
+    for a zero, +infinity for an infinity, NaN for a NaN."""
     if math.isnan(x):
         return x
     if math.isinf(x):
         return math.inf
     if x == 0:
         return -math.inf
-    return float(math.frexp(x)[1] - 1)
+    return float(fmt.exponent_field(x) - fmt.emax)
 
 
-DLOGB = LOGB
+def LOGB(x):
+    return _logb(x, R32)
+
+
+def DLOGB(x):
+    return _logb(x, R64)
 
 
 def FPINT(x):
