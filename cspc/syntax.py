@@ -332,6 +332,7 @@ class Symbol:
     shared: bool = False  # named by `#PRAGMA SHARED': parallel use is the program's own business
     aliases_permitted: bool = False  # named by `#PRAGMA PERMITALIASES': so is using it while abbreviated
     mobile: bool = False  # an occam-pi mobile (its type is the values' type, MOBILE left off)
+    predefined: bool = False  # one of occam's predefined routines (cspc/check/predefined.py)
 
 
 # --------------------------------------------------------------------------- specifications

@@ -25,6 +25,9 @@ the helpers written below, it re-exports
   ``claim_of(channel, side)`` (the CLAIM of a shared end);
 * the occam clock arithmetic: ``wrap32(n)`` and :func:`after`;
 * ``tick()``, called at loop ends for fair scheduling (``fair.py``);
+* occam's predefined routines (written in ``predefined.py``, listed in
+  ``PREDEFINED``): ``LONGSUM``, ``SHIFTLEFT``, ``SQRT``, ``IEEE32OP``,
+  ``FLOATING_UNPACK`` (for FLOATING.UNPACK), ``MOVE2D``, ``ASSERT``, ...;
 * occam's top level (written in ``io.py``): ``run_main(proc, ...)``, which
   runs ``proc(keyboard, screen, error)`` on the standard streams, the
   ``KeyboardChannel`` and ``ScreenWriter`` it binds, and ``FLUSH`` (byte 255).
@@ -50,6 +53,8 @@ from cspc.runtime._shared import claim_of
 from cspc.runtime.alt import ExtendedInputGuard, alt
 from cspc.runtime.fair import tick
 from cspc.runtime.io import FLUSH, KeyboardChannel, ScreenWriter, run_main
+from cspc.runtime.predefined import *  # noqa: F401,F403 -- occam's predefined routines, LONGSUM ...
+from cspc.runtime.predefined import __all__ as PREDEFINED
 from cspc.runtime.process import par, seq, stop
 from cspc.runtime.timers import wrap32
 from cspc.runtime.toplevel import (  # noqa: F401 -- occam's top level, re-exported

@@ -13,7 +13,9 @@ The rule families, one module each:
   undefined-ness check of mobiles;
 * :mod:`~cspc.check.loops` -- loops nested deeper than Python allows, and which loop ends need a tick for fair scheduling;
 * helpers: :mod:`~cspc.check.types`, :mod:`~cspc.check.constants`,
-  :mod:`~cspc.check.literals`, :mod:`~cspc.check.scopes`, :mod:`~cspc.check.access`.
+  :mod:`~cspc.check.literals`, :mod:`~cspc.check.scopes`, :mod:`~cspc.check.access`;
+* :mod:`~cspc.check.predefined` -- occam's predefined routines, declared by
+  their headings in the scope beneath the program's top level.
 
 Entry point: :func:`check`.  It annotates the AST in place and reports every
 problem to the :class:`~cspc.diagnostics.Reporter` (it raises nothing for user
@@ -53,6 +55,10 @@ without errors):
   ``size.const`` is the size.
 * Literals: see :mod:`cspc.check.literals` (``value`` of an integer literal is
   already wrapped into its type's range: `#FFFFFFFF` as INT is -1).
+* Predefined routines: the symbol of a call of LONGSUM, SQRT, MOVE2D, ...
+  (one not hidden by a user's declaration) has ``Symbol.predefined`` set; its
+  ``decl`` is the heading in :mod:`~cspc.check.predefined`, outside the
+  program, and the runtime's routine of the same name implements it.
 * Timer reads: ``Input.timer`` is True for a timer read (`tim ? t`: the
   channel's root Name has a symbol of kind "timer").
 * Fair scheduling: ``While.tick`` and ``Seq.tick`` (replicated) say whether the
@@ -99,10 +105,11 @@ def check(program: S.Program, reporter: Reporter, *, warn_unused: bool = False) 
     Included files arrive already spliced into ``program.specs`` by the parser.
     ``warn_unused`` adds the "declared but never used" warning.
     """
+    from cspc.check.predefined import predefined_symbols
     from cspc.check.resolve import Resolver
 
     _forget_annotations(program)
-    Resolver(reporter, warn_unused).program(program)
+    Resolver(reporter, warn_unused, predefined_symbols).program(program)
     if reporter.errors:
         # The usage rules assume names and types are right; avoid cascades.
         return

@@ -499,9 +499,30 @@ class ExpressionRules:
         decl: S.FunctionDecl = symbol.decl
         self.arguments(symbol, decl.params, e.args, e.span)
         self.alias_call(symbol, e.span)
+        if symbol.predefined and len(e.args) == len(decl.params):
+            self.predefined_call(symbol, e, fold_it=len(decl.results) == 1)
         if len(decl.results) == 1:
             return decl.results[0]
         return T.ResultsType(list(decl.results), span=e.span)
+
+    def predefined_call(self, symbol: S.Symbol, e: S.Call, fold_it: bool) -> None:
+        """What occ21 checks at a call of a predefined FUNCTION: a constant count
+        beyond the word for the shifts that take one, and the value of a call
+        with one result when its arguments are constants (a constant
+        expression, as in KRoC)."""
+        from cspc.check.constants import ConstError
+        from cspc.check.predefined import count_problem, fold
+
+        problem = count_problem(symbol.name, e.args)
+        if problem is not None:
+            self.error(e.args[1].span, problem)
+            return
+        if not fold_it or any(a.const is None or T.is_unknown(a.type) for a in e.args):
+            return
+        try:
+            e.const = fold(symbol.name, [a.const for a in e.args])
+        except ConstError as err:
+            self.error(e.span, str(err))
 
     def call_conversion(self, e: S.Call) -> S.Type:
         """`T (x)` with T a DATA TYPE reads like a call; it is the conversion `T x`

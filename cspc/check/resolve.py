@@ -51,10 +51,10 @@ VALOF_EXPRESSION = "(VALOF ...)"  # the name of the FUNCTION that stands for a V
 class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules, ClaimRules):
     """Names, types and the rules that need only them, in one pass over the program."""
 
-    def __init__(self, reporter: Reporter, warn_unused: bool = False) -> None:
+    def __init__(self, reporter: Reporter, warn_unused: bool = False, predefined=None) -> None:
         self.reporter = reporter
         self.warn_unused = warn_unused
-        self.scopes = Scopes()
+        self.scopes = Scopes(predefined)
         self.uses: Counter[int] = Counter()  # id(symbol) -> references
         self.tags: dict[int, dict[str, S.Symbol]] = {}  # id(protocol symbol) -> tags
         self.fields: dict[int, dict[str, S.Symbol]] = {}  # id(record symbol) -> fields

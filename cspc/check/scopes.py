@@ -10,6 +10,7 @@ keys its Python names off Symbol identity).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from cspc import syntax as S
 from cspc.check import types as T
@@ -56,10 +57,16 @@ class Scope:
 
 
 class Scopes:
-    """The stack of open scopes; the bottom one holds the top-level specifications."""
+    """The stack of open scopes; the bottom one holds the top-level specifications.
 
-    def __init__(self) -> None:
+    Under it lie occam's predefined routines: visible everywhere, hidden by any
+    declaration of the same name.  ``predefined`` makes their table; it is
+    called only when a name is not found above (a program that uses none of
+    them never has their headings parsed)."""
+
+    def __init__(self, predefined: Callable[[], dict[str, S.Symbol]] | None = None) -> None:
         self.stack: list[Scope] = [Scope()]
+        self.predefined = predefined
         self.depth_of: dict[int, int] = {}  # id(symbol) -> depth it was declared at
 
     @property
@@ -88,7 +95,7 @@ class Scopes:
             symbol = scope.names.get(name)
             if symbol is not None:
                 return symbol
-        return None
+        return self.predefined().get(name) if self.predefined is not None else None
 
     def nearest(self, name: str) -> str | None:
         """The name in scope most like ``name`` (a likely misspelling), if any is close."""

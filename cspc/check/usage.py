@@ -86,6 +86,14 @@ class Summary:
     usage: Usage
 
 
+def predefined_summary(symbol: S.Symbol) -> Summary:
+    """A predefined PROC (MOVE2D, ...) has no body to look at: it writes its
+    reference parameters, whole, and reads its VAL ones."""
+    params = symbol.decl.params
+    writes = [Access(p.name.symbol, [], p.name.span) for p in params if p.mode != "VAL"]
+    return Summary(params, Usage(writes=writes))
+
+
 # --------------------------------------------------------------------------- the pass
 
 
@@ -386,6 +394,8 @@ class UsageChecker:
 
     def proc_ProcCall(self, p: S.ProcCall) -> Usage:
         summary = self.summaries.get(id(p.proc.symbol))
+        if summary is None and p.proc.symbol is not None and p.proc.symbol.predefined:
+            summary = predefined_summary(p.proc.symbol)
         if summary is None:  # a RECURSIVE call inside its own body
             return _sum(self.reads(a) for a in p.args)
         return self.apply(summary, p.args, p.span)

@@ -241,7 +241,7 @@ def proc_call(g: Generator, p: S.ProcCall) -> list[ast.stmt]:
         args.append(argument(g, param, arg))
         if copied_out(param):
             outs.append(arg)
-    invoke = call(load(g.ident_of(p.proc)), *args)
+    invoke = call(g.routine(p.proc), *args)
     if not outs:
         return [expr_stmt(invoke)]
     if len(outs) == 1:

@@ -25,7 +25,7 @@ from typing import Callable
 import cspc
 from cspc import syntax as S
 from cspc.diagnostics import InternalError, Span
-from cspc.names import NameAllocator, inert
+from cspc.names import NameAllocator, base_identifier, inert
 from cspc.check import STANDARD_CHANNELS, main_channels
 from cspc.runtime.occam import ABI_VERSION
 
@@ -141,6 +141,15 @@ class Generator:
         if ident is None:
             raise InternalError(f"{name.span}: no Python name for `{name.name}'")
         return ident
+
+    def routine(self, name: S.Name) -> ast.expr:
+        """What a call of the PROC or FUNCTION ``name`` calls: its Python
+        function, or for one of occam's predefined routines the runtime's
+        (`LONGSUM` -> ``_LONGSUM``, from the ABI module)."""
+        symbol = name.symbol
+        if symbol is not None and symbol.predefined:
+            return self.helper(base_identifier(symbol.name))
+        return load(self.ident_of(name))
 
     def helper(self, name: str) -> ast.Name:
         self.helpers.add(name)

@@ -278,7 +278,7 @@ def chan_end(g: Generator, e: S.ChanEnd) -> ast.expr:
 def function_call(g: Generator, e: S.Call) -> ast.expr:
     if e.conversion is not None:  # `T (x)`, T a DATA TYPE: the checks made it `T x'
         return g.expr(e.conversion)
-    return call(load(g.ident_of(e.func)), *[g.expr(a) for a in e.args])
+    return call(g.routine(e.func), *[g.expr(a) for a in e.args])
 
 
 @translates(S.BytesIn)
