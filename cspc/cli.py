@@ -2,7 +2,9 @@
 
 Exit status: 0 success; 1 a user error (compile-time diagnostics, or a
 run-time error such as overflow or deadlock); 2 a usage error (click's, or an
-unknown backend in $CSPC_BACKEND); 3 an internal compiler error; 130 Ctrl-C.
+unknown backend in $CSPC_BACKEND); 3 an internal compiler error; 130 Ctrl-C;
+141 when the program's output pipe is closed under it (`cspc run p | head`), as
+for a Unix command that SIGPIPE stops.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from cspc.diagnostics import CompileError, Diagnostic
 EXIT_USER_ERROR = 1
 EXIT_USAGE_ERROR = 2
 EXIT_INTERNAL_ERROR = 3
+EXIT_BROKEN_PIPE = 141
 
 include_option = click.option(
     "-I",
@@ -163,6 +166,11 @@ def run_main_proc(proc, backend: str | None, debug: bool) -> int:
 def fail_at_run_time(exc: BaseException, debug: bool) -> None:
     from cspc.runtime import occam
 
+    if isinstance(exc, BrokenPipeError) or isinstance(exc.__cause__, BrokenPipeError):
+        # Whoever read the output has gone: stop quietly, as `yes | head` does
+        # (and keep Python from failing again as it flushes at exit).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
     if not occam.is_runtime_error(exc):
         internal_error(exc, debug)
     flush_stdout()

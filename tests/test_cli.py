@@ -116,6 +116,37 @@ def test_run(write, backend):
     assert result.stderr == ""
 
 
+FOREVER = """\
+#INCLUDE "course.module"
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  INT n:
+  SEQ
+    n := 0
+    WHILE TRUE
+      SEQ
+        out.int (n, 0, screen!)
+        out.string ("*n", 0, screen!)
+        n := n PLUS 1
+:
+"""
+
+
+@pytest.mark.parametrize("backend", ["greenlet", "threads"])
+def test_run_into_a_pipe_that_closes_stops_quietly(write, backend):
+    # `cspc run prog | head -1`: the reader goes away; cspc stops as a Unix tool does
+    program = write("forever.csp", FOREVER)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "cspc", "run", "--backend", backend, str(program)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, NO_COLOR="1"),
+    )
+    assert child.stdout.readline() == b"0\n"
+    child.stdout.close()
+    assert child.wait(timeout=60) == 141
+    assert child.stderr.read() == b""
+
+
 def test_run_binds_keyboard_and_error(write):
     result = invoke("run", write("echo.csp", ECHO), input=b"ab.")
     assert result.exit_code == 0

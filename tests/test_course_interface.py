@@ -10,9 +10,8 @@ from course_support import LIB
 # --------------------------------------------------------------------------- the library's interface
 
 
-# The documented signatures of the public procedures and functions (parameter
-# names are not part of the interface; `times` is cspc's reading of the
-# Legoland multiplier, by analogy with `plus`).
+# The documented signatures of the public procedures and functions, as KRoC's
+# course library has them (parameter names are not part of the interface).
 SIGNATURES = """
 PROC out.repeat (VAL BYTE ch, VAL INT n, CHAN BYTE out!)
 PROC out.ch (VAL BYTE ch, VAL INT field, CHAN BYTE out!)
@@ -73,7 +72,7 @@ INT, INT FUNCTION random (VAL INT upto, VAL INT seed)
 PROC id (CHAN INT in?, CHAN INT out!)
 PROC succ (CHAN INT in?, CHAN INT out!)
 PROC plus (CHAN INT in.1?, CHAN INT in.2?, CHAN INT out!)
-PROC times (CHAN INT in.1?, CHAN INT in.2?, CHAN INT out!)
+PROC times (CHAN INT out!)
 PROC delta (CHAN INT in?, CHAN INT out.1!, CHAN INT out.2!)
 PROC prefix (VAL INT n, CHAN INT in?, CHAN INT out!)
 PROC tail (CHAN INT in?, CHAN INT out!)

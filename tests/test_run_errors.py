@@ -297,3 +297,27 @@ PROC main (CHAN BYTE keyboard?, screen!, error!)
         "[its value was taken by an extended input (??), whose process has not ended]",
         f"  {path}:9: 'main, PAR branch 2' waits to input from channel d (from 'main, PAR branch 1')",
     ]
+
+
+EMPTY_CASE = """\
+#INCLUDE "course.module"
+PROTOCOL TAGS
+  CASE
+    one
+:
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  CHAN TAGS t:
+  PAR
+    t ! one
+    t ? CASE
+      -- no variants
+:
+"""
+
+
+def test_a_message_to_a_case_input_with_no_variants_stops_the_program(tmp_path, backend):
+    result, path = run(tmp_path, EMPTY_CASE, "--backend", backend)
+    assert result.exit_code == 1, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{path}:10:") and ": run-time error: " in first, first
+    assert "Traceback" not in result.stderr

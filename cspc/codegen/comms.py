@@ -181,36 +181,45 @@ def delay(g: Generator, p: S.Delay) -> list[ast.stmt]:
 # --------------------------------------------------------------------------- ALT
 
 
-def alt_leaves(alt: S.Alt, reps: tuple = (), specs: tuple = ()):
-    """The guarded alternatives of an ALT, nested ALTs flattened: each with its
-    enclosing replicators and every specification in scope at its guard (those
-    in front of the nested ALTs that hold it, as ``INT z:`` above an inner
-    ``ALT`` whose guards input to z, then its own)."""
+def alt_leaves(alt: S.Alt, layers: tuple = ()):
+    """The guarded alternatives of an ALT, nested ALTs flattened: each with
+    what encloses its guard, outermost first: the replicators of the ALTs
+    around it and the specifications in front of the nested ALTs that hold it
+    (``VAL n IS s + 1:`` above an inner ``ALT j = 0 FOR n``, ``INT z:`` above
+    one whose guards input to z), each a Replicator or a list of specs."""
     if alt.replicator is not None:
-        reps = reps + (alt.replicator,)
+        layers = layers + (alt.replicator,)
     for alternative in alt.alternatives:
         if alternative.nested is not None:
-            yield from alt_leaves(alternative.nested, reps, specs + tuple(alternative.specs))
+            yield from alt_leaves(alternative.nested, layers + (alternative.specs,))
         else:
-            yield alternative, reps, list(specs) + alternative.specs
+            yield alternative, layers + (alternative.specs,)
+
+
+def _replicators(layers: tuple) -> list[S.Replicator]:
+    return [layer for layer in layers if isinstance(layer, S.Replicator)]
+
+
+def _specs(layers: tuple) -> list:
+    return [spec for layer in layers if not isinstance(layer, S.Replicator) for spec in layer]
 
 
 @translates(S.Alt)
 def alt(g: Generator, p: S.Alt) -> list[ast.stmt]:
     leaves = list(alt_leaves(p))
     index, value = g.temp("i"), g.temp("v")
-    if not any(reps for _, reps, _ in leaves):
+    if not any(_replicators(layers) for _, layers in leaves):
         stmts: list[ast.stmt] = []
         guards = []
-        for leaf, _, specs in leaves:
-            pre, guard_ = guard(g, leaf, specs)
+        for leaf, layers in leaves:
+            pre, guard_ = guard(g, leaf, _specs(layers))
             stmts.extend(pre)
             guards.append(guard_)
         stmts.append(alt_call(g, p, index, value, ast.List(guards, ast.Load())))
         chain: list[ast.stmt] = []
         for k in reversed(range(len(leaves))):
-            leaf, _, specs = leaves[k]
-            body = alt_body(g, leaf, load(value), specs)
+            leaf, layers = leaves[k]
+            body = alt_body(g, leaf, load(value), _specs(layers))
             if k == len(leaves) - 1:
                 chain = body
             else:
@@ -224,30 +233,42 @@ def alt(g: Generator, p: S.Alt) -> list[ast.stmt]:
         assign(store(guards), ast.List([], ast.Load())),
         assign(store(keys), ast.List([], ast.Load())),
     ]
-    for n, (leaf, reps, specs) in enumerate(leaves):
-        values = [load(g.declare(r.name)) for r in reps]
-        pre, guard_ = guard(g, leaf, specs)
-        inner = pre + [
-            expr_stmt(method(load(guards), "append", guard_)),
-            expr_stmt(method(load(keys), "append", ast.Tuple([const(n)] + values, ast.Load()))),
-        ]
-        for rep in reversed(reps):
-            inner = replicated(g, rep, inner)
-        stmts.extend(inner)
+    for n, (leaf, layers) in enumerate(leaves):
+        key = ast.Tuple([const(n)] + [load(g.declare(r.name)) for r in _replicators(layers)], ast.Load())
+        stmts.extend(guard_loops(g, leaf, layers, guards, keys, key))
     stmts.append(alt_call(g, p, index, value, load(guards)))
     key = g.temp("key")
     stmts.append(assign(store(key), subscript(load(keys), load(index))))
     chain = []
     for n in reversed(range(len(leaves))):
-        leaf, reps, specs = leaves[n]
+        leaf, layers = leaves[n]
         body = [
             assign(store(g.ident_of(r.name)), subscript(load(key), j))
-            for j, r in enumerate(reps, 1)
+            for j, r in enumerate(_replicators(layers), 1)
         ]
-        body.extend(alt_body(g, leaf, load(value), specs))
+        body.extend(alt_body(g, leaf, load(value), _specs(layers)))
         test = ast.Compare(subscript(load(key), 0), [ast.Eq()], [const(n)])
         chain = [stamp(ast.If(test, body, chain), leaf.span)]
     return stmts + chain
+
+
+def guard_loops(
+    g: Generator, leaf: S.Alternative, layers: tuple, guards: str, keys: str, key: ast.Tuple
+) -> list[ast.stmt]:
+    """The loops that append a leaf's guards and keys, each inside the
+    specifications in scope at it: made outermost first, so that a name is
+    declared before the replicator count or guard that uses it."""
+    layer, rest = layers[0], layers[1:]
+    if not rest:  # the leaf's own specifications, then its guard
+        pre, guard_ = guard(g, leaf, layer)
+        return pre + [
+            expr_stmt(method(load(guards), "append", guard_)),
+            expr_stmt(method(load(keys), "append", key)),
+        ]
+    if isinstance(layer, S.Replicator):
+        return replicated(g, layer, guard_loops(g, leaf, rest, guards, keys, key))
+    specs = g.specs(layer)  # before the loops inside, which may use its names
+    return specs + guard_loops(g, leaf, rest, guards, keys, key)
 
 
 def alt_call(g: Generator, p: S.Alt, index: str, value: str, guards: ast.expr) -> ast.stmt:
