@@ -55,20 +55,9 @@ def _settle(state):
 
 def _mobile_uses(node: S.Node):
     """The names of mobiles whose values ``node`` uses (not under DEFINED)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, S.Defined):
-            continue
+    for current in _walk(node, lambda n: isinstance(n, S.Defined)):
         if isinstance(current, S.Name) and current.symbol is not None and current.symbol.mobile:
             yield current
-            continue
-        for name in _child_fields(type(current)):
-            value = getattr(current, name)
-            if isinstance(value, S.Node):
-                stack.append(value)
-            elif isinstance(value, list):
-                stack.extend(v for v in value if isinstance(v, S.Node))
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -84,10 +73,15 @@ def _child_fields(cls) -> tuple[str, ...]:
 
 def _nodes(node: S.Node):
     """The nodes under ``node`` that a read could reach (SIZE and BYTESIN read no values)."""
+    return _walk(node, lambda n: isinstance(n, S.Unary) and n.op == "SIZE" or isinstance(n, S.BytesIn))
+
+
+def _walk(node: S.Node, skip):
+    """``node`` and the nodes under it, leaving out those ``skip`` picks and all under them."""
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, S.Unary) and current.op == "SIZE" or isinstance(current, S.BytesIn):
+        if skip(current):
             continue
         yield current
         for name in _child_fields(type(current)):

@@ -9,6 +9,7 @@ The checks have kept T apart from t; nothing here derives anything.
 from __future__ import annotations
 
 from cspc import syntax as S
+from cspc.check.types import is_dynamic
 from cspc.runtime.occam import RANGES  # one definition of occam's integer types
 
 INTEGERS = tuple(RANGES)
@@ -77,9 +78,4 @@ def is_mobile_name(e: S.Expr) -> bool:
 def starts_undefined(t: S.Type | None) -> bool:
     """A dynamic mobile array (an open size: `MOBILE []INT'), undefined until
     allocated; a static mobile starts with a value, as any variable does."""
-    t = resolve(t)
-    while isinstance(t, S.ArrayType):
-        if t.size is None:
-            return True
-        t = resolve(t.elem)
-    return False
+    return is_dynamic(t)
