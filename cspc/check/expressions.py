@@ -517,8 +517,11 @@ class ExpressionRules:
         if problem is not None:
             self.error(e.args[1].span, problem)
             return
-        if not fold_it or any(a.const is None or T.is_unknown(a.type) for a in e.args):
-            return
+        params = symbol.decl.params
+        if not fold_it or any(
+            a.const is None or T.is_unknown(a.type) or not T.same_type(a.type, p.type) for a, p in zip(e.args, params)
+        ):
+            return  # (a mistyped argument was reported; its value is no INT to fold)
         try:
             e.const = fold(symbol.name, [a.const for a in e.args])
         except ConstError as err:
