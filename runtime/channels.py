@@ -38,7 +38,7 @@ from collections import deque
 
 from . import _core
 from ._core import Waitable, wake
-from .errors import BlockedProcess, CSPError, PoisonError, RetireError
+from .errors import BlockedProcess, CSPError, EndInUse, PoisonError, RetireError
 
 # Bound to the running backend's primitives (see _core).
 _current = _block = _block_until = _wake = _spawn = _direct = None
@@ -261,10 +261,12 @@ class Channel(Waitable):
             other, alting, doing = self._writer, self._walt, "writing to"
         if other is None and alting is not None:
             other = alting[0].proc
-        raise CSPError(
+        raise EndInUse(
             f"channel {self.name}: {cur.name!r} is {doing} it while {other.name!r} is "
             f"already {doing} it; a one-to-one channel has one process at each end "
-            f"(use a shared channel, e.g. Any2OneChannel)"
+            f"(use a shared channel, e.g. Any2OneChannel)",
+            self.name,
+            doing,
         )
 
     def _refusal(self) -> Exception:

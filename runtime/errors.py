@@ -40,6 +40,20 @@ class RetireError(CSPError):
     it ends cleanly (it does not fail the PAR)."""
 
 
+class EndInUse(CSPError):
+    """A second process at one end of a one-to-one channel.  Compiled occam
+    meets it only where the program switched the usage checks off (`#PRAGMA
+    SHARED c', `#OPTION "N"'), so ``cspc run`` reports it as a run-time error
+    of the program, in occam's words (``occam_text``)."""
+
+    def __init__(self, message: str, channel: str, doing: str):
+        super().__init__(message)
+        self.occam_text = (
+            f"two processes are {doing} channel {channel} at once: a channel has one process "
+            "at each end (to share one, declare it SHARED and CLAIM it)"
+        )
+
+
 class SystemLimit(CSPError):
     """The system will not give the run what it needs (threads, for the threads
     backend); the message says what to do instead.  A run-time error of the

@@ -14,7 +14,7 @@ import os
 import sys
 
 from cspc.runtime._source import SOURCE_SUFFIXES, is_library_file, mapped_line
-from cspc.runtime.errors import OccamError, SystemLimit
+from cspc.runtime.errors import EndInUse, OccamError, SystemLimit
 from cspc.runtime.io import run_main
 
 
@@ -101,6 +101,8 @@ def runtime_error_text(exc):
     """The message for a run-time error, or None if ``exc`` is not one (a bug)."""
     if isinstance(exc, (OccamError, SystemLimit)):
         return str(exc)
+    if isinstance(exc, EndInUse):
+        return exc.occam_text
     for kind, text in _RUNTIME_EXCEPTIONS.items():
         if isinstance(exc, kind):
             return text

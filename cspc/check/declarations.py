@@ -64,8 +64,8 @@ class DeclarationRules:
             self.error(spec.name.span, f"only a variable can be PLACEd IN {spec.where}")
 
     def named_by_pragma(self, pragma: S.Pragma) -> None:
-        """`#PRAGMA SHARED x, y': the variables x and y (declared already) may be
-        used in parallel; `#PRAGMA PERMITALIASES x': x may be used while it is
+        """`#PRAGMA SHARED x, y': the variables (or channels) x and y, declared
+        already, may be used in parallel; `#PRAGMA PERMITALIASES x': x may be used while it is
         abbreviated.  The program takes care of it, as under KRoC."""
         name = pragma.name.upper()
         words = [w.strip() for w in pragma.args.strip().strip('"').split(",")]
@@ -76,8 +76,11 @@ class DeclarationRules:
             symbol = self.scopes.lookup(word)
             if symbol is None or not word:
                 self.error(pragma.span, f"#PRAGMA {name}: no variable `{word}' is declared here")
+            elif name == "SHARED" and symbol.kind == "channel" and isinstance(symbol.decl, S.VarDecl):
+                symbol.shared = True  # KRoC's way past a usage check it cannot satisfy
             elif symbol.kind not in ("variable", "abbreviation") or not T.is_data(symbol.type):
-                self.error(pragma.span, f"#PRAGMA {name}: `{word}' is not a variable")
+                what = "a variable or channel" if name == "SHARED" else "a variable"
+                self.error(pragma.span, f"#PRAGMA {name}: `{word}' is not {what}")
             elif name == "DEFINED":  # for the undefined-ness check (check/flow.py)
                 pragma.symbols.append(symbol)
             elif name == "SHARED":
