@@ -222,6 +222,13 @@ class Unary(Expr):
 
 
 @dataclass(eq=False)
+class SizeOfType(Expr):
+    """`SIZE [n]INT`: the first size of an array type (a constant)."""
+
+    of: Type
+
+
+@dataclass(eq=False)
 class BytesIn(Expr):
     """`BYTESIN (INT)`, `BYTESIN (x)`: the bytes a value of the type (or of the
     expression's type) takes in KRoC's 32-bit layout (a constant)."""

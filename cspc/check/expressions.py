@@ -404,8 +404,14 @@ class ExpressionRules:
         e.unit = (T.BYTES[shape[0]], len(shape[1]))
         return T.INT
 
+    def expr_SizeOfType(self, e: S.SizeOfType, want) -> S.Type:
+        self.type_(e.of)
+        if T.array_size(e.of) is None:
+            return T.UNKNOWN  # a size that is no constant: reported by type_
+        return self.size_of_type(e, e.of)
+
     def size_of_type(self, e: S.Expr, t: S.Type) -> S.Type:
-        """`SIZE VECTOR`, VECTOR a named array type: the count of its first dimension."""
+        """`SIZE VECTOR` (VECTOR a named array type), `SIZE [4]INT`: the count of the first dimension."""
         shape = T.base(t)
         if T.is_unknown(shape):
             return T.UNKNOWN

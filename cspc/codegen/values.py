@@ -281,6 +281,11 @@ def function_call(g: Generator, e: S.Call) -> ast.expr:
     return call(g.routine(e.func), *[g.expr(a) for a in e.args])
 
 
+@translates(S.SizeOfType)
+def size_of_type(g: Generator, e: S.SizeOfType) -> ast.expr:
+    raise InternalError(f"{e.span}: SIZE of a type is a constant the checks did not fold")
+
+
 @translates(S.BytesIn)
 def bytes_in(g: Generator, e: S.BytesIn) -> ast.expr:
     """`BYTESIN (a)` of an open array or a slice of unknown length (other

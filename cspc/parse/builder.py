@@ -296,6 +296,8 @@ class ToAST:
     def primitive_type(self, span, children):
         return S.PrimType(children[0].value, span=span)
 
+    size_element = primitive_type
+
     def named_type(self, span, children):
         return S.NamedType(children[0], span=span)
 
@@ -397,6 +399,13 @@ class ToAST:
     def size_of(self, span, children):
         (operand,) = children
         return S.Unary("SIZE", operand, span=span)
+
+    def size_of_type(self, span, children):
+        """`SIZE [4][2]INT`: the first size of an array type written out."""
+        *sizes, t = children
+        for size in reversed(sizes):
+            t = S.ArrayType(size, t, span=span)
+        return S.SizeOfType(t, span=span)
 
     def bytes_in(self, span, children):
         return S.BytesIn(children[0], span=span)

@@ -63,7 +63,7 @@ def _cache_file() -> str | bool:
 # punctuation, layout) only contributes its position to the rule's span.
 _VALUE_TOKENS = frozenset({"NAME", "INTEGER", "HEX", "REAL", "STRING", "BYTE_LIT", "PRAGMA", "PRI", "PACKED", "MOBILE", "RETYPES", "RESHAPES", "WORKSPACE", "VECSPACE"})
 # Rules written `!rule' in the grammar: their keyword tokens are their value.
-_TOKEN_RULES = frozenset({"primitive_type", "monadic_op", "dyadic_op", "direction", "round_mode",
+_TOKEN_RULES = frozenset({"primitive_type", "size_element", "monadic_op", "dyadic_op", "direction", "round_mode",
                           "extended_tagged_guard", "extended_case_guard"})
 _LAYOUT = frozenset({"_NL", "_INDENT", "_DEDENT"})
 
