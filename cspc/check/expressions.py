@@ -507,9 +507,24 @@ class ExpressionRules:
         self.alias_call(symbol, e.span)
         if symbol.predefined and len(e.args) == len(decl.params):
             self.predefined_call(symbol, e, fold_it=len(decl.results) == 1)
+        elif len(e.args) == len(decl.params) and all(
+            a.const is not None and T.same_type(a.type, p.type) for a, p in zip(e.args, decl.params)
+        ):
+            self.fold_user_call(symbol, e)
         if len(decl.results) == 1:
             return decl.results[0]
         return T.ResultsType(list(decl.results), span=e.span)
+
+    def fold_user_call(self, symbol: S.Symbol, e: S.Call) -> None:
+        """`f (3)` with `INT FUNCTION f (VAL INT x) IS x + 1:` is the constant 4,
+        as in occ21 (check/calls.py); an error in working it out is one of the
+        constant expression's."""
+        from cspc.check.calls import fold_call
+
+        try:
+            e.const = fold_call(symbol, [a.const for a in e.args])
+        except ConstError as err:
+            self.error(e.span, f"{err} (in a constant call of `{symbol.name}')")
 
     def predefined_call(self, symbol: S.Symbol, e: S.Call, fold_it: bool) -> None:
         """What occ21 checks at a call of a predefined FUNCTION: a constant count
