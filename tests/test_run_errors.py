@@ -328,23 +328,20 @@ PRAGMA_SHARED_COLLISION = """\
 PROC main (CHAN BYTE keyboard?, screen!, error!)
   CHAN INT c:
   #PRAGMA SHARED c
-  INT x, y:
   PAR
     c ! 1
     c ! 2
-    SEQ
-      c ? x
-      c ? y
 :
 """
 
 
 def test_two_writers_at_once_on_a_pragma_shared_channel_is_a_run_time_error(tmp_path, backend):
-    # #PRAGMA SHARED switches the check off; the channel still has one process at each end
+    # #PRAGMA SHARED switches the check off; the channel still has one process at each end.
+    # With no reader the first writer waits for ever, so the second always meets it there.
     result, path = run(tmp_path, PRAGMA_SHARED_COLLISION, "--backend", backend)
     assert result.exit_code == 1, result.stderr
     first = result.stderr.splitlines()[0]
-    assert first.startswith(f"{path}:8:") or first.startswith(f"{path}:7:"), first
+    assert first.startswith((f"{path}:6:", f"{path}:7:")), first
     assert first.endswith(
         "run-time error: two processes are writing to channel c at once: a channel has one process "
         "at each end (to share one, declare it SHARED and CLAIM it)"
