@@ -23,7 +23,6 @@ from cspc import syntax as S
 from .control import assign_one, replicated, write_backs
 from .core import Generator, translates
 from .pyast import (
-    as_store,
     assign,
     call,
     const,
@@ -35,7 +34,7 @@ from .pyast import (
     store_tuple,
     subscript,
 )
-from .values import array_target, location, moved_away, out_value, store_location
+from .values import array_target, moved_away, out_value, store_location
 
 
 def is_tag(item: S.Expr) -> bool:
