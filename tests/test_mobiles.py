@@ -80,6 +80,39 @@ def test_clone_and_a_plain_channel_send_copies(backend):
     assert plain == moved and plain is not moved
 
 
+SWAP = """\
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  CHAN MOBILE []INT out:
+  MOBILE []INT a, b, c, d:
+  SEQ
+    a := [1, 2]
+    b := [3, 4, 5]
+    PAR
+      out ! CLONE a
+      out ? c
+    a, b := b, a
+    c, d := a, MOBILE [7]INT
+    PAR
+      out ! c
+      out ? a
+    IF
+      (DEFINED b) AND (NOT (DEFINED c))
+        screen ! BYTE ('0' + ((SIZE a) + (SIZE b)))
+      TRUE
+        screen ! 'x'
+:
+"""
+
+
+def test_a_multiple_assignment_moves_each_mobile(backend):
+    # `a, b := b, a' swaps the objects; `c, d := a, ...' moves a into c, which
+    # then goes out and comes back as a: the same object throughout, no copies
+    values, out = run_recorded(SWAP, backend)
+    assert out == b"5"
+    first, second = values["out"]
+    assert first == [1, 2] and second == [3, 4, 5]
+
+
 UNDEFINED = """\
 #INCLUDE "course.module"
 PROC first (MOBILE []INT m, INT x)

@@ -307,7 +307,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             self.error(p.span, f"assignment of {len(p.values)} value(s) to {len(p.targets)} variable(s)")
         for target, value in zip(p.targets, p.values):
             self.assign_value(target, value)
-            if len(p.targets) == 1 and self.moves(target, value):
+            if self.moves(target, value):  # `a, b := b, a' moves both (each is given back a value)
                 self.move(value)
         for value in p.values[len(p.targets) :]:
             self.expr(value)

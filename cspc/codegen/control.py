@@ -141,11 +141,15 @@ def assignment(g: Generator, p: S.Assign) -> list[ast.stmt]:
         stmts: list[ast.stmt] = [assign(store_tuple(temps), g.expr(p.values[0]))]
     else:  # a, b := b, a: every value first, then every target
         stmts = []
-        for tmp, value in zip(temps, p.values):
-            py = g.expr(value)
-            if is_data_aggregate(value.type):
-                py = copy_of(g, py, value.type)
+        for tmp, target, value in zip(temps, p.targets, p.values):
+            if is_mobile_name(target):
+                py = mobile_value(g, value)
+            else:
+                py = g.expr(value)
+                if is_data_aggregate(value.type):
+                    py = copy_of(g, py, value.type)
             stmts.append(assign(store(tmp), py))
+        stmts.extend(moved_away(g, p.values))  # before the targets: `a, b := b, a' gives both back
     for target, tmp in zip(p.targets, temps):
         stmts.extend(assign_one(g, target, load(tmp)))
     return stmts
