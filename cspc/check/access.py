@@ -207,7 +207,10 @@ def _range_forms(selector: S.Expr):
 
 
 def _plus(a: dict, b: dict) -> dict:
-    return difference(a, {k: -v for k, v in b.items()})
+    total = dict(a)
+    for key, coeff in b.items():
+        total[key] = total.get(key, 0) + coeff
+    return total
 
 
 def _at_most(a: dict | None, b: dict | None) -> bool:

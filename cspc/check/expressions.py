@@ -331,11 +331,9 @@ class ExpressionRules:
             if found is not None:
                 return found
         if op == "SIZE":
-            if isinstance(e.operand, S.Name):
-                symbol = self.scopes.lookup(e.operand.name)
-                if symbol is not None and symbol.kind == "record":  # `SIZE VECTOR', a named array type
-                    e.operand.symbol = symbol
-                    return self.size_of_type(e, S.NamedType(e.operand, span=e.operand.span))
+            named = self.type_named_by(e.operand)
+            if named is not None:  # `SIZE VECTOR', a named array type
+                return self.size_of_type(e, named)
             self.part_of_element(e.operand)  # the size of an array is no use of its elements
             t = self.expr(e.operand)
             if not T.is_unknown(t) and not isinstance(T.base(t), S.ArrayType):
@@ -381,13 +379,19 @@ class ExpressionRules:
         e.operator.symbol = symbol
         return symbol.decl.results[0]
 
+    def type_named_by(self, e: S.Node) -> S.NamedType | None:
+        """The DATA TYPE a name standing as an operand names (`SIZE VECTOR`,
+        `BYTESIN (MYINT)`: the parser reads it as a name), else None."""
+        if not isinstance(e, S.Name):
+            return None
+        symbol = self.scopes.lookup(e.name)
+        if symbol is None or symbol.kind != "record":
+            return None
+        e.symbol = symbol
+        return S.NamedType(e, span=e.span)
+
     def expr_BytesIn(self, e: S.BytesIn, want) -> S.Type:
-        of = e.of
-        if isinstance(of, S.Name):
-            symbol = self.scopes.lookup(of.name)
-            if symbol is not None and symbol.kind == "record":  # `BYTESIN (MYINT)'
-                of.symbol = symbol
-                of = S.NamedType(of, span=of.span)
+        of = self.type_named_by(e.of) or e.of  # `BYTESIN (MYINT)'
         if isinstance(of, S.Type):
             self.type_(of)
             t = of
@@ -505,12 +509,17 @@ class ExpressionRules:
         decl: S.FunctionDecl = symbol.decl
         self.arguments(symbol, decl.params, e.args, e.span)
         self.alias_call(symbol, e.span)
-        if symbol.predefined and len(e.args) == len(decl.params):
-            self.predefined_call(symbol, e, fold_it=len(decl.results) == 1)
-        elif len(e.args) == len(decl.params) and all(
-            a.const is not None and T.same_type(a.type, p.type) for a, p in zip(e.args, decl.params)
-        ):
-            self.fold_user_call(symbol, e)
+        if len(e.args) == len(decl.params):
+            # Constant arguments of the parameters' types (a mistyped one was
+            # reported, and its value is no INT to fold) make a constant call.
+            constant = all(
+                a.const is not None and not T.is_unknown(a.type) and T.same_type(a.type, p.type)
+                for a, p in zip(e.args, decl.params)
+            )
+            if symbol.predefined:
+                self.predefined_call(symbol, e, fold_it=constant and len(decl.results) == 1)
+            elif constant:
+                self.fold_user_call(symbol, e)
         if len(decl.results) == 1:
             return decl.results[0]
         return T.ResultsType(list(decl.results), span=e.span)
@@ -538,11 +547,8 @@ class ExpressionRules:
         if problem is not None:
             self.error(e.args[1].span, problem)
             return
-        params = symbol.decl.params
-        if not fold_it or any(
-            a.const is None or T.is_unknown(a.type) or not T.same_type(a.type, p.type) for a, p in zip(e.args, params)
-        ):
-            return  # (a mistyped argument was reported; its value is no INT to fold)
+        if not fold_it:
+            return
         try:
             e.const = fold(symbol.name, [a.const for a in e.args])
         except ConstError as err:

@@ -9,23 +9,16 @@ The checks have kept T apart from t; nothing here derives anything.
 from __future__ import annotations
 
 from cspc import syntax as S
-from cspc.check.types import is_dynamic
+from cspc.check.types import base, is_dynamic
 from cspc.runtime.occam import RANGES  # one definition of occam's integer types
 
 INTEGERS = tuple(RANGES)
 REALS = ("REAL32", "REAL64")
 
 
-def resolve(t: S.Type | None) -> S.Type | None:
-    """``t``, or what it stands for when it names a type alias (or, for
-    `MOBILE t', the values' type t)."""
-    if isinstance(t, S.MobileType):
-        return resolve(t.inner)
-    if isinstance(t, S.NamedType) and t.name.symbol is not None:
-        decl = t.name.symbol.decl
-        if isinstance(decl, S.DataTypeDecl) and decl.base is not None:
-            return decl.base
-    return t
+# ``t``, or what it stands for when it names a type alias (or, for `MOBILE t',
+# the values' type t): the checks' own reading of a type's base.
+resolve = base
 
 
 def prim(t: S.Type | None) -> str | None:

@@ -321,9 +321,7 @@ class ToAST:
 
     def mobile_allocation(self, span, children):
         _mobile, *sizes, t = children
-        for size in reversed(sizes):
-            t = S.ArrayType(size, t, span=span)
-        return S.MobileAllocation(t, span=span)
+        return S.MobileAllocation(_array_type(sizes, t, span), span=span)
 
     def clone(self, span, children):
         return S.Clone(children[0], span=span)
@@ -403,9 +401,7 @@ class ToAST:
     def size_of_type(self, span, children):
         """`SIZE [4][2]INT`: the first size of an array type written out."""
         *sizes, t = children
-        for size in reversed(sizes):
-            t = S.ArrayType(size, t, span=span)
-        return S.SizeOfType(t, span=span)
+        return S.SizeOfType(_array_type(sizes, t, span), span=span)
 
     def bytes_in(self, span, children):
         return S.BytesIn(children[0], span=span)
@@ -759,6 +755,13 @@ def _guard_parts(children: list) -> tuple:
     values = [c for c in children if not isinstance(c, Token)]
     has_precondition = any(isinstance(c, Token) and c.value == "&" for c in children)
     return (values[0], values[1:]) if has_precondition else (None, values)
+
+
+def _array_type(sizes: list, elem: S.Type, span: Span) -> S.ArrayType:
+    """`[h][w]T` from its sizes, outermost first, and its element type."""
+    for size in reversed(sizes):
+        elem = S.ArrayType(size, elem, span=span)
+    return elem
 
 
 def _chain(op: str, operands: list) -> S.Binary:
