@@ -52,6 +52,9 @@ class Access:
     # The process making a channel access, once a PAR names it: a branch name, or
     # the replicated PAR whose copy makes it (see cspc.check.partners).
     process: object = None
+    # Replicator indices an IF choice pins the access to: id -> value, from a
+    # guard `i = 80' (occ21 evaluates such guards copy by copy).
+    pins: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -363,7 +366,9 @@ class UsageChecker:
             if c.nested is not None:
                 inner = self.process(c.nested)
             else:
-                inner = self.reads(c.condition).add(self.process(c.body))
+                inner = self.process(c.body)
+                pin(inner, c.condition)
+                inner.add(self.reads(c.condition))
             usage.add(self.specified(c.specs, inner))
         bound(usage, p.replicator)
         return usage.add(self.replicator_reads(p.replicator))
@@ -493,8 +498,28 @@ class UsageChecker:
                 if end is not None and end in shared_ends(x.symbol):  # a SHARED end: CLAIMs take turns
                     continue
                 for y in by_symbol.get(id(x.symbol), ()):
+                    if self.pinned_apart(x, y, replicated):
+                        continue
                     result = verdict(x, y) if (x.path or y.path) else SAME
                     self.conflict(result, message.format(x.symbol.name), x, y, other, replicated)
+
+    def pinned_apart(self, x: Access, y: Access, replicated: bool) -> bool:
+        """Can IF guards on replicator indices never let ``x`` and ``y`` run in parallel?
+
+        Two branches of one PAR see one value of each index around them, so
+        pins to different values keep them apart; two copies of a replicated
+        PAR see different values of its own index, so pins to the same value do.
+        """
+        rep = self.par.replicator if replicated and self.par is not None else None
+        own = id(rep.name.symbol) if rep is not None else None
+        inside = declared_inside(self.par) if rep is not None else set()
+        for key in x.pins.keys() & y.pins.keys():
+            same = x.pins[key] == y.pins[key]
+            if key == own and same:
+                return True
+            if key != own and key not in inside and not same:
+                return True
+        return False
 
     def conflict(self, result: str, message: str, x: Access, y: Access, other: str, replicated: bool) -> None:
         if result == DISJOINT:
@@ -550,6 +575,26 @@ def bound(usage: Usage, rep: S.Replicator | None) -> None:
     for name in ("reads", "writes", "inputs", "outputs"):
         for access in getattr(usage, name):
             access.ranges[id(rep.name.symbol)] = (base, base + count - 1)
+
+
+def pin(usage: Usage, condition: S.Expr | None) -> None:
+    """Pin the accesses of an IF choice's body to the replicator values its
+    guard demands: `i = 80', `80 = i', or such a test in an AND chain."""
+    for index, value in _index_tests(condition):
+        for name in ("reads", "writes", "inputs", "outputs"):
+            for access in getattr(usage, name):
+                access.pins.setdefault(index, value)
+
+
+def _index_tests(e: S.Expr | None):
+    if isinstance(e, S.Binary) and e.op == "AND":
+        yield from _index_tests(e.left)
+        yield from _index_tests(e.right)
+    elif isinstance(e, S.Binary) and e.op == "=" and e.operator is None:
+        for index, value in ((e.left, e.right), (e.right, e.left)):
+            symbol = index.symbol if isinstance(index, S.Name) else None
+            if symbol is not None and isinstance(symbol.decl, S.Replicator) and isinstance(value.const, int):
+                yield id(symbol), value.const
 
 
 def _sum(usages) -> Usage:
