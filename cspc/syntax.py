@@ -106,6 +106,19 @@ class MobileType(Type):
     inner: Type
 
 
+@dataclass(eq=False)
+class EndType(Type):
+    """occam-pi: an end of a mobile channel type, `FOO!' (the client end) or
+    `FOO?' (the server end), `SHARED FOO!' when parallel processes share it
+    (each uses it inside a CLAIM).  ``name`` names the CHAN TYPE.  A variable
+    of an end type is a mobile (``Symbol.mobile``): assigned or output, it
+    moves, unless it is SHARED, which copies the reference."""
+
+    name: "Name"
+    direction: str  # "!" (client) or "?" (server)
+    shared: bool = False
+
+
 # A channel protocol: a single type (`CHAN INT`), a named PROTOCOL (`CHAN P`),
 # `ANY`, or a sequential/counted list written inline in a PROTOCOL declaration.
 @dataclass(eq=False)
@@ -285,6 +298,14 @@ class MobileAllocation(Expr):
 
 
 @dataclass(eq=False)
+class EndsAllocation(Expr):
+    """`MOBILE FOO' (FOO a CHAN TYPE): a new bundle of FOO's channels, given to
+    its two ends by `cli, svr := MOBILE FOO'.  Its type is FOO's client end."""
+
+    name: Name
+
+
+@dataclass(eq=False)
 class Clone(Expr):
     """`CLONE m`: a copy of the mobile ``m``, which stays defined."""
 
@@ -417,6 +438,26 @@ class ProtocolDecl(Spec):
     name: Name
     items: Optional[list[Type]] = None
     tags: Optional[list[Tag]] = None
+
+
+@dataclass(eq=False)
+class ChanField(Node):
+    """One channel of a CHAN TYPE: `CHAN INT req?:' -- its ``direction`` is the
+    one the server end sees (`?': the server inputs, the client outputs)."""
+
+    type: "ChanType"
+    name: Name
+    direction: str
+
+
+@dataclass(eq=False)
+class ChanTypeDecl(Spec):
+    """occam-pi `CHAN TYPE FOO` / `MOBILE RECORD` / channel fields / `:`; with
+    ``recursive`` (`RECURSIVE CHAN TYPE`) the fields may carry FOO's own ends."""
+
+    name: Name
+    fields: list[ChanField]
+    recursive: bool = False
 
 
 @dataclass(eq=False)

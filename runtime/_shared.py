@@ -174,16 +174,33 @@ class Any2AnyChannel(_SharedInit, _SharedWriting, _SharedReading, Channel):
 
 def claim_of(channel, side: str) -> Claim:
     """The CLAIM of one side ("writing" or "reading") of ``channel``, made the
-    first time it is asked for: occam-pi's `CLAIM c!' holds it.  The checks
+    first time it is asked for: occam-pi's `CLAIM c!' holds it; of a
+    :class:`ChannelBundle`, its "client" or "server" end.  The checks
     see to it that compiled code uses a shared end only inside its CLAIM, so
     the channel underneath stays one-to-one (a plain Channel, whose operations
     claim nothing: the processes of a PAR inside a CLAIM use the end freely)."""
-    slot = "_wclaim" if side == "writing" else "_rclaim"
+    slot = "_wclaim" if side in ("writing", "client") else "_rclaim"
     claim = getattr(channel, slot)
     if claim is None:
         claim = Claim(channel, side)
         setattr(channel, slot, claim)
     return claim
+
+
+class ChannelBundle(list):
+    """The channels of one occam-pi mobile channel type (`cli, svr := MOBILE T'):
+    a list of plain Channels, one per field in declaration order, held by both
+    ends (and by every copy of a SHARED end).  ``_wclaim`` and ``_rclaim`` are
+    the CLAIMs of its client and server ends (:func:`claim_of`), made when
+    first asked for; the checks see to it that a shared end's channels are used
+    only inside its CLAIM, so each channel stays one-to-one."""
+
+    __slots__ = ("name", "_wclaim", "_rclaim")
+
+    def __init__(self, name: str, fields):
+        super().__init__(Channel(f"{name}[{field}]") for field in fields)
+        self.name = name
+        self._wclaim = self._rclaim = None
 
 
 _SHARED = {None: (), "writer": (_SharedWriting,), "reader": (_SharedReading,),

@@ -49,7 +49,7 @@ import struct
 import sys
 
 from cspc.runtime import Channel, InputGuard, OccamError, SkipGuard, TimeoutGuard, Timer
-from cspc.runtime._shared import claim_of
+from cspc.runtime._shared import ChannelBundle, claim_of
 from cspc.runtime.alt import ExtendedInputGuard, alt
 from cspc.runtime.fair import tick
 from cspc.runtime.io import FLUSH, KeyboardChannel, ScreenWriter, run_main
@@ -79,7 +79,7 @@ ABI_REEXPORTS = (
 # The version of this ABI: bumped whenever a name compiled code imports from here,
 # or what one of them does, changes incompatibly.  tests/runtime/test_api.py pins
 # the names with it.
-ABI_VERSION = 2
+ABI_VERSION = 3
 
 
 def require_abi(version, module_name, compiled_by):
@@ -448,6 +448,13 @@ def mobile(value, name):
 def clone(value, name):
     """`CLONE m': a deep copy of the mobile's value."""
     return copy(mobile(value, name))
+
+
+def ends(name, fields):
+    """`cli, svr := MOBILE T', T a CHAN TYPE: a new bundle of channels, named
+    ``name`` in reports, for both ends (the client's first)."""
+    bundle = ChannelBundle(name, fields)
+    return bundle, bundle
 
 
 def allocate(dims, zero):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from cspc import syntax as S
+from cspc.check import types as T
 from cspc.diagnostics import InternalError
 
 
@@ -64,6 +65,9 @@ def direction_of(e: S.Expr) -> str | None:
     """The channel-end direction an expression carries: written (`c?`) or declared."""
     if isinstance(e, S.ChanEnd):
         return e.direction
+    field = T.end_field(e)
+    if field is not None:  # `cli[req]': the field's end at this end of the bundle
+        return T.field_direction(*field)
     name = root_name(e)
     if name is not None and name.symbol is not None:
         return name.symbol.direction
@@ -271,6 +275,7 @@ def declared_inside(node: S.Node) -> set[int]:
 def declared_names(spec: S.Spec) -> list[S.Name]:
     if isinstance(spec, S.VarDecl):
         return list(spec.names)
-    if isinstance(spec, (S.Abbreviation, S.ProcDecl, S.FunctionDecl, S.ProtocolDecl, S.DataTypeDecl)):
+    if isinstance(spec, (S.Abbreviation, S.ProcDecl, S.FunctionDecl, S.ProtocolDecl, S.DataTypeDecl,
+                         S.ChanTypeDecl)):
         return [spec.name]
     return []

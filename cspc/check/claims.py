@@ -37,12 +37,44 @@ class ClaimRules:
 
     def needs_claim(self, chan: S.Expr, direction: str, doing: str) -> None:
         """``chan`` is used for ``direction``: a shared end must be CLAIMed first."""
+        self.end_claimed(chan, doing)
         name = root_name(chan)
         if name is None or name.symbol is None or direction not in shared_ends(name.symbol):
             return
         if self.claimed(name.symbol, direction) is None:
             end = f"{name.name}{direction}"
             self.error(chan.span, f"`{end}' is a shared channel end: {doing} it inside `CLAIM {end}'")
+
+    def end_claimed(self, chan: S.Expr, doing: str) -> None:
+        """`cli[req]' of a SHARED end `cli' of a CHAN TYPE: only inside `CLAIM cli',
+        which holds the whole bundle at that end."""
+        field = T.end_field(chan)
+        name = root_name(chan)
+        if field is None or not field[0].shared or name is None or name.symbol is None:
+            return
+        if self.claimed(name.symbol, field[0].direction) is None:
+            self.error(chan.span, f"`{name.name}' is a SHARED end ({T.type_str(field[0])}): "
+                                  f"{doing} its channels inside `CLAIM {name.name}'")
+
+    def claim_end(self, p: S.Claim, t: S.EndType) -> tuple[S.Symbol, str] | None:
+        """`CLAIM cli': ``cli`` a SHARED end of a CHAN TYPE, held whole."""
+        if not isinstance(p.chan, S.Name) or p.chan.symbol is None:
+            self.error(p.chan.span, "CLAIM names a shared end by its name")
+            return None
+        name = p.chan
+        if p.direction is not None and p.direction != t.direction:
+            self.error(p.span, f"`{name.name}' is a {T.type_str(t)} end: CLAIM it as `CLAIM {name.name}'")
+            return None
+        if not t.shared:
+            self.error(p.chan.span, f"`{name.name}' is not a SHARED end ({T.type_str(t)}): only a SHARED one "
+                                    "can be CLAIMed")
+            return None
+        outer = self.claimed(name.symbol, t.direction)
+        if outer is not None:
+            self.error(p.span, f"CLAIM of `{name.name}' inside a CLAIM of the same end",
+                       (outer.span, "first CLAIMed here"))
+            return None
+        return name.symbol, t.direction
 
     def proc_Claim(self, p: S.Claim) -> None:
         held = self.claim_target(p)
@@ -58,6 +90,8 @@ class ClaimRules:
         t = self.expr(p.chan)
         if T.is_unknown(t):
             return None
+        if isinstance(t, S.EndType):
+            return self.claim_end(p, t)
         if not isinstance(t, S.ChanType):
             self.error(p.chan.span, f"CLAIM needs a shared channel end, not {T.type_str(t)}")
             return None

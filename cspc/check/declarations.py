@@ -246,6 +246,32 @@ class DeclarationRules:
         symbol = self.declare(spec.name, "record", spec, alias)
         self.fields[id(symbol)] = fields
 
+    def spec_ChanTypeDecl(self, spec: S.ChanTypeDecl) -> None:
+        """`CHAN TYPE T` / `MOBILE RECORD` / `CHAN P f?:` ... : a bundle of
+        channels, each field a channel with the direction its server end sees.
+        Under RECURSIVE the fields may carry T's own ends (T is declared first)."""
+        symbol = S.Symbol(spec.name.name, "chantype", spec, span=spec.name.span)
+        spec.name.symbol = symbol
+        if spec.recursive:
+            self.scopes.declare(symbol)
+        fields: dict[str, S.Symbol] = {}
+        self.fields[id(symbol)] = fields
+        for f in spec.fields:
+            carried = f.type.protocol
+            if isinstance(carried, S.EndType) and carried.name.name == spec.name.name and not spec.recursive:
+                self.error(carried.span, f"a field of `{spec.name.name}' carries its own ends: declare it "
+                                         f"`RECURSIVE CHAN TYPE {spec.name.name}'")
+                t = S.ChanType(T.UNKNOWN, span=f.type.span)
+            else:
+                t = self.type_(f.type)
+            field = S.Symbol(f.name.name, "field", f, t, f.direction, span=f.name.span)
+            message = f"field `{f.name.name}' appears twice in `{spec.name.name}'"
+            if self.first_time(fields, f.name.name, field, message):
+                f.name.symbol = field
+                f.name.type = t
+        if not spec.recursive:
+            self.scopes.declare(symbol)
+
     @staticmethod
     def is_data_type(t: S.Type) -> bool:
         """Can values of ``t`` be the values of a DATA TYPE: data, no channels,

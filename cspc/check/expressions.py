@@ -200,6 +200,9 @@ class ExpressionRules:
         return base.elem
 
     def record_of(self, t) -> dict[str, S.Symbol] | None:
+        """The fields of a record type, or of the CHAN TYPE an end belongs to."""
+        if isinstance(t, S.EndType):
+            return self.fields.get(id(t.name.symbol)) if t.name.symbol is not None else None
         t = T.base(t)  # `DATA TYPE Q IS POINT:' has POINT's fields
         if isinstance(t, S.NamedType) and t.name.symbol is not None and t.name.symbol.kind == "record":
             return self.fields.get(id(t.name.symbol))
@@ -207,13 +210,16 @@ class ExpressionRules:
 
     def field(self, e: S.Subscript, fields: dict[str, S.Symbol]) -> S.Type:
         index = e.index
+        end = isinstance(e.base.type, S.EndType)
         if not isinstance(index, S.Name):
             self.expr(index)
-            self.error(index.span, f"`{T.type_str(e.base.type)}' is a record: select a field by its name")
+            what = "an end of a CHAN TYPE: select a channel" if end else "a record: select a field"
+            self.error(index.span, f"`{T.type_str(e.base.type)}' is {what} by its name")
             return T.UNKNOWN
         symbol = fields.get(index.name)
         if symbol is None:
-            self.error(index.span, f"`{index.name}' is not a field of `{T.type_str(e.base.type)}'")
+            of = f"CHAN TYPE `{e.base.type.name.name}'" if end else f"`{T.type_str(e.base.type)}'"
+            self.error(index.span, f"`{index.name}' is not a field of {of}")
             index.type = T.UNKNOWN
             return T.UNKNOWN
         index.symbol = symbol
@@ -609,6 +615,22 @@ class ExpressionRules:
             return want
         return e.target
 
+    def expr_EndsAllocation(self, e: S.EndsAllocation, want) -> S.Type:
+        """`MOBILE T', T a CHAN TYPE: a new bundle; its type is T's client end.
+        It stands only in `cli, svr := MOBILE T' (see ``ends_allocation``)."""
+        symbol = self.lookup(e.name)
+        if symbol is None:
+            return T.UNKNOWN
+        if symbol.kind != "chantype":
+            self.error(e.name.span, f"`MOBILE {e.name.name}' allocates a CHAN TYPE's channels, and "
+                                    f"`{e.name.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}")
+            return T.UNKNOWN
+        if not self.allocating:
+            self.error(e.span, f"`MOBILE {e.name.name}' makes both ends of a bundle of channels: "
+                               f"assign it to the two, `cli, svr := MOBILE {e.name.name}'")
+            return T.UNKNOWN
+        return S.EndType(e.name, "!", span=e.span)
+
     def mobile_operand(self, e: S.Expr, what: str) -> S.Type:
         """The operand of CLONE or DEFINED: a mobile variable."""
         t = self.expr(e)
@@ -634,7 +656,9 @@ class ExpressionRules:
         if target is not None and not (isinstance(target, S.Name) and target.symbol is not None
                                        and target.symbol.mobile):
             return False
-        return isinstance(value, S.Name) and value.symbol is not None and value.symbol.mobile
+        # A SHARED end of a CHAN TYPE is copied: both names hold the same bundle.
+        return (isinstance(value, S.Name) and value.symbol is not None and value.symbol.mobile
+                and not T.is_shared_end(value.symbol.type))
 
     @staticmethod
     def move(name: S.Name) -> None:

@@ -15,6 +15,16 @@ from cspc.check.access import described_end, direction_of, root_name
 from cspc.check.expressions import declared_note
 
 
+def wrong_field_end(chan: S.Subscript, field, verb: str) -> str:
+    """`cli[req]' used the other way: which end of which field it is."""
+    end, symbol = field
+    side = "server" if end.direction == "?" else "client"
+    way = {"?": "input", "!": "output"}[T.field_direction(end, symbol)]
+    name = root_name(chan)
+    return (f"`{name.name}' is a {side} end ({T.type_str(end)}), where channel `{symbol.name}' "
+            f"(declared `{symbol.name}{symbol.direction}') is for {way}: it cannot be used for {verb}")
+
+
 class CommunicationRules:
     """The communication half of :class:`cspc.check.resolve.Resolver`."""
 
@@ -31,7 +41,10 @@ class CommunicationRules:
         if declared is not None and declared != direction:
             name = root_name(chan)
             label = name.name if name is not None else "?"
-            if isinstance(chan, S.ChanEnd):
+            field = T.end_field(chan)
+            if field is not None:
+                self.error(chan.span, wrong_field_end(chan, field, verb))
+            elif isinstance(chan, S.ChanEnd):
                 self.error(chan.span, f"channel end `{label}{declared}' cannot be used for {verb}")
             else:
                 self.error(chan.span, f"{described_end(name)} cannot be used for {verb}")

@@ -65,6 +65,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.declaring: list[str] = []  # the routines whose bodies are being checked, not RECURSIVE
         self.user_operators: set[str] = set()  # operators some FUNCTION defines (`INT FUNCTION "+"')
         self.pending_python: str | None = None  # a `#PRAGMA PYTHON` waiting for its PROC
+        self.allocating = False  # typing the `MOBILE T' of `cli, svr := MOBILE T'
 
     # ------------------------------------------------------------------ reporting
 
@@ -161,6 +162,8 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                 self.const_int(t.size, "array size", minimum=0)
             if isinstance(t.elem, S.MobileType):
                 self.error(t.elem.span, "arrays of mobiles are not supported yet (occam-pi mobile data)")
+            elif isinstance(t.elem, S.EndType):
+                self.error(t.elem.span, "arrays of CHAN TYPE ends are not supported yet (occam-pi channel types)")
             self.type_(t.elem, open_ok)
         elif isinstance(t, S.NamedType):
             symbol = self.lookup(t.name)
@@ -170,6 +173,12 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                 )
         elif isinstance(t, S.ChanType):
             self.protocol(t.protocol)
+        elif isinstance(t, S.EndType):
+            symbol = self.lookup(t.name)
+            if symbol is not None and symbol.kind != "chantype":
+                self.error(t.name.span, f"`{symbol.name}{t.direction}' names an end of a CHAN TYPE, "
+                                        f"and `{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}")
+                t.name.symbol = None
         elif isinstance(t, S.CountedArray):
             self.type_(t.count)
             if not T.is_integer(T.base(t.count)):
@@ -286,6 +295,9 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.scoped(p.specs, lambda: self.process(p.body))
 
     def proc_Assign(self, p: S.Assign) -> None:
+        if len(p.values) == 1 and isinstance(p.values[0], S.EndsAllocation):
+            self.ends_allocation(p, p.values[0])
+            return
         targets = [self.expr(t) for t in p.targets]
         for t in p.targets:
             self.reference(t, "assigned to", writing=True)
@@ -311,6 +323,34 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                 self.move(value)
         for value in p.values[len(p.targets) :]:
             self.expr(value)
+
+    def ends_allocation(self, p: S.Assign, e: S.EndsAllocation) -> None:
+        """`cli, svr := MOBILE T': a client end `T!' and a server end `T?' (either
+        SHARED, in either order) are given the two ends of a new bundle."""
+        targets = [self.expr(t) for t in p.targets]
+        for t in p.targets:
+            self.reference(t, "assigned to", writing=True)
+        self.allocating = True
+        made = self.expr(e)
+        self.allocating = False
+        if T.is_unknown(made):
+            return
+        chantype = e.name.name
+        usage = f"`cli, svr := MOBILE {chantype}', cli a `{chantype}!' and svr a `{chantype}?'"
+        if len(p.targets) != 2:
+            self.error(p.span, f"`MOBILE {chantype}' makes two ends, given to two variables: {usage}")
+            return
+        directions = []
+        for target, t in zip(p.targets, targets):
+            if T.is_unknown(t):
+                return
+            if not isinstance(t, S.EndType) or t.name.symbol is not e.name.symbol:
+                self.error(target.span, f"type mismatch in assignment: an end of `{chantype}' "
+                                        f"and {T.type_str(t)}", *declared_note(target))
+                return
+            directions.append(t.direction)
+        if sorted(directions) != ["!", "?"]:
+            self.error(p.span, f"`MOBILE {chantype}' gives one client end and one server end: {usage}")
 
     def assign_value(self, target: S.Expr, value: S.Expr) -> None:
         got = self.expr(value, target.type)
@@ -538,6 +578,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             self.error(arg.span, f"{context} needs a channel, not {T.type_str(got)}")
             return
         self.no_side_effect(arg.span, "communicate")
+        self.end_claimed(arg, "pass")
         if not T.same_type(param.type, got):
             self.error(
                 arg.span, f"type mismatch for {context}: {T.type_str(param.type)} and {T.type_str(got)}"

@@ -21,6 +21,7 @@ KIND_WORDS = {
     "function": "a FUNCTION",
     "protocol": "a PROTOCOL",
     "record": "a DATA TYPE",
+    "chantype": "a CHAN TYPE",
     "tag": "a protocol tag",
     "field": "a record field",
     "channel": "a channel",

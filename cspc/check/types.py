@@ -83,10 +83,11 @@ def unmobile(t):
 
 
 def is_mobile(t) -> bool:
-    """`MOBILE t', a `MOBILE RECORD' or a named type over `MOBILE t'
-    (`DATA TYPE R IS MOBILE []INT:'): its variables are mobiles."""
+    """`MOBILE t', a `MOBILE RECORD', a named type over `MOBILE t'
+    (`DATA TYPE R IS MOBILE []INT:') or an end of a CHAN TYPE: its variables
+    are mobiles."""
     for _ in range(100):
-        if isinstance(t, S.MobileType):
+        if isinstance(t, (S.MobileType, S.EndType)):
             return True
         if not isinstance(t, S.NamedType) or t.name.symbol is None:
             return False
@@ -103,7 +104,10 @@ def is_mobile(t) -> bool:
 
 def is_dynamic(t) -> bool:
     """A mobile array with an open size (`MOBILE []INT', `MOBILE [][]BYTE'):
-    undefined until it is allocated."""
+    undefined until it is allocated; and an end of a CHAN TYPE, undefined
+    until `cli, svr := MOBILE T' (or an input) gives it a bundle."""
+    if isinstance(t, S.EndType):
+        return True
     t = base(t)
     while isinstance(t, S.ArrayType):
         if t.size is None:
@@ -224,9 +228,38 @@ def is_barrier(t) -> bool:
 
 
 def is_data(t) -> bool:
-    """A type whose values can be assigned, communicated and abbreviated by VAL."""
+    """A type whose values can be assigned, communicated and abbreviated by VAL
+    (an end of a CHAN TYPE is assigned and communicated as a mobile)."""
     base = strip_arrays(t)
-    return isinstance(base, (S.PrimType, S.NamedType)) or is_unknown(base)
+    return isinstance(base, (S.PrimType, S.NamedType, S.EndType)) or is_unknown(base)
+
+
+def is_end(t) -> bool:
+    """An end of an occam-pi CHAN TYPE, `T!' or `T?', shared or not."""
+    return isinstance(t, S.EndType)
+
+
+def is_shared_end(t) -> bool:
+    """A `SHARED T!' or `SHARED T?': copied, not moved, and used inside a CLAIM."""
+    return isinstance(t, S.EndType) and t.shared
+
+
+def end_field(e) -> tuple[S.EndType, S.Symbol] | None:
+    """For `cli[req]', a field of an end of a CHAN TYPE: the end's type and the
+    field's symbol (kind "field", its ``direction`` the server end's)."""
+    if isinstance(e, S.Subscript) and isinstance(e.base.type, S.EndType):
+        index = e.index
+        if isinstance(index, S.Name) and index.symbol is not None and index.symbol.kind == "field":
+            return e.base.type, index.symbol
+    return None
+
+
+def field_direction(end: S.EndType, field: S.Symbol) -> str:
+    """The direction of a field's channel as seen from ``end``: as declared at
+    the server end `T?', the other way round at the client end `T!'."""
+    if end.direction == "?":
+        return field.direction
+    return "!" if field.direction == "?" else "?"
 
 
 def same_type(a, b) -> bool:
@@ -247,6 +280,9 @@ def same_type(a, b) -> bool:
         return sa is None or sb is None or sa is sb
     if isinstance(a, S.ChanType) and isinstance(b, S.ChanType):
         return same_protocol(a.protocol, b.protocol)
+    if isinstance(a, S.EndType) and isinstance(b, S.EndType):
+        sa, sb = a.name.symbol, b.name.symbol
+        return (sa is None or sb is None or sa is sb) and a.direction == b.direction and a.shared == b.shared
     if isinstance(a, S.CountedArray) and isinstance(b, S.CountedArray):
         return same_type(a.count, b.count) and same_type(a.elem, b.elem)
     for cls in (S.TimerType, S.BarrierType, S.AnyProtocol):
@@ -290,6 +326,8 @@ def type_str(t) -> str:
         return t.name.name
     if isinstance(t, S.ChanType):
         return f"CHAN {type_str(t.protocol)}"
+    if isinstance(t, S.EndType):
+        return f"{'SHARED ' if t.shared else ''}{t.name.name}{t.direction}"
     if isinstance(t, S.CountedArray):
         return f"{type_str(t.count)}::{type_str(t.elem)}"
     if isinstance(t, S.TimerType):

@@ -184,6 +184,12 @@ class UsageChecker:
     def chan_use(self, chan: S.Expr, direction: str, own: bool = True) -> Usage:
         usage = Usage()
         access = self.access(chan)
+        if access is not None and T.end_field(chan) is not None:
+            # `cli[req]': a use of the end `cli' (which must not move meanwhile) and
+            # of its channel `req'; other channels of the bundle are apart.
+            usage.reads.append(Access(access.symbol, [], chan.span))
+            (usage.inputs if direction == "?" else usage.outputs).append(access)
+            return usage
         if access is not None and access.symbol.kind == "channel":
             (usage.inputs if direction == "?" else usage.outputs).append(access)
             if own:
@@ -496,6 +502,8 @@ class UsageChecker:
                 if x.symbol.shared:  # `#PRAGMA SHARED': the program's own business
                     continue
                 if end is not None and end in shared_ends(x.symbol):  # a SHARED end: CLAIMs take turns
+                    continue
+                if end is not None and T.is_shared_end(x.symbol.type):  # so for a CHAN TYPE's
                     continue
                 for y in by_symbol.get(id(x.symbol), ()):
                     if self.pinned_apart(x, y, replicated):

@@ -160,8 +160,11 @@ def extended_case_input(g: Generator, p: S.ExtendedCaseInput) -> list[ast.stmt]:
 def claim(g: Generator, p: S.Claim) -> list[ast.stmt]:
     """``_c = claim_of(chan, side); _c.acquire(); body; _c.release()``.  No
     try/finally: a process that fails stops the whole program."""
-    direction = p.direction or p.chan.symbol.direction
-    side = "writing" if direction == "!" else "reading"
+    if isinstance(p.chan.type, S.EndType):  # `CLAIM cli': the whole bundle, at that end
+        side = "client" if p.chan.type.direction == "!" else "server"
+    else:
+        direction = p.direction or p.chan.symbol.direction
+        side = "writing" if direction == "!" else "reading"
     held = g.temp("claim")
     stmts: list[ast.stmt] = [
         assign(store(held), call(g.rt("claim_of"), g.expr(p.chan), const(side))),

@@ -35,6 +35,7 @@ from .types import is_data_aggregate, is_flat, is_mobile_name, is_scalar
 from .values import (
     array_target,
     copy_of,
+    ends_allocation,
     location,
     mobile_value,
     moved_away,
@@ -137,8 +138,12 @@ def assignment(g: Generator, p: S.Assign) -> list[ast.stmt]:
             return assign_one(g, target, mobile_value(g, value)) + moved_away(g, [value])
         return assign_one(g, target, g.expr(value))
     temps = [g.temp("r") for _ in p.targets]
-    if len(p.values) == 1:  # a, b := f(x)
-        stmts: list[ast.stmt] = [assign(store_tuple(temps), g.expr(p.values[0]))]
+    if len(p.values) == 1 and isinstance(p.values[0], S.EndsAllocation):  # cli, svr := MOBILE T
+        client = next(t for t in p.targets if t.type.direction == "!")
+        named = client.name if isinstance(client, S.Name) else None
+        stmts: list[ast.stmt] = [assign(store_tuple(temps), ends_allocation(g, p.values[0], named))]
+    elif len(p.values) == 1:  # a, b := f(x)
+        stmts = [assign(store_tuple(temps), g.expr(p.values[0]))]
     else:  # a, b := b, a: every value first, then every target
         stmts = []
         for tmp, target, value in zip(temps, p.targets, p.values):

@@ -27,7 +27,7 @@ from .types import INTEGERS, REALS, is_data_aggregate, is_scalar, prim, record_d
 from .values import copy_of, location, mobile_value, moved_away, slice_ref, subscript_index
 
 
-@translates(S.Pragma, S.ProtocolDecl, S.DataTypeDecl, S.Placement)
+@translates(S.Pragma, S.ProtocolDecl, S.DataTypeDecl, S.ChanTypeDecl, S.Placement)
 def no_code(g: Generator, spec: S.Spec) -> list[ast.stmt]:
     """Specifications that only the checks need (`#PRAGMA PYTHON` is bound to its PROC)."""
     return []

@@ -125,9 +125,16 @@ def subscript(g: Generator, e: S.Subscript) -> ast.expr:
 
 
 def subscript_index(g: Generator, e: S.Subscript) -> ast.expr:
-    """The Python index of `a[i]`, or of `r[field]` (the field's position)."""
+    """The Python index of `a[i]`, or of `r[field]` and `cli[field]` (the
+    field's position in the record or CHAN TYPE)."""
     record = record_decl(e.base.type)
     index = e.index
+    if isinstance(e.base.type, S.EndType):
+        fields = e.base.type.name.symbol.decl.fields
+        for k, f in enumerate(fields):
+            if f.name.name == index.name:
+                return const(k)
+        raise InternalError(f"{e.span}: no channel {index.name} in the CHAN TYPE")
     if record is not None and isinstance(index, S.Name) and index.symbol is not None:
         if index.symbol.kind == "field":
             for k, f in enumerate(record.fields):
@@ -232,6 +239,14 @@ def mobile_allocation(g: Generator, e: S.MobileAllocation) -> ast.expr:
         elem = elem.elem
     zero = initial_value(g, elem, "")
     return stamp(call(g.helper("allocate"), ast.List(dims, ast.Load()), zero), e.span)
+
+
+@translates(S.EndsAllocation)
+def ends_allocation(g: Generator, e: S.EndsAllocation, name: str | None = None) -> ast.expr:
+    """`MOBILE T': ``_ends(name, fields)``, the new bundle for both ends."""
+    decl = e.name.symbol.decl
+    fields = ast.Tuple([const(f.name.name) for f in decl.fields], ast.Load())
+    return stamp(call(g.helper("ends"), const(name or e.name.name), fields), e.span)
 
 
 @translates(S.Clone)

@@ -288,6 +288,27 @@ class ToAST:
             name, fields=fields, packed="PACKED" in words, mobile="MOBILE" in words, span=span
         )
 
+    def chan_type_decl(self, span, children):
+        recursive, (name, _mobile, *groups) = _recursive_first(children)
+        fields = [f for group in groups for f in group]
+        return S.ChanTypeDecl(name, fields, recursive=recursive, span=span)
+
+    def chan_field(self, span, children):
+        type_, *ends = children
+        return [S.ChanField(type_, name, direction, span=name.span) for name, direction in ends]
+
+    def field_end(self, span, children):
+        name, direction = children
+        return name, direction
+
+    def end_type(self, span, children):
+        *shared, name, mark = children
+        return S.EndType(name, mark.value, shared=bool(shared), span=span)
+
+    def ends_allocation(self, span, children):
+        _mobile, name = children
+        return S.EndsAllocation(name, span=span)
+
     def field_decl(self, span, children):
         type_, names = children
         return [S.Field(type_, name, span=name.span) for name in names]
@@ -312,7 +333,7 @@ class ToAST:
         return S.ChanType(children[0], span=span)
 
     def shared_chan_type(self, span, children):
-        *direction, protocol = children
+        *direction, protocol = [c for c in children if not isinstance(c, Token)]  # SHARED is kept
         return S.ChanType(protocol, shared=direction[0] if direction else "?!", span=span)
 
     def mobile_type(self, span, children):

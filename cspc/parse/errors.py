@@ -184,7 +184,6 @@ UNSUPPORTED = {
     "OFFSETOF": "OFFSETOF",
 }
 _UNSUPPORTED_PAIRS = {
-    ("CHAN", "TYPE"): "occam-pi channel types",
     ("MOBILE", "PROC"): "occam-pi mobile processes",
     ("PROC", "TYPE"): "occam-pi mobile processes",
 }

@@ -61,7 +61,7 @@ def _cache_file() -> str | bool:
 
 # Tokens that carry a value into the AST; every other token (keywords,
 # punctuation, layout) only contributes its position to the rule's span.
-_VALUE_TOKENS = frozenset({"NAME", "INTEGER", "HEX", "REAL", "STRING", "BYTE_LIT", "PRAGMA", "PRI", "PACKED", "MOBILE", "RETYPES", "RESHAPES", "WORKSPACE", "VECSPACE"})
+_VALUE_TOKENS = frozenset({"NAME", "INTEGER", "HEX", "REAL", "STRING", "BYTE_LIT", "PRAGMA", "PRI", "PACKED", "MOBILE", "RETYPES", "RESHAPES", "WORKSPACE", "VECSPACE", "SHARED", "END_MARK"})
 # Rules written `!rule' in the grammar: their keyword tokens are their value.
 _TOKEN_RULES = frozenset({"primitive_type", "size_element", "monadic_op", "dyadic_op", "direction", "round_mode",
                           "extended_tagged_guard", "extended_case_guard"})

@@ -54,7 +54,7 @@ class Layout:
         previous: Token | None = None  # the last token passed on
         last_real: Token | None = None  # the last token that is not layout
         after_bracket = False  # last_real came straight after a `['
-        tokens = iter(stream)
+        tokens = _end_marks(stream)
         pushed_back: list[Token] = []
         while True:
             token = pushed_back.pop() if pushed_back else next(tokens, None)
@@ -152,6 +152,29 @@ class Layout:
                 line,
                 col,
             )
+
+
+# What follows `LINK! x' when LINK! is an end type: a declaration's `:' or
+# `,', an abbreviation's IS, a parameter's `,' or `)', a field's direction.
+_AFTER_END_TYPE = frozenset({":", ",", ")", "IS", "!", "?"})
+
+
+def _end_marks(stream: Iterator[Token]) -> Iterator[Token]:
+    """The direction of an end type `LINK!' / `LINK?' followed by a name and
+    then one of :data:`_AFTER_END_TYPE` becomes END_MARK.  Only there: at the
+    start of a line the grammar could not tell `LINK! x:' (a declaration) from
+    the output `c ! x' until the `:'."""
+    window: list[Token] = []
+    for token in stream:
+        window.append(token)
+        if len(window) < 4:
+            continue
+        first, mark, name, after = window
+        if (first.type == "NAME" and mark.value in ("!", "?") and mark.type != "STRING"
+                and name.type == "NAME" and after.value in _AFTER_END_TYPE and after.type != "STRING"):
+            window[1] = Token.new_borrow_pos("END_MARK", mark.value, mark)
+        yield window.pop(0)
+    yield from window
 
 
 def _close_block(levels: list[int], at: Token) -> Iterator[Token]:
