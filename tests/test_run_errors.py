@@ -347,3 +347,83 @@ def test_two_writers_at_once_on_a_pragma_shared_channel_is_a_run_time_error(tmp_
         "at each end (to share one, declare it SHARED and CLAIM it)"
     ), first
     assert "internal" not in result.stderr
+
+
+CHAN_TYPE = """\
+CHAN TYPE LINK
+  MOBILE RECORD
+    CHAN INT req?:
+    CHAN INT reply!:
+:
+"""
+
+
+def test_using_an_undefined_channel_type_end_is_a_positioned_error(tmp_path, backend):
+    source = CHAN_TYPE + """\
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  LINK! cli, other:
+  LINK? svr:
+  INT x:
+  SEQ
+    cli, svr := MOBILE LINK
+    x := 0
+    IF
+      x = 0
+        other := cli
+      TRUE
+        SKIP
+    cli[req] ! 1
+:
+"""
+    result, path = run(tmp_path, source, "--backend", backend)
+    assert result.exit_code == 1
+    assert f"{path}:18:5: run-time error: MOBILE `cli' is undefined here" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_deadlock_on_a_channel_type_names_the_bundle_and_its_channel(tmp_path, backend):
+    source = CHAN_TYPE + """\
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  LINK! cli:
+  LINK? svr:
+  INT x, y:
+  SEQ
+    cli, svr := MOBILE LINK
+    PAR
+      cli[reply] ? x
+      svr[req] ? y
+:
+"""
+    result, path = run(tmp_path, source, "--backend", backend)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "run-time error: deadlock: no process can proceed (2 blocked)",
+        f"  {path}:13: 'main, PAR branch 1' waits to input from channel cli[reply]",
+        f"  {path}:14: 'main, PAR branch 2' waits to input from channel cli[req]",
+    ]
+
+
+def test_a_deadlock_at_a_claim_of_a_shared_end_names_its_holder(tmp_path, backend):
+    source = CHAN_TYPE + """\
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  SHARED LINK! cli:
+  LINK? svr:
+  INT x:
+  SEQ
+    cli, svr := MOBILE LINK
+    PAR
+      CLAIM cli
+        cli[reply] ? x
+      CLAIM cli
+        cli[req] ! 1
+:
+"""
+    result, path = run(tmp_path, source, "--backend", backend)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "run-time error: deadlock: no process can proceed (2 blocked)"
+    assert sorted(lines[1:]) == sorted([
+        f"  {path}:14: 'main, PAR branch 1' waits to input from channel cli[reply]",
+        f"  {path}:16: 'main, PAR branch 2' waits to CLAIM a shared end of channel cli "
+        "(the client end is held by 'main, PAR branch 1')",
+    ])
