@@ -302,8 +302,8 @@ class ToAST:
         return name, direction
 
     def end_type(self, span, children):
-        *shared, name, mark = children
-        return S.EndType(name, mark.value, shared=bool(shared), span=span)
+        *shared, name, mark = children  # mark: an END_MARK token, or a direction's text
+        return S.EndType(name, str(mark), shared=bool(shared), span=span)
 
     def ends_allocation(self, span, children):
         _mobile, name = children
