@@ -35,7 +35,8 @@ without errors):
   "channel" / "timer" / "barrier" (however declared: variable, abbreviation or
   parameter, arrays of them included), "proc", "function", "protocol", "tag",
   "record" (DATA TYPE; ``type`` is the aliased type for `DATA TYPE T IS t:`),
-  "field".  ``Symbol.direction`` is "?"/"!" for channel parameters and
+  "chantype" (occam-pi CHAN TYPE), "field" (of a record, or a channel of a
+  CHAN TYPE: its ``direction`` is the one the server end sees).  ``Symbol.direction`` is "?"/"!" for channel parameters and
   abbreviations that carry one.  ``Symbol.decl`` is the declaring node
   (VarDecl, Abbreviation, Param, Replicator, ProcDecl, FunctionDecl,
   ProtocolDecl, Tag, DataTypeDecl, Field).  ``Symbol.type`` is the declared
@@ -79,6 +80,11 @@ without errors):
 * Channel partners: ``VarDecl.expects`` and ``Par.expects`` list the channel
   ends whose one user process is known (:class:`syntax.Expectation`), for
   deadlock reports; see :mod:`~cspc.check.partners`.
+* Channel types (occam-pi): a variable or parameter of an end type
+  (:class:`syntax.EndType`, `T!' or `T?') is a mobile; `cli[f]` is a Subscript
+  whose index Name is the field (kind "field") and whose type is the field's
+  ChanType (its direction at that end: ``types.field_direction``);
+  `cli, svr := MOBILE T` is an Assign whose one value is an EndsAllocation.
 * Mobiles (occam-pi): ``Symbol.mobile`` marks a mobile variable or parameter
   (its ``type`` is that of its values, `MOBILE` left off; the declaration keeps
   the written :class:`syntax.MobileType`); ``Name.moved`` marks a use that moves
