@@ -77,7 +77,7 @@ _DIRECTIVE = re.compile(r"#([A-Za-z]+)")
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
 _TOKEN = re.compile(
     r"""\s*(?:
-        (?P<string>"(?:[^"*\n]|\*.)*")
+        (?P<string>"[^"*\n]*(?:\*.[^"*\n]*)*")  # runs between escapes: linear, as in scanner.py
       | (?P<hex>\#[0-9A-Fa-f]+)
       | (?P<int>[0-9]+)
       | (?P<name>[A-Za-z][A-Za-z0-9._]*)
