@@ -12,6 +12,10 @@ reading end; a parameter `SHARED CHAN T out!` is a shared end.  The rules:
   where it uses it); passed to any other channel parameter it stands for the
   claimed end, so it needs one; a SHARED parameter takes only a shared end.
 
+An end of an occam-pi channel type declared `SHARED T!' or `SHARED T?' is
+claimed whole, `CLAIM cli', and its channels (`cli[req]') are used only inside
+that CLAIM (passed as channel actuals too); only a SHARED end is CLAIMed.
+
 The usage rules (:mod:`cspc.check.usage`) let parallel processes share a
 shared end, and only that end.
 """
