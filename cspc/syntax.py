@@ -278,6 +278,14 @@ class ValofExpr(Expr):
 
 
 @dataclass(eq=False)
+class ExprList(Expr):
+    """`(a, b)`: a list of expressions, which occam lets one compare with
+    another list of as many items, item by item: `(a, b) = (e, f)`."""
+
+    items: list[Expr]
+
+
+@dataclass(eq=False)
 class MobileAllocation(Expr):
     """`MOBILE [n]T` (and `MOBILE [h][w]T`): a new mobile array of those sizes."""
 

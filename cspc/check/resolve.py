@@ -65,6 +65,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.declaring: list[str] = []  # the routines whose bodies are being checked, not RECURSIVE
         self.user_operators: set[str] = set()  # operators some FUNCTION defines (`INT FUNCTION "+"')
         self.pending_python: str | None = None  # a `#PRAGMA PYTHON` waiting for its PROC
+        self.unevaluated = 0  # > 0 in the right operand of `FALSE AND', `TRUE OR': never evaluated
 
     # ------------------------------------------------------------------ reporting
 

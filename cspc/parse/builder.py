@@ -249,6 +249,9 @@ class ToAST:
         (valof,) = children
         return S.ValofExpr(valof, span=span)
 
+    def expression_list_operand(self, span, children):
+        return S.ExprList(list(children), span=span)
+
     def protocol_sequential(self, span, children):
         name, items = children
         return S.ProtocolDecl(name, items=items, span=span)
