@@ -420,11 +420,14 @@ class Tag(Node):
 @dataclass(eq=False)
 class ProtocolDecl(Spec):
     """`PROTOCOL P IS INT:` / `IS INT; BYTE:` / `IS INT::[]BYTE:` (``items``), or a
-    variant `PROTOCOL P` / `CASE` / tags (``tags``).  Exactly one of the two is set."""
+    variant `PROTOCOL P` / `CASE` / tags (``tags``).  Exactly one of the two is set.
+    A variant may extend others, `PROTOCOL Q EXTENDS P, R` (``extends``): it has
+    their tags as well as its own (``tags`` holds only its own)."""
 
     name: Name
     items: Optional[list[Type]] = None
     tags: Optional[list[Tag]] = None
+    extends: list[Name] = field(default_factory=list)
 
 
 @dataclass(eq=False)

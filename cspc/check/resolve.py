@@ -539,7 +539,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             self.error(arg.span, f"{context} needs a channel, not {T.type_str(got)}")
             return
         self.no_side_effect(arg.span, "communicate")
-        if not T.same_type(param.type, got):
+        if not T.passes_for(param.type, got, param.direction):
             self.error(
                 arg.span, f"type mismatch for {context}: {T.type_str(param.type)} and {T.type_str(got)}"
             )

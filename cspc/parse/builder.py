@@ -271,6 +271,12 @@ class ToAST:
         name, *tags = children
         return S.ProtocolDecl(name, tags=tags[0] if tags else [], span=span)
 
+    def protocol_extends(self, span, children):
+        name, *rest = children
+        parents = [c for c in rest if isinstance(c, S.Name)]
+        tags = next((c for c in rest if isinstance(c, list)), [])
+        return S.ProtocolDecl(name, tags=tags, extends=parents, span=span)
+
     def tag_block(self, span, children):
         return list(children)
 
