@@ -66,6 +66,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.user_operators: set[str] = set()  # operators some FUNCTION defines (`INT FUNCTION "+"')
         self.pending_python: str | None = None  # a `#PRAGMA PYTHON` waiting for its PROC
         self.allocating = False  # typing the `MOBILE T' of `cli, svr := MOBILE T'
+        self.unevaluated = 0  # > 0 in the right operand of `FALSE AND', `TRUE OR': never evaluated
 
     # ------------------------------------------------------------------ reporting
 
@@ -579,7 +580,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             return
         self.no_side_effect(arg.span, "communicate")
         self.end_claimed(arg, "pass")
-        if not T.same_type(param.type, got):
+        if not T.passes_for(param.type, got, param.direction):
             self.error(
                 arg.span, f"type mismatch for {context}: {T.type_str(param.type)} and {T.type_str(got)}"
             )

@@ -176,7 +176,6 @@ UNSUPPORTED = {
     "FORK": "occam-pi FORK",
     "FORKING": "occam-pi FORK",
     "RESIGN": "occam-pi barrier enrolment",
-    "EXTENDS": "occam-pi protocol inheritance",
     "PLACED": "placement",
     "PLACE": "placement",
     "PROCESSOR": "placement",
