@@ -320,7 +320,9 @@ _CONVERSION_OPERAND = frozenset("NAME INTEGER HEX REAL STRING BYTE_LIT TRUE FALS
 
 def _describe_expected(keys: set[str]) -> str:
     """`expected a process or end of block' from the expected tokens' keys."""
-    keys = keys - {"END_MARK"}  # the `!' of an end type `LINK! x', marked by the postlexer only
+    # Marks only the postlexer makes, from what follows: the `!' of an end type
+    # `LINK! x' and the commas of a list `(a, b)'; the user writes `!' and `,'.
+    keys = keys - {"END_MARK", "_LIST_COMMA"}
     if {"ROUND", "+"} <= keys:  # after a name, which might be a type's (`T x'): its operand is no news
         keys = keys - _CONVERSION_OPERAND
     words = []
