@@ -113,3 +113,11 @@ def layout_str(shape: tuple) -> str:
     element, dims = shape
     name = element if isinstance(element, str) else f"RECORD of {element[0]} bytes"
     return "".join(f"[{d if isinstance(d, int) else ''}]" for d in dims) + name
+
+
+def run_time_sizes(spec: S.Abbreviation) -> list[S.Expr]:
+    """The sizes of a RETYPES's (or RESHAPES's) new name that are computed as
+    the program runs: expressions the abbreviation reads."""
+    if spec.retypes is None or spec.layouts is None:
+        return []
+    return [d for d in spec.layouts[1][1] if isinstance(d, S.Expr)]
