@@ -469,11 +469,12 @@ class ExpressionRules:
         symbol = self.lookup(e.record)
         if symbol is None:
             return T.UNKNOWN
-        decl = L.record_decl(S.NamedType(e.record, span=e.record.span)) if symbol.kind == "record" else None
+        named = S.NamedType(e.record, span=e.record.span)
+        decl = L.record_decl(T.alias_base(named)) if symbol.kind == "record" else None  # a named type over one too
         if decl is None:
             self.error(e.record.span, f"OFFSETOF needs a RECORD type, not `{symbol.name}'")
             return T.UNKNOWN
-        field = self.fields[id(symbol)].get(e.field.name)
+        field = self.fields[id(decl.name.symbol)].get(e.field.name)
         if field is None:
             self.error(e.field.span, f"`{e.field.name}' is not a field of `{symbol.name}'")
             return T.UNKNOWN
