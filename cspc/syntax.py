@@ -252,6 +252,15 @@ class BytesIn(Expr):
 
 
 @dataclass(eq=False)
+class OffsetOf(Expr):
+    """`OFFSETOF (R, field)`: where the field starts in a record of type R, in
+    bytes of KRoC's 32-bit layout (a constant)."""
+
+    record: Name
+    field: Name
+
+
+@dataclass(eq=False)
 class Conversion(Expr):
     """`INT x`, `REAL64 ROUND x`, `REAL32 TRUNC x`; mode is None, "ROUND" or "TRUNC"."""
 
@@ -491,6 +500,9 @@ class DataTypeDecl(Spec):
     # TYPE A IS INT:` gives INT).  Never a NamedType of an alias.  T itself is a
     # new type, distinct from its base (check/types.py, same_type and base).
     base: Optional[Type] = annotation()
+    # For a record: its size in bytes and its fields' offsets, in KRoC's 32-bit
+    # layout (check/layout.py); None if a field is no data of known size.
+    layout: Optional[tuple] = annotation()
 
 
 @dataclass(eq=False)

@@ -468,28 +468,44 @@ _PACKING = {"BOOL": "?", "BYTE": "B", "INT16": "h", "INT": "i", "INT32": "i", "I
             "REAL32": "f", "REAL64": "d"}  # fmt: skip
 
 
-def retype(value, source, target):
+def retype(value, source, target, word="RETYPES"):
     """``VAL T y RETYPES x``: the bytes of ``value`` read as another type.
 
-    ``source`` and ``target`` are layouts: a scalar type's name and the array
-    sizes around it, outermost first, None where the compiler did not know it
-    (only the outer size of the target may be open: it takes what fills it)."""
+    ``source`` and ``target`` are layouts (``cspc.check.layout``): an element
+    (a primitive type's name, or a record's ``(bytes, fields)``) and the array
+    sizes around it, outermost first.  The target's sizes were computed as the
+    program runs where the compiler did not know them; one may be None (open):
+    it takes what fills it."""
     data = _bytes_of(value, source[0], len(source[1]))
-    kind, dims = target
-    unit = struct.calcsize(_PACKING[kind])
-    inner = unit
-    for d in dims[1:]:
-        inner *= d
-    if dims and dims[0] is None:
-        if len(data) % inner:
-            raise OccamError(f"RETYPES: {len(data)} bytes are no whole number of {_layout_text(kind, dims[1:])} "
-                             f"({inner} bytes)")
-        dims = (len(data) // inner,) + tuple(dims[1:])
-    elif len(data) != inner * (dims[0] if dims else 1):
-        raise OccamError(f"RETYPES needs the same size: {len(data)} bytes given for "
-                         f"{_layout_text(kind, dims)} ({inner * (dims[0] if dims else 1)} bytes)")
-    items = list(struct.unpack(f"<{len(data) // unit}{_PACKING[kind]}", data))
-    return _shaped(items, dims) if dims else items[0]
+    element, dims = target
+    known = 1
+    for d in dims:
+        if d is not None:
+            if d < 0:
+                raise OccamError(f"{word}: array size {d} is negative")
+            known *= d
+    unit = _element_bytes(element) * known
+    if None in dims:
+        if not unit or len(data) % unit:
+            raise OccamError(f"{word}: {len(data)} bytes are no whole number of the known sizes of "
+                             f"{_layout_text(element, dims)} ({unit} bytes)")
+        dims = tuple(len(data) // unit if d is None else d for d in dims)
+    elif len(data) != unit:
+        raise OccamError(f"{word} needs the same size: {len(data)} bytes given for "
+                         f"{_layout_text(element, dims)} ({unit} bytes)")
+    return _from_bytes(data, element, dims)
+
+
+def retype_back(value, target, original, source):
+    """The value of a RETYPES of a variable (``value``, laid out as ``target``)
+    as the original's type, ``source``, in the original's own sizes: what is
+    written back to it when the new name goes out of scope."""
+    data = _bytes_of(value, target[0], len(target[1]))
+    dims = []
+    for _ in source[1]:
+        dims.append(len(original))
+        original = original[0] if len(original) else None
+    return _from_bytes(data, source[0], tuple(dims))
 
 
 def bytes_in(value, unit, depth):
@@ -504,26 +520,61 @@ def bytes_in(value, unit, depth):
     return size
 
 
-def _bytes_of(value, kind, depth):
+def _element_bytes(element):
+    return struct.calcsize(_PACKING[element]) if isinstance(element, str) else element[0]
+
+
+def _bytes_of(value, element, depth):
+    if not isinstance(element, str):
+        if depth:
+            return b"".join(_bytes_of(item, element, depth - 1) for item in value)
+        data = bytearray(element[0])  # padding between fields reads as 0
+        for index, offset, (inner, dims) in element[1]:
+            part = _bytes_of(value[index], inner, len(dims))
+            data[offset : offset + len(part)] = part
+        return bytes(data)
     if depth == 0:
-        return struct.pack("<" + _PACKING[kind], value)
-    if depth == 1 and kind == "BYTE":
+        return struct.pack("<" + _PACKING[element], value)
+    if depth == 1 and element == "BYTE":
         return bytes(value)
     flat = value
     for _ in range(depth - 1):
         flat = [item for row in flat for item in row]
-    return struct.pack(f"<{len(flat)}{_PACKING[kind]}", *flat)
+    return struct.pack(f"<{len(flat)}{_PACKING[element]}", *flat)
+
+
+def _from_bytes(data, element, dims):
+    """The value laid out as ``data``: ``element``s in arrays of sizes ``dims``."""
+    if isinstance(element, str):
+        unit = struct.calcsize(_PACKING[element])
+        items = list(struct.unpack(f"<{len(data) // unit}{_PACKING[element]}", data))
+    else:
+        size = element[0]
+        items = [_record_from(data[k : k + size], element) for k in range(0, len(data), size)]
+    return _shaped(items, dims) if dims else items[0]
+
+
+def _record_from(data, element):
+    fields = element[1]
+    value = [None] * len(fields)
+    for index, offset, (inner, dims) in fields:
+        size = _element_bytes(inner)
+        for d in dims:
+            size *= d
+        value[index] = _from_bytes(data[offset : offset + size], inner, dims)
+    return value
 
 
 def _shaped(items, dims):
     if len(dims) == 1:
         return items
-    step = len(items) // dims[0]
-    return [_shaped(items[k : k + step], dims[1:]) for k in range(0, len(items), step)]
+    step = len(items) // dims[0] if dims[0] else 0
+    return [_shaped(items[k * step : (k + 1) * step], dims[1:]) for k in range(dims[0])]
 
 
-def _layout_text(kind, dims):
-    return "".join(f"[{'' if d is None else d}]" for d in dims) + kind
+def _layout_text(element, dims):
+    name = element if isinstance(element, str) else f"RECORD of {element[0]} bytes"
+    return "".join(f"[{'' if d is None else d}]" for d in dims) + name
 
 
 def counted_input(target, count, items):

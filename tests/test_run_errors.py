@@ -53,6 +53,18 @@ CASES = {
         "RETYPES needs the same size: 12 bytes given for [2]INT64 (16 bytes)",
         1,
     ),
+    "RESHAPES with a size computed as it runs that does not fit": (
+        "[y + 3][]INT m RESHAPES a:\n    x := m[0][0]",
+        "RESHAPES: 16 bytes are no whole number of the known sizes of [3][]INT (12 bytes)",
+    ),
+    "RESHAPES to sizes computed as it runs of another size": (
+        "[y + 2][y + 3]INT m RESHAPES a:\n    x := m[0][0]",
+        "RESHAPES needs the same size: 16 bytes given for [2][3]INT (24 bytes)",
+    ),
+    "RESHAPES to a negative size": (
+        "[y - 1][]INT m RESHAPES a:\n    x := m[0][0]",
+        "RESHAPES: array size -1 is negative",
+    ),
     "REAL division by zero": (
         "REAL64 r:\n    r := 1.0 / (REAL64 ROUND y)",
         "floating-point division by zero",
@@ -81,6 +93,7 @@ def run(tmp_path, source: str, *args: str):
 # The threads backend shares the generated code; a sample of the cases keeps the suite fast.
 ON_THREADS = {
     "add overflow",
+    "RESHAPES with a size computed as it runs that does not fit",
     "negative index",
     "IF without a true condition",
     "error in a PAR branch",

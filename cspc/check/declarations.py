@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 
 from cspc import syntax as S
+from cspc.check import layout as L
 from cspc.check import types as T
 from cspc.check.access import direction_of, rule_for
 from cspc.check.expressions import size_literal
@@ -162,46 +163,52 @@ class DeclarationRules:
 
     def retyping(self, spec: S.Abbreviation) -> None:
         """`VAL [4]BYTE b RETYPES x:` and `INT16 h RETYPES [bytes FROM 2 FOR 2]:`:
-        the value and the new name must be data of the same size in bytes (an
-        open outer dimension takes what fills it), and a REF one a variable."""
-        declared = self.type_(spec.type, open_ok=True)
+        the value and the new name must be data of the same size in bytes (one
+        size of the new name may be left open: it takes what fills it; the others
+        may be computed as the program runs), and a REF one a variable."""
+        declared = self.type_(spec.type, open_ok=True, run_time_ok=True)
         t = self.expr(spec.value)
         if spec.mode == "REF":
             self.reference(spec.value, "retyped", writing=True)
         word = spec.retypes
-        source, target = T.layout(t), T.layout(declared)
+        source, target = L.layout(t), L.layout(declared)
         for what, kind, where in ((t, source, spec.value.span), (declared, target, spec.type.span)):
             if kind is None and not T.is_unknown(what):
-                self.error(where, f"{word} works on data of primitive types and arrays of them, "
+                self.error(where, f"{word} works on data (primitive types, records and arrays of them), "
                                   f"not {T.type_str(what)}")
         if source is not None and target is not None:
-            if None in target[1][1:]:
-                self.error(spec.type.span, f"{word} can leave only the outer size open")
+            dims = retyped_dims(declared)
+            if dims.count(None) > 1:
+                self.error(spec.type.span, f"{word} can leave only one size open")
             else:
-                declared = self.retyped_size(spec, t, declared, source, target)
-                target = T.layout(declared)
-                spec.layouts = (source, target)
+                dims = self.retyped_size(spec, t, declared, source, (target[0], dims))
+                declared = with_sizes(declared, dims, spec.type.span)
+                spec.layouts = (source, (target[0], tuple(dims)))
         symbol = self.declare(spec.name, kind_for("val" if spec.mode == "VAL" else "ref", declared), spec, declared)
         self.hold(spec, symbol)
 
-    def retyped_size(self, spec: S.Abbreviation, t, declared, source, target):
-        """``declared``, its open outer size filled in when ``t``'s size is known;
-        a size mismatch is an error."""
-        have = T.layout_bytes(source)
-        if have is None:
-            return declared  # an open array: checked as the program runs
-        unit = T.layout_bytes((target[0], target[1][1:])) if target[1] and target[1][0] is None else None
-        if unit is not None:
-            if have % unit:
+    def retyped_size(self, spec: S.Abbreviation, t, declared, source, target) -> list:
+        """The new name's sizes, an open one filled in when the value's size
+        is known; a size mismatch is an error.  Sizes computed as the program
+        runs are checked then."""
+        element, dims = target
+        dims = list(dims)
+        have = L.layout_bytes(source)
+        known = [d for d in dims if d is not None]
+        if have is None or not all(isinstance(d, int) for d in known):
+            return dims  # checked as the program runs
+        unit = L.layout_bytes((element, tuple(known)))
+        if None in dims:
+            if unit == 0 or have % unit:
+                whole = T.type_str(declared.elem) if dims[0] is None else f"the other sizes of {T.type_str(declared)}"
                 self.error(spec.span, f"{spec.retypes}: {T.type_str(t)} is {have} bytes, which is no whole number "
-                                      f"of {T.type_str(declared.elem)} ({unit} bytes)")
-                return declared
-            return S.ArrayType(size_literal(have // unit, spec.type.span), declared.elem, span=declared.span)
-        want = T.layout_bytes(target)
-        if want is not None and want != have:
+                                      f"of {whole} ({unit} bytes)")
+                return dims
+            dims[dims.index(None)] = have // unit
+        elif unit != have:
             self.error(spec.span, f"{spec.retypes} needs the same size: {T.type_str(t)} is {have} bytes, "
-                                  f"{T.type_str(declared)} is {want}")
-        return declared
+                                  f"{T.type_str(declared)} is {unit}")
+        return dims
 
     def spec_ProtocolDecl(self, spec: S.ProtocolDecl) -> None:
         tags: dict[str, S.Symbol] = self.inherited_tags(spec)
@@ -274,6 +281,8 @@ class DeclarationRules:
             if self.first_time(fields, f.name.name, symbol, message):
                 f.name.symbol = symbol
                 f.name.type = t
+        if spec.fields is not None:
+            spec.layout = L.record_layout(spec)
         symbol = self.declare(spec.name, "record", spec, alias)
         self.fields[id(symbol)] = fields
 
@@ -415,3 +424,27 @@ class DeclarationRules:
         if wants is None:
             return [self.expr(e) for e in exprs]
         return [self.expect(e, w, "FUNCTION result") for e, w in zip(exprs, wants)]
+
+
+def retyped_dims(t) -> list:
+    """The array sizes of a RETYPES's new name, outermost first: an int when
+    known as the program is compiled, the expression when computed as it
+    runs, None when left open."""
+    dims = []
+    t = T.alias_base(t)
+    while isinstance(t, S.ArrayType):
+        size = T.array_size(t)
+        dims.append(size if size is not None else t.size)
+        t = T.alias_base(t.elem)
+    return dims
+
+
+def with_sizes(t, dims: list, span) -> S.Type:
+    """``t`` (an array type written out) with its sizes ``dims``: an open size
+    filled in when known."""
+    if not dims or not isinstance(t, S.ArrayType):
+        return t
+    size = dims[0]
+    if isinstance(size, int):
+        size = t.size if t.size is not None and t.size.const == size else size_literal(size, span)
+    return S.ArrayType(size, with_sizes(t.elem, dims[1:], span), span=t.span)

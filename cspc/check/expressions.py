@@ -16,6 +16,7 @@ subscripts and fields are its base's (``types.base``), and arithmetic keeps it
 from __future__ import annotations
 
 from cspc import syntax as S
+from cspc.check import layout as L
 from cspc.check import types as T
 from cspc.check.access import described_end, root_name, rule_for
 from cspc.check.constants import ConstError, fold_binary, fold_conversion, fold_unary
@@ -460,13 +461,32 @@ class ExpressionRules:
             t = self.expr(of)
         if T.is_unknown(t):
             return T.UNKNOWN
-        shape = T.layout(t)
-        if shape is None or isinstance(of, S.Type) and T.layout_bytes(shape) is None:
-            self.error(e.span, f"BYTESIN needs data of primitive types and known size, not {T.type_str(t)}")
+        shape = L.layout(t)
+        if shape is None or isinstance(of, S.Type) and L.layout_bytes(shape) is None:
+            self.error(e.span, f"BYTESIN needs data of known size (primitive types, records and arrays of them), "
+                               f"not {T.type_str(t)}")
             return T.UNKNOWN
-        e.const = T.layout_bytes(shape)  # None for an open array: counted as the program runs
-        e.unit = (T.BYTES[shape[0]], len(shape[1]))
+        e.const = L.layout_bytes(shape)  # None for an open array: counted as the program runs
+        e.unit = (L.element_bytes(shape[0]), len(shape[1]))
         return T.INT
+
+    def expr_OffsetOf(self, e: S.OffsetOf, want) -> S.Type:
+        """`OFFSETOF (R, f)`: the byte offset of field f in the record type R."""
+        symbol = self.lookup(e.record)
+        if symbol is None:
+            return T.UNKNOWN
+        named = S.NamedType(e.record, span=e.record.span)
+        decl = L.record_decl(T.alias_base(named)) if symbol.kind == "record" else None  # a named type over one too
+        if decl is None:
+            self.error(e.record.span, f"OFFSETOF needs a RECORD type, not `{symbol.name}'")
+            return T.UNKNOWN
+        field = self.fields[id(decl.name.symbol)].get(e.field.name)
+        if field is None:
+            self.error(e.field.span, f"`{e.field.name}' is not a field of `{symbol.name}'")
+            return T.UNKNOWN
+        e.field.symbol = field
+        e.const = L.offset_of(decl, e.field.name)
+        return T.INT if e.const is not None else T.UNKNOWN
 
     def expr_SizeOfType(self, e: S.SizeOfType, want) -> S.Type:
         self.type_(e.of)

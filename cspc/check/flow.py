@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from cspc import syntax as S
+from cspc.check import layout as L
 from cspc.check import types as T
 from cspc.check.access import rule_for
 from cspc.diagnostics import Reporter
@@ -194,6 +195,8 @@ class Flow:
                 self.move(spec.value, state)
                 self.declare_mobile(spec.name, state, defined=True)
             elif isinstance(spec, S.Abbreviation):
+                for size in L.run_time_sizes(spec):  # `[n][]INT m RESHAPES a:' reads n
+                    self.read(size, state)
                 if spec.mode == "REF":
                     # Whatever the abbreviation does, count the abbreviated variable as set.
                     self.set_target(spec.value, state)

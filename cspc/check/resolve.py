@@ -148,10 +148,11 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
 
     # ------------------------------------------------------------------ types
 
-    def type_(self, t: S.Type, open_ok: bool = False) -> S.Type:
+    def type_(self, t: S.Type, open_ok: bool = False, run_time_ok: bool = False) -> S.Type:
         """Resolve the names in a written type and fold its array sizes.  For
         `MOBILE t' the result is t, the type of the mobile's values (an open size
-        in t makes a dynamic mobile array)."""
+        in t makes a dynamic mobile array).  ``run_time_ok``: the sizes may be
+        computed as the program runs (the new name of a RETYPES or RESHAPES)."""
         if isinstance(t, S.MobileType):
             return self.mobile_type(t)
         if isinstance(t, S.ArrayType):
@@ -159,13 +160,15 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             if t.size is None:
                 if not open_ok:
                     self.error(t.span, "an array declaration needs a size")
+            elif run_time_ok:
+                self.run_time_size(t.size)
             else:
                 self.const_int(t.size, "array size", minimum=0)
             if isinstance(t.elem, S.MobileType):
                 self.error(t.elem.span, "arrays of mobiles are not supported yet (occam-pi mobile data)")
             elif isinstance(t.elem, S.EndType):
                 self.error(t.elem.span, "arrays of CHAN TYPE ends are not supported yet (occam-pi channel types)")
-            self.type_(t.elem, open_ok)
+            self.type_(t.elem, open_ok, run_time_ok)
         elif isinstance(t, S.NamedType):
             symbol = self.lookup(t.name)
             if symbol is not None and symbol.kind not in ("record", "protocol"):
@@ -212,6 +215,17 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         if isinstance(p, (S.AnyProtocol, S.PrimType)):
             return
         self.type_(p, open_ok=isinstance(p, S.CountedArray))
+
+    def run_time_size(self, e: S.Expr) -> None:
+        """An array size that may be computed as the program runs: an integer,
+        not negative if it is a constant."""
+        self.expr(e, T.INT)
+        if T.is_unknown(e.type):
+            return
+        if not T.is_integer(e.type):
+            self.error(e.span, f"array size must be an integer, not {T.type_str(e.type)}")
+        elif e.const is not None and e.const < 0:
+            self.error(e.span, f"array size must not be negative ({e.const})")
 
     def const_int(self, e: S.Expr, what: str, minimum: int | None = None) -> int | None:
         self.expr(e, T.INT)

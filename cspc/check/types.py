@@ -162,33 +162,6 @@ def array_size(t) -> int | None:
     return None
 
 
-BYTES = {"BOOL": 1, "BYTE": 1, "INT16": 2, "INT": 4, "INT32": 4, "INT64": 8, "REAL32": 4, "REAL64": 8}
-
-
-def layout(t) -> tuple[str, tuple] | None:
-    """How a value of type ``t`` lies in memory, for RETYPES: its scalar type's
-    name and the array sizes around it, outermost first (None where not known
-    at compile time); None for what is not data of primitive types."""
-    dims = []
-    t = alias_base(t)
-    while isinstance(t, S.ArrayType):
-        dims.append(array_size(t))
-        t = alias_base(t.elem)
-    name = prim(t)
-    return (name, tuple(dims)) if name is not None else None
-
-
-def layout_bytes(shape: tuple[str, tuple]) -> int | None:
-    """The size in bytes of a :func:`layout`, if every size is known."""
-    name, dims = shape
-    size = BYTES[name]
-    for d in dims:
-        if d is None:
-            return None
-        size *= d
-    return size
-
-
 def alias_base(t):
     """``t``, or the type a `DATA TYPE T IS ...:` stands for (at any depth)."""
     for _ in range(100):

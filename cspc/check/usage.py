@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cspc import syntax as S
+from cspc.check import layout as L
 from cspc.check import types as T
 from cspc.check.access import declared_inside, declared_names, root_and_path, rule_for, shared_ends
 from cspc.check.partners import expect_ends, name_branches
@@ -293,8 +294,11 @@ class UsageChecker:
             if spec.mode == "REF":
                 usage = Usage()
                 self._selector_reads(spec.value, usage)
-                return usage
-            return self.reads(spec.value)
+            else:
+                usage = self.reads(spec.value)
+            for size in L.run_time_sizes(spec):  # `[n][]INT m RESHAPES a:' reads n
+                usage.add(self.reads(size))
+            return usage
         if isinstance(spec, S.ProcDecl):
             self.procs.append(spec.name.name)
             copies, self.copies = self.copies, []  # a PROC's PARs name their own branches

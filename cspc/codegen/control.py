@@ -31,7 +31,7 @@ from .pyast import (
     store,
     store_tuple,
 )
-from .types import is_data_aggregate, is_flat, is_mobile_name, is_scalar
+from .types import is_data_aggregate, is_flat, is_mobile_name, is_scalar, static_layout
 from .values import (
     array_target,
     copy_of,
@@ -58,7 +58,8 @@ def write_backs(g: Generator, specs: list[S.Spec]) -> list[ast.stmt]:
     for spec in reversed(specs):
         if isinstance(spec, S.Abbreviation) and spec.retypes is not None and spec.mode == "REF":
             source, target = spec.layouts
-            back = call(g.helper("retype"), load(g.idents[spec.name.symbol]), const(target), const(source))
+            new, old = load(g.idents[spec.name.symbol]), g.expr(spec.value)
+            back = call(g.helper("retype_back"), new, const(static_layout(target)), old, const(source))
             stmts.extend(stamp(s, spec.span) for s in assign_one(g, spec.value, back))
     return stmts
 

@@ -39,7 +39,7 @@ OCCAM_HELPERS = (
     "real32", "fdiv", "frem", "to_int", "to_bool", "real_to_int", "int_to_real",
     "real_to_real", "new_array", "copy", "copy_flat", "assign", "assign_deep", "slice_value",
     "slice_view", "counted_input", "counted_output", "check_size", "python_function",
-    "tag_mismatch", "expect_end", "mobile", "clone", "allocate", "ends", "retype", "bytes_in",
+    "tag_mismatch", "expect_end", "mobile", "clone", "allocate", "ends", "retype", "retype_back", "bytes_in",
 )  # fmt: skip
 RUNTIME_NAMES = (
     "Channel",

@@ -144,7 +144,7 @@ def abbreviation(g: Generator, spec: S.Abbreviation) -> list[ast.stmt]:
         # A copy in the new layout; a REF one is written back at the end of
         # its scope (control.write_backs).
         source, target = spec.layouts
-        py = call(g.helper("retype"), g.expr(value), const(source), const(target))
+        py = call(g.helper("retype"), g.expr(value), const(source), layout_value(g, target), const(spec.retypes))
         return [assign(store(g.declare(spec.name)), py)]
     if spec.mode == "REF" and is_scalar(t):
         # `INT x IS y:` / `INT x IS a[i]:` -- x is another name for that location.
@@ -161,6 +161,16 @@ def abbreviation(g: Generator, spec: S.Abbreviation) -> list[ast.stmt]:
     else:
         py = g.expr(value)
     return [assign(store(g.declare(spec.name)), py)]
+
+
+def layout_value(g: Generator, layout: tuple) -> ast.expr:
+    """A layout (check/layout.py) whose sizes may be computed as the program
+    runs: those are the sizes' expressions, evaluated now."""
+    element, dims = layout
+    if all(d is None or isinstance(d, int) for d in dims):
+        return const(layout)
+    sizes = [const(d) if d is None or isinstance(d, int) else g.expr(d) for d in dims]
+    return ast.Tuple([const(element), ast.Tuple(sizes, ast.Load())], ast.Load())
 
 
 def fixed_location(g: Generator, target: S.Expr, stmts: list[ast.stmt]) -> ast.expr:

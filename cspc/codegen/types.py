@@ -72,3 +72,9 @@ def starts_undefined(t: S.Type | None) -> bool:
     """A dynamic mobile array (an open size: `MOBILE []INT'), undefined until
     allocated; a static mobile starts with a value, as any variable does."""
     return is_dynamic(t)
+
+
+def static_layout(layout: tuple) -> tuple:
+    """A layout with the sizes computed as the program runs left open."""
+    element, dims = layout
+    return element, tuple(d if d is None or isinstance(d, int) else None for d in dims)

@@ -312,3 +312,8 @@ def bytes_in(g: Generator, e: S.BytesIn) -> ast.expr:
 @translates(S.CountedItem)
 def counted_item(g: Generator, e: S.CountedItem) -> ast.expr:
     raise InternalError(f"{e.span}: counted item outside a communication")
+
+
+@translates(S.OffsetOf)
+def offset_of(g: Generator, e: S.OffsetOf) -> ast.expr:
+    raise InternalError(f"{e.span}: OFFSETOF is a constant the checks did not fold")

@@ -436,6 +436,10 @@ class ToAST:
     def bytes_in(self, span, children):
         return S.BytesIn(children[0], span=span)
 
+    def offset_of(self, span, children):
+        record, field = children
+        return S.OffsetOf(record, field, span=span)
+
     def size_of_end(self, span, children):
         element, _direction = children  # `SIZE c?': the size of the array, whichever end
         return S.Unary("SIZE", element, span=span)

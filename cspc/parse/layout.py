@@ -33,8 +33,9 @@ _CONTINUES_LINE = frozenset(""", ; := :: & IS FROM FOR + - * / \\ REM PLUS MINUS
     << >> AND OR = <> < > <= >= AFTER""".split())
 _OPENERS = frozenset({"LPAR", "LSQB"})
 # What a `(' after one of these opens is a call's or a heading's list, not an
-# expression in brackets: `f (a, b)', `INT FUNCTION "+" (...)', `PROC TYPE T IS (...)'.
-_CALLERS = frozenset({"NAME", "STRING", "IS"})
+# expression in brackets: `f (a, b)', `INT FUNCTION "+" (...)', `PROC TYPE T IS (...)',
+# `OFFSETOF (R, field)'.
+_CALLERS = frozenset({"NAME", "STRING", "IS", "OFFSETOF"})
 _CLOSERS = frozenset({"RPAR", "RSQB"})
 
 

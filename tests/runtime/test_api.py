@@ -121,7 +121,7 @@ ABI_PIN = (
     "assign_deep bad_index bytes_in case_failed check_size claim_of clone copy copy_flat "
     "counted_input counted_output div ends expect_end fdiv frem if_failed int_to_real mobile new_array "
     "overflow par python_function real32 real_to_int real_to_real rem require_abi retype "
-    "run_program shl shr slice_value slice_view stop tag_mismatch tick to_bool to_int",
+    "retype_back run_program shl shr slice_value slice_view stop tag_mismatch tick to_bool to_int",
 )
 
 
