@@ -285,6 +285,14 @@ class MobileAllocation(Expr):
 
 
 @dataclass(eq=False)
+class ProcessAllocation(Expr):
+    """occam-pi `MOBILE p`: a new mobile process of the MOBILE PROC ``proc``,
+    not yet started (its type is the PROC TYPE that ``proc`` implements)."""
+
+    proc: "Name"
+
+
+@dataclass(eq=False)
 class Clone(Expr):
     """`CLONE m`: a copy of the mobile ``m``, which stays defined."""
 
@@ -462,6 +470,18 @@ class ProcDecl(Spec):
     body: "Process"
     recursive: bool = False
     python: Optional[str] = annotation()  # "module:function" of a `#PRAGMA PYTHON` before it
+    # occam-pi `MOBILE PROC p (...) IMPLEMENTS T': the PROC TYPE it implements.
+    # Such a PROC is only run as a mobile process (`MOBILE p'), never called.
+    implements: Optional["Name"] = None
+
+
+@dataclass(eq=False)
+class ProcTypeDecl(Spec):
+    """occam-pi `PROC TYPE T IS (formals):`: the type of mobile processes
+    activated with those parameters (`MOBILE T p:`, `p (args)`)."""
+
+    name: Name
+    params: list[Param]
 
 
 @dataclass(eq=False)
@@ -733,8 +753,38 @@ class Sync(Process):
 
 @dataclass(eq=False)
 class ProcCall(Process):
+    """`p (args)`: a call of the PROC p, or (occam-pi) the activation of the
+    mobile process variable p (``activates``): it runs until the process
+    SUSPENDs or ends."""
+
     proc: Name
     args: list[Expr]
+    activates: bool = annotation(False)
+
+
+@dataclass(eq=False)
+class Forking(Process):
+    """occam-pi `FORKING` / body: ends when the body has and every process
+    forked inside it (by a FORK of this PROC's body, not of one it calls) has."""
+
+    body: Process
+
+
+@dataclass(eq=False)
+class Fork(Process):
+    """occam-pi `FORK p (args)`: starts the call running in parallel with what
+    follows.  VAL actuals are copied and mobiles moved at the FORK.  ``forking``
+    (set by the checks) is the FORKING of the same PROC body that waits for it,
+    None when the program's top level does."""
+
+    call: ProcCall
+    forking: Optional[Forking] = annotation()
+
+
+@dataclass(eq=False)
+class Suspend(Process):
+    """occam-pi `SUSPEND`: the mobile process running it gives control back to
+    its activator, keeping its state (a run-time error outside one)."""
 
 
 # --------------------------------------------------------------------------- program

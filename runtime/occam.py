@@ -52,6 +52,7 @@ from cspc.runtime import Channel, InputGuard, OccamError, SkipGuard, TimeoutGuar
 from cspc.runtime._shared import claim_of
 from cspc.runtime.alt import ExtendedInputGuard, alt
 from cspc.runtime.fair import tick
+from cspc.runtime.forking import activate, forking, mobile_process, suspend, top_forking
 from cspc.runtime.io import FLUSH, KeyboardChannel, ScreenWriter, run_main
 from cspc.runtime.predefined import *  # noqa: F401,F403 -- occam's predefined routines, LONGSUM ...
 from cspc.runtime.predefined import __all__ as PREDEFINED
@@ -73,13 +74,14 @@ ABI_REEXPORTS = (
     "Channel", "InputGuard", "OccamError", "SkipGuard", "TimeoutGuard", "Timer",
     "ExtendedInputGuard", "claim_of",
     "alt", "par", "seq", "stop", "tick", "wrap32",
+    "forking", "top_forking", "mobile_process", "activate", "suspend",
     "FLUSH", "KeyboardChannel", "ScreenWriter", "run_main",
 )  # fmt: skip
 
 # The version of this ABI: bumped whenever a name compiled code imports from here,
 # or what one of them does, changes incompatibly.  tests/runtime/test_api.py pins
 # the names with it.
-ABI_VERSION = 2
+ABI_VERSION = 3
 
 
 def require_abi(version, module_name, compiled_by):

@@ -43,6 +43,11 @@ OCCAM_HELPERS = (
 )  # fmt: skip
 RUNTIME_NAMES = (
     "Channel",
+    "forking",
+    "top_forking",
+    "mobile_process",
+    "activate",
+    "suspend",
     "Timer",
     "par",
     "alt",
@@ -112,6 +117,8 @@ class Generator:
         self.code_files: dict[str, str] = {}
         self.files_open: list[str] = []
         self.top = FunctionScope()  # the module's own: where a top-level VALOF's function goes
+        self.forkings: dict[S.Forking, str] = {}  # each FORKING block -> its Python variable
+        self.mobile_params: list[str] | None = None  # inside a MOBILE PROC's own body: its parameters
 
     # ----------------------------------------------------------------- names
 

@@ -173,8 +173,6 @@ def _keyword_hint(text: str, token: Token) -> str | None:
 # begins them: a program using one fails to parse, at or just after the word,
 # and is told so instead of being given a syntax error.
 UNSUPPORTED = {
-    "FORK": "occam-pi FORK",
-    "FORKING": "occam-pi FORK",
     "RESIGN": "occam-pi barrier enrolment",
     "EXTENDS": "occam-pi protocol inheritance",
     "PLACED": "placement",
@@ -185,8 +183,6 @@ UNSUPPORTED = {
 }
 _UNSUPPORTED_PAIRS = {
     ("CHAN", "TYPE"): "occam-pi channel types",
-    ("MOBILE", "PROC"): "occam-pi mobile processes",
-    ("PROC", "TYPE"): "occam-pi mobile processes",
 }
 _QUOTED = re.compile(r'"(?:[^"*]|\*.)*"?|\'(?:[^\'*]|\*.)*\'?')  # blanked out: not code
 _DIRECTIVE = re.compile(r"#(?:IF|ELIF|ELSE|ENDIF|DEFINE|UNDEF|ERROR|WARNING|RELAX|COMMENT|OPTION)\b")

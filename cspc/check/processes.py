@@ -1,0 +1,147 @@
+"""occam-pi FORKING, FORK and mobile processes (part of the resolver).
+
+* `PROC TYPE T IS (formals):` declares a type of mobile processes; `MOBILE
+  PROC p (formals) IMPLEMENTS T` one that implements it (the same formals), run
+  only as a mobile process: `MOBILE T m:`, `m := MOBILE p`, `m (actuals)`.
+* `FORK p (actuals)`: p is a PROC; its non-VAL parameters must be channels,
+  barriers, timers or mobiles (a mobile actual is moved into the fork).  The
+  FORKING that waits for it is the innermost one of the same PROC body
+  (``Fork.forking``); outside any, the program's top level waits for it.
+* `SUSPEND` and FORK are processes, not allowed in a FUNCTION.
+"""
+
+from __future__ import annotations
+
+from cspc import syntax as S
+from cspc.check import types as T
+from cspc.check.scopes import KIND_WORDS
+
+
+class ProcessRules:
+    """The mobile-process half of :class:`cspc.check.resolve.Resolver`."""
+
+    def init_process_rules(self) -> None:
+        self.forkings: list[S.Forking] = []  # the FORKING blocks around, in this PROC body
+
+    # -- PROC TYPE and MOBILE PROC
+
+    def spec_ProcTypeDecl(self, spec: S.ProcTypeDecl) -> None:
+        self.open_scope()
+        self.params(spec.params)
+        self.close_scope()
+        for p in spec.params:
+            self.process_type_param(p)
+        self.declare(spec.name, "proc type", spec)
+
+    def process_type_param(self, p: S.Param) -> None:
+        t = p.name.type
+        if T.is_unknown(t) or T.is_channel(t) or T.is_barrier(t) or T.is_timer(t):
+            return
+        if p.mode == "VAL" and T.is_data(t) and not T.is_process_type(t):
+            return
+        inner = T.strip_arrays(T.unmobile(t))
+        plain = not isinstance(inner, S.NamedType) or (inner.name.symbol is not None
+                                                        and inner.name.symbol.kind == "record")
+        what = "that is a reference to data" if p.mode == "REF" and plain else f"of type `{T.type_str(p.type)}'"
+        self.error(p.name.span, f"a PROC TYPE parameter {what} (`{p.name.name}') is not supported yet: "
+                                "its parameters may be channels, barriers, timers and VAL data")
+
+    def implements(self, spec: S.ProcDecl) -> None:
+        """`MOBILE PROC p (...) IMPLEMENTS T': p's formals are T's."""
+        symbol = self.lookup(spec.implements)
+        if symbol is None:
+            return
+        if symbol.kind != "proc type":
+            self.error(spec.implements.span,
+                       f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}, not a PROC TYPE")
+            return
+        wanted = symbol.decl.params
+        if len(wanted) != len(spec.params):
+            self.error(spec.name.span, f"MOBILE PROC `{spec.name.name}' has {len(spec.params)} parameter(s), "
+                                       f"but PROC TYPE `{symbol.name}' has {len(wanted)}",
+                       (symbol.span, "declared here"))
+            return
+        for mine, theirs in zip(spec.params, wanted):
+            if not _same_param(mine, theirs):
+                self.error(mine.name.span, f"parameter `{mine.name.name}' of `{spec.name.name}' does not match "
+                                           f"parameter `{theirs.name.name}' of PROC TYPE `{symbol.name}'",
+                           (theirs.name.span, "declared here"))
+
+    def expr_ProcessAllocation(self, e: S.ProcessAllocation, want) -> S.Type:
+        symbol = self.lookup(e.proc)
+        if symbol is None:
+            return T.UNKNOWN
+        decl = symbol.decl
+        if symbol.kind != "proc" or not isinstance(decl, S.ProcDecl) or decl.implements is None:
+            self.error(e.proc.span, f"`MOBILE {symbol.name}' needs a MOBILE PROC, and `{symbol.name}' is "
+                                    f"{'a PROC that implements no PROC TYPE' if symbol.kind == 'proc' else KIND_WORDS.get(symbol.kind, symbol.kind)}")
+            return T.UNKNOWN
+        if decl.implements.symbol is None:
+            return T.UNKNOWN
+        return S.NamedType(decl.implements, span=e.span)
+
+    # -- activation
+
+    def activation(self, p: S.ProcCall, symbol: S.Symbol) -> None:
+        """`m (actuals)' with m a mobile process variable."""
+        p.activates = True
+        self.expr(p.proc)
+        proc_type = T.unmobile(symbol.type).name.symbol
+        self.arguments(symbol, proc_type.decl.params, p.args, p.span)
+
+    # -- FORKING, FORK, SUSPEND
+
+    def not_in_function(self, p: S.Process, what: str) -> bool:
+        if self.functions:
+            self.error(p.span, f"{what} cannot be inside a FUNCTION or VALOF")
+            return False
+        return True
+
+    def proc_Forking(self, p: S.Forking) -> None:
+        self.not_in_function(p, "FORKING")
+        self.forkings.append(p)
+        try:
+            self.process(p.body)
+        finally:
+            self.forkings.pop()
+
+    def proc_Fork(self, p: S.Fork) -> None:
+        self.not_in_function(p, "FORK")
+        p.forking = self.forkings[-1] if self.forkings else None
+        call = p.call
+        symbol = self.scopes.lookup(call.proc.name)
+        if symbol is not None and symbol.kind != "proc" and symbol.mobile:
+            self.error(call.proc.span, f"FORK needs a PROC, and `{symbol.name}' is a mobile process: "
+                                       f"activate it in a PROC and FORK that")
+            for arg in call.args:
+                self.expr(arg)
+            return
+        self.proc_ProcCall(call)
+        symbol = call.proc.symbol
+        if symbol is None or symbol.kind != "proc" or len(symbol.decl.params) != len(call.args):
+            return
+        for param, arg in zip(symbol.decl.params, call.args):
+            self.forked_actual(symbol, param, arg)
+
+    def forked_actual(self, callee: S.Symbol, param: S.Param, arg: S.Expr) -> None:
+        t = param.name.type
+        if param.mode == "VAL" or T.is_unknown(t) or T.is_channel(t) or T.is_barrier(t) or T.is_timer(t):
+            return
+        if param.name.symbol is not None and param.name.symbol.mobile:
+            if isinstance(arg, S.Name):
+                self.move(arg)  # it goes with the forked process
+            return
+        kind = "RESULT" if param.result else "reference"
+        self.error(arg.span, f"FORK `{callee.name}': its {kind} parameter `{param.name.name}' cannot take a "
+                             "variable of the forking process: a forked PROC's data parameters must be VAL "
+                             "or MOBILE", (param.name.span, f"`{param.name.name}' is declared here"))
+
+    def proc_Suspend(self, p: S.Suspend) -> None:
+        self.not_in_function(p, "SUSPEND")
+
+
+def _same_param(a: S.Param, b: S.Param) -> bool:
+    return (a.mode == b.mode and a.result == b.result and a.direction == b.direction
+            and T.is_mobile(a.type) == T.is_mobile(b.type)
+            and T.same_type(a.name.type, b.name.type)
+            and getattr(a.type, "shared", None) == getattr(b.type, "shared", None))
