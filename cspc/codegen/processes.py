@@ -23,6 +23,7 @@ values (``a, b = _suspend()``); one elsewhere (in a PROC it calls) only waits.
 from __future__ import annotations
 
 import ast
+import dataclasses
 
 from cspc import syntax as S
 from cspc.diagnostics import InternalError
@@ -46,10 +47,11 @@ def forking(g: Generator, p: S.Forking) -> list[ast.stmt]:
     handler = ast.ExceptHandler(
         load("BaseException"), exc, [expr_stmt(method(load(block), "abandon", load(exc)))]
     )
+    keyword = dataclasses.replace(p.span, end_line=p.span.line, end_col=p.span.col + len("FORKING"))
     return [
-        stamp(assign(store(block), call(g.rt("forking"))), p.span),
+        stamp(assign(store(block), call(g.rt("forking"))), keyword),
         stamp(ast.Try(body, [handler], [], []), p.span),
-        stamp(expr_stmt(method(load(block), "finish")), p.span),
+        stamp(expr_stmt(method(load(block), "finish")), keyword),  # where a report shows it waiting
     ]
 
 
