@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from . import _core
 from ._core import Waitable, wake
+from .channels import Channel, ChannelEnd, ChannelParameter
 from .errors import BlockedProcess, OccamError
 from .process import Killed, _Join, kill
 
@@ -148,7 +149,7 @@ class MobileProcess(Waitable):
     actuals) and where it is.  ``state`` is "new", "running" or "suspended"
     ("new" again once it has ended)."""
 
-    __slots__ = ("body", "name", "state", "args", "activator", "running", "suspended", "error")
+    __slots__ = ("body", "name", "state", "args", "activator", "running", "suspended", "error", "channels")
 
     def __init__(self, body, name: str):
         self.body = body
@@ -159,6 +160,7 @@ class MobileProcess(Waitable):
         self.running = 0  # its processes running (not suspended, not waiting for a PAR's branches)
         self.suspended = []  # its processes waiting for the next activation
         self.error = None
+        self.channels = []  # per parameter: the ChannelParameter that stands for a channel actual
 
     def __repr__(self):
         return f"<mobile process {self.name} ({self.state})>"
@@ -210,8 +212,9 @@ def activate(mp: MobileProcess | None, *args) -> None:
         raise OccamError(f"mobile process {mp.name} is activated while it is running")
     cur = _current()
     mp.activator = cur
-    mp.args = args
     mp.error = None
+    args = _parameters(mp, args)
+    mp.args = args
     if mp.state == "new":
         mp.state = "running"
         mp.running = 1
@@ -228,6 +231,20 @@ def activate(mp: MobileProcess | None, *args) -> None:
     if mp.error is not None:
         exc, mp.error = mp.error, None
         raise exc
+
+
+def _parameters(mp: MobileProcess, args) -> tuple:
+    """The actuals the mobile process sees: a channel is given as a
+    ChannelParameter made at its first activation and pointed at each
+    activation's channel, so that the PROCs it called before it SUSPENDed
+    (which hold the parameter) use the new channel when it goes on."""
+    if mp.state == "new":
+        mp.channels = [ChannelParameter(a) if isinstance(a, (Channel, ChannelEnd)) else None for a in args]
+    else:
+        for param, a in zip(mp.channels, args):
+            if param is not None:
+                param.retarget(a)
+    return tuple(a if param is None else param for param, a in zip(mp.channels, args))
 
 
 def _run_mobile(mp: MobileProcess, args) -> None:

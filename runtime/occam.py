@@ -50,6 +50,7 @@ import sys
 
 from cspc.runtime import Channel, InputGuard, OccamError, SkipGuard, TimeoutGuard, Timer
 from cspc.runtime._shared import claim_of
+from cspc.runtime.channels import ChannelParameter
 from cspc.runtime.alt import ExtendedInputGuard, alt
 from cspc.runtime.fair import tick
 from cspc.runtime.forking import activate, forking, mobile_process, suspend, top_forking
@@ -547,6 +548,8 @@ def expect_end(channels, indexes, side, process):
     stack = [channels]
     while stack:
         item = stack.pop()
+        if isinstance(item, ChannelParameter):
+            item = item.target
         if isinstance(item, Channel):
             item.expect(**{side: process})
         else:

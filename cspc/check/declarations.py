@@ -296,6 +296,7 @@ class DeclarationRules:
             self.claims = claims
             self.forkings = forkings
             self.leave_routine(symbol, outside)
+            self.routine_done(spec, symbol)
 
     def spec_FunctionDecl(self, spec: S.FunctionDecl) -> None:
         self.bind_python(spec)

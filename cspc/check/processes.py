@@ -21,7 +21,20 @@ class ProcessRules:
     """The mobile-process half of :class:`cspc.check.resolve.Resolver`."""
 
     def init_process_rules(self) -> None:
-        self.forkings: list[S.Forking] = []  # the FORKING blocks around, in this PROC body
+        self.forkings: list[tuple[S.Forking, int]] = []  # the FORKINGs around in this PROC body, and their depths
+        self.suspending: set[int] = set()  # the PROCs that may SUSPEND (themselves or in a PROC they call)
+
+    def routine_done(self, spec: S.ProcDecl, symbol: S.Symbol) -> None:
+        """After a PROC's body: whether it SUSPENDs, and a MOBILE PROC's free names."""
+        if _suspends(spec.body, self.suspending):
+            self.suspending.add(id(symbol))
+        if spec.implements is not None:
+            for use in self.free_uses.get(id(symbol), []):
+                if use.symbol.kind in _FREE_KINDS:
+                    self.error(spec.name.span, f"free variables in MOBILE PROC `{spec.name.name}': it uses "
+                                               f"`{use.symbol.name}', declared outside it",
+                               (use.symbol.span, "declared here"))
+                    break
 
     # -- PROC TYPE and MOBILE PROC
 
@@ -99,7 +112,7 @@ class ProcessRules:
 
     def proc_Forking(self, p: S.Forking) -> None:
         self.not_in_function(p, "FORKING")
-        self.forkings.append(p)
+        self.forkings.append((p, self.scopes.depth))
         try:
             self.process(p.body)
         finally:
@@ -107,21 +120,50 @@ class ProcessRules:
 
     def proc_Fork(self, p: S.Fork) -> None:
         self.not_in_function(p, "FORK")
-        p.forking = self.forkings[-1] if self.forkings else None
+        p.forking = self.forkings[-1][0] if self.forkings else None
         call = p.call
         symbol = self.scopes.lookup(call.proc.name)
         if symbol is not None and symbol.kind != "proc" and symbol.mobile:
-            self.error(call.proc.span, f"FORK needs a PROC, and `{symbol.name}' is a mobile process: "
-                                       f"activate it in a PROC and FORK that")
+            self.error(call.proc.span, f"cannot FORK mobile process activation (`{symbol.name}'): "
+                                       "activate it in a PROC, and FORK that")
             for arg in call.args:
                 self.expr(arg)
             return
         self.proc_ProcCall(call)
         symbol = call.proc.symbol
-        if symbol is None or symbol.kind != "proc" or len(symbol.decl.params) != len(call.args):
+        if symbol is None or symbol.kind != "proc":
             return
-        for param, arg in zip(symbol.decl.params, call.args):
-            self.forked_actual(symbol, param, arg)
+        if symbol.predefined:
+            self.error(call.proc.span, f"pre-defined PROC `{symbol.name}' may not be FORKed")
+            return
+        if id(symbol) in self.suspending:
+            self.error(call.proc.span, f"may not FORK a PROC that SUSPENDs (`{symbol.name}')")
+        if len(symbol.decl.params) == len(call.args):
+            for param, arg in zip(symbol.decl.params, call.args):
+                self.forked_actual(symbol, param, arg)
+        self.forked_free_names(p, symbol)
+
+    def forked_free_names(self, p: S.Fork, callee: S.Symbol) -> None:
+        """A forked PROC may use a variable or channel declared outside it only
+        inside a FORKING that is inside that name's scope (which then outlives
+        the fork), and only one named by `#PRAGMA SHARED'."""
+        for use in self.free_uses.get(id(callee), []):
+            symbol = use.symbol
+            if symbol.kind not in _FREE_KINDS:
+                continue
+            note = (symbol.span, "declared here")
+            if not self.forkings:
+                self.error(p.span, f"process being FORKed uses free variable `{symbol.name}': a FORKING "
+                                   "block is required to enforce its scope", note)
+            elif self.scopes.declared_depth(symbol) > self.forkings[-1][1]:
+                self.error(p.span, f"free variable `{symbol.name}' of the FORKed process must be declared "
+                                   "outside the FORKING", note)
+            elif not symbol.shared:
+                self.error(p.span, f"free variable `{symbol.name}' in FORKed process is not shared: "
+                                   f"name it in a #PRAGMA SHARED", note)
+            else:
+                continue
+            return
 
     def forked_actual(self, callee: S.Symbol, param: S.Param, arg: S.Expr) -> None:
         t = param.name.type
@@ -137,7 +179,28 @@ class ProcessRules:
                              "or MOBILE", (param.name.span, f"`{param.name.name}' is declared here"))
 
     def proc_Suspend(self, p: S.Suspend) -> None:
-        self.not_in_function(p, "SUSPEND")
+        if self.not_in_function(p, "SUSPEND") and self.claims:
+            self.error(p.span, "may not SUSPEND inside a CLAIM", (self.claims[-1][2].span, "claimed here"))
+
+
+# The names a forked PROC or a MOBILE PROC may not use from outside it (constants it may).
+_FREE_KINDS = ("variable", "abbreviation", "channel", "barrier")
+
+
+def _suspends(body: S.Node, suspending: set[int]) -> bool:
+    """Does ``body`` SUSPEND, or call a PROC that does?  (PROCs declared
+    inside it count only where they are called.)"""
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, S.Suspend):
+            return True
+        if isinstance(node, S.ProcCall) and node.proc.symbol is not None and id(node.proc.symbol) in suspending:
+            return True
+        if isinstance(node, (S.ProcDecl, S.FunctionDecl)):
+            continue
+        stack.extend(S.children(node))
+    return False
 
 
 def _same_param(a: S.Param, b: S.Param) -> bool:
