@@ -171,3 +171,70 @@ def test_an_error_in_a_mobile_process_names_its_line_and_stops_the_activator(tmp
     path, result = run(tmp_path, backend, FAILING_MOBILE)
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == f"{path}:6:10: run-time error: division by zero"
+
+
+INNER_SUSPEND = """\
+#INCLUDE "course.module"
+PROC TYPE T IS (CHAN INT in?, out!):
+PROC inner (CHAN INT in?, out!)
+  INT total:
+  SEQ
+    total := 0
+    WHILE TRUE
+      INT v:
+      SEQ
+        in ? v
+        total := total + v
+        out ! total
+        SUSPEND
+:
+MOBILE PROC m (CHAN INT in?, out!) IMPLEMENTS T
+  inner (in?, out!)
+:
+PROC main (CHAN BYTE screen!)
+  MOBILE T p:
+  INT x:
+  SEQ
+    p := MOBILE m
+    SEQ i = 1 FOR 3
+      CHAN INT a, b:
+      SEQ
+        PAR
+          a ! i
+          p (a?, b!)
+          b ? x
+        out.int (x, 0, screen!)
+        out.string (" ", 0, screen!)
+:
+"""
+
+
+def test_a_proc_that_suspends_inside_a_mobile_process_talks_on_each_activations_channels(tmp_path, backend):
+    # `inner' was given the first activation's channels; after each SUSPEND
+    # it goes on with the channels of the activation that resumed it.
+    _, result = run(tmp_path, backend, INNER_SUSPEND)
+    assert result.stderr == ""
+    assert result.stdout == "1 3 6 "
+
+
+UNDEFINED_ACTIVATION = """\
+PROC TYPE T IS ():
+MOBILE PROC m () IMPLEMENTS T
+  SKIP
+:
+PROC go (MOBILE T p)
+  p ()
+:
+PROC main (CHAN BYTE screen!)
+  MOBILE T p:
+  SEQ
+    go (p)
+:
+"""
+
+
+def test_activating_an_undefined_mobile_process_is_a_run_time_error(tmp_path, backend):
+    path, result = run(tmp_path, backend, UNDEFINED_ACTIVATION)
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{path}:6:3: run-time error: MOBILE `p' is undefined here")

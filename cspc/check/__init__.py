@@ -6,7 +6,9 @@ The rule families, one module each:
   PROC/FUNCTION calls, VAL and the alias rule, FUNCTION purity; with
   :mod:`~cspc.check.expressions` (types and constant folding of expressions) and
   :mod:`~cspc.check.protocols` (channels, protocols, directions, timers) and
-  :mod:`~cspc.check.claims` (occam-pi shared channel ends and their CLAIMs);
+  :mod:`~cspc.check.claims` (occam-pi shared channel ends and their CLAIMs) and
+  :mod:`~cspc.check.processes` (occam-pi FORKING, FORK, PROC TYPEs, mobile
+  processes and SUSPEND);
 * :mod:`~cspc.check.usage` -- the parallel usage rules (PAR), channel parameters
   used both ways, the "will deadlock" warning;
 * :mod:`~cspc.check.flow` -- the "may be read before it is set" warning and the
@@ -85,6 +87,11 @@ without errors):
   the mobile away (assignment to a mobile, output on a mobile channel or
   protocol item); ``Pragma.symbols`` lists what a `#PRAGMA DEFINED` names.
   :mod:`~cspc.check.flow` checks that no undefined mobile is used.
+* FORK and mobile processes (occam-pi): ``Fork.forking`` is the FORKING of the
+  same PROC body that waits for the fork (None: the program's top level);
+  ``ProcCall.activates`` marks `m (args)` with m a mobile process variable
+  (its Symbol is mobile and its type the PROC TYPE); a MOBILE PROC is a
+  ProcDecl whose ``implements`` names its PROC TYPE (symbol kind "proc type").
 * :func:`main_proc` picks the PROC the program runs.
 """
 

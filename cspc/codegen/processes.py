@@ -96,4 +96,5 @@ def activation(g: Generator, p: S.ProcCall) -> list[ast.stmt]:
 
     proc_type = p.proc.symbol.type.name.symbol.decl
     args = [argument(g, param, arg) for param, arg in zip(proc_type.params, p.args)]
-    return [stamp(expr_stmt(call(g.rt("activate"), load(g.ident_of(p.proc)), *args)), p.span)]
+    process = call(g.helper("mobile"), load(g.ident_of(p.proc)), const(p.proc.name))  # an error if undefined
+    return [stamp(expr_stmt(call(g.rt("activate"), process, *args)), p.span)]
