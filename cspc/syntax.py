@@ -765,7 +765,8 @@ class ProcCall(Process):
 @dataclass(eq=False)
 class Forking(Process):
     """occam-pi `FORKING` / body: ends when the body has and every process
-    forked inside it (by a FORK of this PROC's body, not of one it calls) has."""
+    forked while it ran has (by its body, its PAR branches and the PROCs they
+    call: the FORKs that no FORKING inside it encloses)."""
 
     body: Process
 
@@ -773,12 +774,10 @@ class Forking(Process):
 @dataclass(eq=False)
 class Fork(Process):
     """occam-pi `FORK p (args)`: starts the call running in parallel with what
-    follows.  VAL actuals are copied and mobiles moved at the FORK.  ``forking``
-    (set by the checks) is the FORKING of the same PROC body that waits for it,
-    None when the program's top level does."""
+    follows, joined to the innermost FORKING running around it (else the
+    program's top level).  VAL actuals are copied and mobiles moved at the FORK."""
 
     call: ProcCall
-    forking: Optional[Forking] = annotation()
 
 
 @dataclass(eq=False)

@@ -6,8 +6,12 @@ branch), each FORK spawns a branch joined to the block's :class:`Forking`, and
 the block ends once the body has and every forked process has.  A failure
 spreads as in a PAR (``process._Join``): the other forks and the body are
 killed, and the block raises :class:`ProcessError` naming the failed process.
-A FORK outside any FORKING block joins the program's own (``top_forking``),
-which ``io.run_main`` waits for after the top-level PROC has returned.
+Which block a FORK joins is found as it runs: ``proc.forking`` is the
+innermost block running around a process (set for the block's body, inherited
+by PAR branches, forks and mobile processes), None outside any, when the FORK
+joins the program's own block, which ``io.run_main`` waits for after the
+top-level PROC has returned.  So a PROC that forks outside a FORKING of its
+own joins its forks to the block around its call, as KRoC does.
 
 **Mobile processes.**  A :class:`MobileProcess` is a MOBILE PROC not yet
 started, suspended, or running.  Activating it (``activate``) runs it as a
@@ -17,10 +21,12 @@ SUSPENDed.  A mobile process made of several (it runs a PAR) is suspended
 once every process in it has SUSPENDed or ended: each process records the
 mobile process it belongs to (``proc.mobile``, inherited by PAR branches), and
 the mobile process counts those running (``running``) and those suspended.
-A suspended process sleeps on the mobile process until the next activation,
-which hands it that activation's actuals (``suspend`` returns them, so the
-MOBILE PROC's own body can take them as its parameters' new values).  A
-mobile process that has ended starts from the beginning when activated again.
+A suspended process sleeps on the mobile process until the next activation.
+Its parameters are channels (the checks see to it), given to it as
+:class:`~cspc.runtime.channels.ChannelParameter`s made at its first
+activation and pointed at each activation's own, so every PROC it called
+before it SUSPENDed talks on the new ones.  A mobile process that has ended
+starts from the beginning when activated again.
 """
 
 from __future__ import annotations
@@ -41,11 +47,13 @@ _core.hot(globals())
 class Forking(_Join):
     """A FORKING block's join: its parent runs the body, forks come and go."""
 
-    __slots__ = ()
+    __slots__ = ("around",)
 
     def __init__(self, parent):
         super().__init__(parent, 0)
         self.children = {}  # the forks still running, in the order they started
+        self.around = parent.forking  # the block its parent was in, again once it ends
+        parent.forking = self
 
     def fork(self, fn, name: str) -> None:
         """Start ``fn()`` as a process joined to this block."""
@@ -65,6 +73,7 @@ class Forking(_Join):
         proc = _spawn(forked, name, self)
         children[proc] = None
         proc.mobile = None  # a fork belongs to no mobile process, even one forked from inside
+        proc.forking = self  # and its own free FORKs join this block too
 
     def kill_children(self, exc) -> None:
         for child in list(self.children):
@@ -97,6 +106,7 @@ class Forking(_Join):
         """The body has ended: wait for the forks, then raise what failed."""
         self.inline = False
         cur = self.parent
+        cur.forking = self.around
         if self.remaining:
             self.waiting = True
             waiting_for_branches(cur)
@@ -120,16 +130,23 @@ def forking() -> Forking:
 _top: list[Forking] = []  # the program's own FORKING, for a FORK outside any block
 
 
-def top_forking() -> Forking:
-    """The FORKING of the running program (one per run of ``run_main``)."""
-    if not _top:
-        raise OccamError("FORK outside a FORKING block needs a program run by run_main")
-    return _top[-1]
+def fork(fn, name: str) -> None:
+    """`FORK p (actuals)': start ``fn()`` in the innermost FORKING running
+    around the calling process, or in the program's own."""
+    block = _current().forking
+    if block is None:
+        if not _top:
+            raise OccamError("a FORK outside any FORKING block needs a program run by run_main")
+        block = _top[-1]
+    block.fork(fn, name)
 
 
 def run_forking(body) -> None:
-    """Run ``body()`` as the program's own FORKING block (``io.run_main``)."""
+    """Run ``body()`` as the program's own FORKING block (``io.run_main``):
+    the FORKs outside any block join it."""
+    cur = _current()
     block = forking()
+    cur.forking = None  # its body is in no FORKING block of the program's
     _top.append(block)
     try:
         try:
@@ -220,12 +237,12 @@ def activate(mp: MobileProcess | None, *args) -> None:
         mp.running = 1
         proc = _spawn(lambda: _run_mobile(mp, args), mp.name, _MobileEnd(mp))
         proc.mobile = mp
+        proc.forking = cur.forking  # its free FORKs join the block its first activator was in
     else:
         mp.state = "running"
         waiting, mp.suspended = mp.suspended, []
         mp.running += len(waiting)
         for proc in waiting:
-            proc.slot = args
             wake(proc)
     _block(cur, mp)
     if mp.error is not None:
@@ -267,9 +284,9 @@ class _MobileEnd:
         self.mp._ended(exc)
 
 
-def suspend():
+def suspend() -> None:
     """`SUSPEND`: wait, keeping state, until the mobile process is activated
-    again; return that activation's actuals."""
+    again (its channel parameters then stand for that activation's)."""
     cur = _current()
     mp = getattr(cur, "mobile", None)
     if mp is None:
@@ -278,8 +295,6 @@ def suspend():
     mp.suspended.append(cur)
     mp._check_suspended()
     _block(cur, mp)
-    args, cur.slot = cur.slot, None
-    return args
 
 
 def waiting_for_branches(cur) -> None:

@@ -53,7 +53,7 @@ from cspc.runtime._shared import claim_of
 from cspc.runtime.channels import ChannelParameter
 from cspc.runtime.alt import ExtendedInputGuard, alt
 from cspc.runtime.fair import tick
-from cspc.runtime.forking import activate, forking, mobile_process, suspend, top_forking
+from cspc.runtime.forking import activate, fork, forking, mobile_process, suspend
 from cspc.runtime.io import FLUSH, KeyboardChannel, ScreenWriter, run_main
 from cspc.runtime.predefined import *  # noqa: F401,F403 -- occam's predefined routines, LONGSUM ...
 from cspc.runtime.predefined import __all__ as PREDEFINED
@@ -75,7 +75,7 @@ ABI_REEXPORTS = (
     "Channel", "InputGuard", "OccamError", "SkipGuard", "TimeoutGuard", "Timer",
     "ExtendedInputGuard", "claim_of",
     "alt", "par", "seq", "stop", "tick", "wrap32",
-    "forking", "top_forking", "mobile_process", "activate", "suspend",
+    "forking", "fork", "mobile_process", "activate", "suspend",
     "FLUSH", "KeyboardChannel", "ScreenWriter", "run_main",
 )  # fmt: skip
 

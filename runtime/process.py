@@ -157,6 +157,7 @@ def par(*fns, names=None) -> None:
         child = _spawn(fns[i], names[i], join)
         join.children.append(child)
         child.mobile = mp  # the branches of a mobile process's PAR are its processes too
+        child.forking = cur.forking  # and FORK into the FORKING around the PAR
     if mp is not None:
         mp.running += n - 1
     outer_name = cur.name

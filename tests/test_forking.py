@@ -150,19 +150,23 @@ def test_suspend_outside_a_mobile_process_is_a_run_time_error(tmp_path, backend)
 
 
 FAILING_MOBILE = """\
-PROC TYPE T IS (VAL INT d):
-MOBILE PROC m (VAL INT d) IMPLEMENTS T
-  INT x:
+PROC TYPE T IS (CHAN INT in?):
+MOBILE PROC m (CHAN INT in?) IMPLEMENTS T
+  INT d, x:
   SEQ
     SUSPEND
+    in ? d
     x := 1 / d
 :
 PROC main (CHAN BYTE screen!)
   MOBILE T p:
+  CHAN INT c:
   SEQ
     p := MOBILE m
-    p (1)
-    p (0)
+    p (c?)
+    PAR
+      p (c?)
+      c ! 0
 :
 """
 
@@ -170,7 +174,7 @@ PROC main (CHAN BYTE screen!)
 def test_an_error_in_a_mobile_process_names_its_line_and_stops_the_activator(tmp_path, backend):
     path, result = run(tmp_path, backend, FAILING_MOBILE)
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == f"{path}:6:10: run-time error: division by zero"
+    assert result.stderr.splitlines()[0] == f"{path}:7:10: run-time error: division by zero"
 
 
 INNER_SUSPEND = """\
@@ -238,3 +242,47 @@ def test_activating_an_undefined_mobile_process_is_a_run_time_error(tmp_path, ba
     assert result.exit_code == 1
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"{path}:6:3: run-time error: MOBILE `p' is undefined here")
+
+
+DYNAMIC_FORKING = """\
+#INCLUDE "course.module"
+PROC late (VAL INT n, SHARED CHAN BYTE out!)
+  TIMER tim:
+  INT t:
+  SEQ
+    tim ? t
+    tim ? AFTER t PLUS (n * 5000)
+    CLAIM out!
+      SEQ
+        out.int (n, 0, out!)
+        out.string (" ", 0, out!)
+:
+PROC spawner (SHARED CHAN BYTE out!)
+  SEQ i = 1 FOR 2
+    FORK late (i, out!)      -- no FORKING here: the one around the call waits
+:
+PROC main (CHAN BYTE screen!)
+  SHARED ! CHAN BYTE out:
+  PAR
+    SEQ
+      FORKING
+        spawner (out!)
+      CLAIM out!
+        out.string ("after*n", 0, out!)
+      CLAIM out!
+        out ! 0
+    BYTE ch:
+    SEQ
+      out ? ch
+      WHILE ch <> 0
+        SEQ
+          screen ! ch
+          out ? ch
+:
+"""
+
+
+def test_a_forking_waits_for_the_forks_of_a_proc_it_calls(tmp_path, backend):
+    _, result = run(tmp_path, backend, DYNAMIC_FORKING)
+    assert result.stderr == ""
+    assert result.stdout == "1 2 after\n"

@@ -87,9 +87,7 @@ without errors):
   the mobile away (assignment to a mobile, output on a mobile channel or
   protocol item); ``Pragma.symbols`` lists what a `#PRAGMA DEFINED` names.
   :mod:`~cspc.check.flow` checks that no undefined mobile is used.
-* FORK and mobile processes (occam-pi): ``Fork.forking`` is the FORKING of the
-  same PROC body that waits for the fork (None: the program's top level);
-  ``ProcCall.activates`` marks `m (args)` with m a mobile process variable
+* Mobile processes (occam-pi): ``ProcCall.activates`` marks `m (args)` with m a mobile process variable
   (its Symbol is mobile and its type the PROC TYPE); a MOBILE PROC is a
   ProcDecl whose ``implements`` names its PROC TYPE (symbol kind "proc type").
 * :func:`main_proc` picks the PROC the program runs.

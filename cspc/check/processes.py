@@ -4,9 +4,10 @@
   PROC p (formals) IMPLEMENTS T` one that implements it (the same formals), run
   only as a mobile process: `MOBILE T m:`, `m := MOBILE p`, `m (actuals)`.
 * `FORK p (actuals)`: p is a PROC; its non-VAL parameters must be channels,
-  barriers, timers or mobiles (a mobile actual is moved into the fork).  The
-  FORKING that waits for it is the innermost one of the same PROC body
-  (``Fork.forking``); outside any, the program's top level waits for it.
+  barriers, timers or mobiles (a mobile actual is moved into the fork).  Which
+  FORKING waits for it is decided as the program runs (the innermost one
+  around it in its process, or around the call of its PROC; else the
+  program's top level), as KRoC passes the FORKING to a PROC that forks.
 * `SUSPEND` and FORK are processes, not allowed in a FUNCTION.
 """
 
@@ -23,11 +24,23 @@ class ProcessRules:
     def init_process_rules(self) -> None:
         self.forkings: list[tuple[S.Forking, int]] = []  # the FORKINGs around in this PROC body, and their depths
         self.suspending: set[int] = set()  # the PROCs that may SUSPEND (themselves or in a PROC they call)
+        self.forking_procs: set[int] = set()  # the PROCs that FORK outside a FORKING of their own
+        self.extended = 0  # how many extended rendezvous' during processes are around
+
+    def during(self, p: S.Process) -> None:
+        """The during process of an extended input (`c ?? x')."""
+        self.extended += 1
+        try:
+            self.process(p)
+        finally:
+            self.extended -= 1
 
     def routine_done(self, spec: S.ProcDecl, symbol: S.Symbol) -> None:
         """After a PROC's body: whether it SUSPENDs, and a MOBILE PROC's free names."""
         if _suspends(spec.body, self.suspending):
             self.suspending.add(id(symbol))
+        if _forks(spec.body, self.forking_procs, outside_forking=True):
+            self.forking_procs.add(id(symbol))
         if spec.implements is not None:
             for use in self.free_uses.get(id(symbol), []):
                 if use.symbol.kind in _FREE_KINDS:
@@ -47,17 +60,19 @@ class ProcessRules:
         self.declare(spec.name, "proc type", spec)
 
     def process_type_param(self, p: S.Param) -> None:
+        """A mobile process's parameters are synchronisations, as in KRoC:
+        channels (and channel-type ends, which cspc does not have yet)."""
         t = p.name.type
-        if T.is_unknown(t) or T.is_channel(t) or T.is_barrier(t) or T.is_timer(t):
+        if T.is_unknown(t) or (isinstance(t, S.ChanType) and p.mode == "REF"):
             return
-        if p.mode == "VAL" and T.is_data(t) and not T.is_process_type(t):
+        inner = T.unmobile(t)
+        if isinstance(inner, S.NamedType) and inner.name.symbol is not None and inner.name.symbol.kind not in (
+                "record", "proc type"):
+            self.error(p.name.span, f"a PROC TYPE parameter of type `{T.type_str(p.type)}' (`{p.name.name}') "
+                                    "is not supported yet")
             return
-        inner = T.strip_arrays(T.unmobile(t))
-        plain = not isinstance(inner, S.NamedType) or (inner.name.symbol is not None
-                                                        and inner.name.symbol.kind == "record")
-        what = "that is a reference to data" if p.mode == "REF" and plain else f"of type `{T.type_str(p.type)}'"
-        self.error(p.name.span, f"a PROC TYPE parameter {what} (`{p.name.name}') is not supported yet: "
-                                "its parameters may be channels, barriers, timers and VAL data")
+        self.error(p.name.span, f"PROC TYPE contains non-sync parameter `{p.name.name}': the parameters of a "
+                                "mobile process are channels (not arrays of them, nor data)")
 
     def implements(self, spec: S.ProcDecl) -> None:
         """`MOBILE PROC p (...) IMPLEMENTS T': p's formals are T's."""
@@ -117,10 +132,11 @@ class ProcessRules:
             self.process(p.body)
         finally:
             self.forkings.pop()
+        if not _forks(p.body, self.forking_procs):
+            self.reporter.warning(p.span, "FORKING does not contain any FORKs")
 
     def proc_Fork(self, p: S.Fork) -> None:
         self.not_in_function(p, "FORK")
-        p.forking = self.forkings[-1][0] if self.forkings else None
         call = p.call
         symbol = self.scopes.lookup(call.proc.name)
         if symbol is not None and symbol.kind != "proc" and symbol.mobile:
@@ -179,12 +195,33 @@ class ProcessRules:
                              "or MOBILE", (param.name.span, f"`{param.name.name}' is declared here"))
 
     def proc_Suspend(self, p: S.Suspend) -> None:
-        if self.not_in_function(p, "SUSPEND") and self.claims:
+        if not self.not_in_function(p, "SUSPEND"):
+            return
+        if self.claims:
             self.error(p.span, "may not SUSPEND inside a CLAIM", (self.claims[-1][2].span, "claimed here"))
+        elif self.extended:
+            self.error(p.span, "may not SUSPEND during an extended rendezvous (the process under `??')")
 
 
 # The names a forked PROC or a MOBILE PROC may not use from outside it (constants it may).
 _FREE_KINDS = ("variable", "abbreviation", "channel", "barrier")
+
+
+def _forks(body: S.Node, forking: set[int], outside_forking: bool = False) -> bool:
+    """Does ``body`` FORK, or call a PROC that FORKs outside a FORKING of its
+    own (whose forks then join the FORKING around the call)?  With
+    ``outside_forking``, only what no FORKING in ``body`` encloses counts."""
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, S.Fork):
+            return True
+        if isinstance(node, S.ProcCall) and node.proc.symbol is not None and id(node.proc.symbol) in forking:
+            return True
+        if isinstance(node, (S.ProcDecl, S.FunctionDecl)) or (outside_forking and isinstance(node, S.Forking)):
+            continue
+        stack.extend(S.children(node))
+    return False
 
 
 def _suspends(body: S.Node, suspending: set[int]) -> bool:

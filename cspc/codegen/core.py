@@ -44,7 +44,7 @@ OCCAM_HELPERS = (
 RUNTIME_NAMES = (
     "Channel",
     "forking",
-    "top_forking",
+    "fork",
     "mobile_process",
     "activate",
     "suspend",
@@ -117,8 +117,6 @@ class Generator:
         self.code_files: dict[str, str] = {}
         self.files_open: list[str] = []
         self.top = FunctionScope()  # the module's own: where a top-level VALOF's function goes
-        self.forkings: dict[S.Forking, str] = {}  # each FORKING block -> its Python variable
-        self.mobile_params: list[str] | None = None  # inside a MOBILE PROC's own body: its parameters
 
     # ----------------------------------------------------------------- names
 

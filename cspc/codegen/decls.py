@@ -217,11 +217,7 @@ def proc(g: Generator, spec: S.ProcDecl) -> list[ast.stmt]:
         params = [g.declare(p.name) for p in spec.params]
         if spec.python is not None:
             return python_body(g, spec.python, params, spec.span.file)
-        around, g.mobile_params = g.mobile_params, params if spec.implements is not None else None
-        try:
-            body = g.process(spec.body)
-        finally:
-            g.mobile_params = around
+        body = g.process(spec.body)
         if outs:
             body.append(ast.Return(one_or_tuple([load(g.ident_of(p.name)) for p in outs])))
         return body

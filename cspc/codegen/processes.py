@@ -11,13 +11,13 @@ to the block (which ends the forks, then raises)::
     _fk.finish()
 
 A FORK evaluates its actuals at once (VAL arrays copied, mobiles moved away)
-and starts the PROC with them: ``_fk.fork(_partial(p, *actuals), "p")``, or
-``_top_forking().fork(...)`` outside any FORKING of its PROC body.
+and starts the PROC with them, ``_fork(_partial(p, *actuals), "p")``, joined
+to the FORKING the runtime finds running around it.
 
 A MOBILE PROC is a Python function like any PROC; `MOBILE p` makes a
-``MobileProcess`` of it and `m (actuals)` activates that.  A SUSPEND in the
-MOBILE PROC's own body takes the next activation's actuals as its parameters'
-values (``a, b = _suspend()``); one elsewhere (in a PROC it calls) only waits.
+``MobileProcess`` of it, `m (actuals)` activates that and `SUSPEND` is
+``_suspend()`` (its parameters are channels, which the runtime points at each
+activation's own).
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ def proc_type(g: Generator, spec: S.ProcTypeDecl) -> list[ast.stmt]:
 @translates(S.Forking)
 def forking(g: Generator, p: S.Forking) -> list[ast.stmt]:
     block, exc = g.temp("fk"), g.temp("e")
-    g.forkings[p] = block
     body = g.block(p.body) or [ast.Pass()]
     handler = ast.ExceptHandler(
         load("BaseException"), exc, [expr_stmt(method(load(block), "abandon", load(exc)))]
@@ -70,19 +69,13 @@ def fork(g: Generator, p: S.Fork) -> list[ast.stmt]:
             value = copy_of(g, value, param.name.type)  # the forking process may change its own
         args.append(value)
     g.need_partial = True
-    block = load(g.forkings[p.forking]) if p.forking is not None else call(g.rt("top_forking"))
-    start = method(block, "fork", call("_partial", g.routine(callee), *args), const(callee.name))
+    start = call(g.rt("fork"), call("_partial", g.routine(callee), *args), const(callee.name))
     return [stamp(expr_stmt(start), p.span)] + moved_away(g, p.call.args)
 
 
 @translates(S.Suspend)
 def suspend(g: Generator, p: S.Suspend) -> list[ast.stmt]:
-    resume = call(g.rt("suspend"))
-    params = g.mobile_params
-    if not params:
-        return [stamp(expr_stmt(resume), p.span)]
-    targets = ast.Tuple([store(name) for name in params], ast.Store())
-    return [stamp(ast.Assign([targets], resume), p.span)]
+    return [stamp(expr_stmt(call(g.rt("suspend"))), p.span)]
 
 
 @translates(S.ProcessAllocation)

@@ -119,10 +119,10 @@ ABI_PIN = (
     3,
     "Channel ExtendedInputGuard InputGuard SkipGuard TimeoutGuard Timer activate allocate alt assign "
     "assign_deep bad_index bytes_in case_failed check_size claim_of clone copy copy_flat "
-    "counted_input counted_output div expect_end fdiv forking frem if_failed int_to_real mobile "
+    "counted_input counted_output div expect_end fdiv fork forking frem if_failed int_to_real mobile "
     "mobile_process new_array overflow par python_function real32 real_to_int real_to_real rem "
     "require_abi retype run_program shl shr slice_value slice_view stop suspend tag_mismatch tick "
-    "to_bool to_int top_forking",
+    "to_bool to_int",
 )
 
 
