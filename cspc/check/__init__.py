@@ -178,18 +178,19 @@ def main_channels(proc: S.ProcDecl) -> list[str] | None:
 
 
 def main_proc(program: S.Program) -> S.ProcDecl | None:
-    """The PROC to run: the last top-level PROC of the main file when it can be a
+    """The PROC to run (never a MOBILE PROC): the last top-level PROC of the main file when it can be a
     top-level process (:func:`main_channels`), else the last one of the full
     form `(CHAN BYTE keyboard?, screen!, error!)`, one of the main file's
     preferred to one from an included file.
     """
-    own_procs = [s for s in program.specs if isinstance(s, S.ProcDecl) and s.span.file == program.file]
+    own_procs = [s for s in program.specs
+                 if isinstance(s, S.ProcDecl) and s.implements is None and s.span.file == program.file]
     if own_procs and main_channels(own_procs[-1]) is not None:
         return own_procs[-1]
     candidates = [
         spec
         for spec in program.specs
-        if isinstance(spec, S.ProcDecl) and main_channels(spec) == list(STANDARD_CHANNELS)
+        if isinstance(spec, S.ProcDecl) and spec.implements is None and main_channels(spec) == list(STANDARD_CHANNELS)
     ]
     own = [spec for spec in candidates if spec.span.file == program.file]
     chosen = own or candidates

@@ -620,7 +620,11 @@ class ExpressionRules:
         return t
 
     def expr_Clone(self, e: S.Clone, want) -> S.Type:
-        return self.mobile_operand(e.operand, "CLONE")
+        t = self.mobile_operand(e.operand, "CLONE")
+        if T.is_process_type(t):
+            self.error(e.span, "CLONE of a mobile process is not supported yet")
+            return T.UNKNOWN
+        return t
 
     def expr_Defined(self, e: S.Defined, want) -> S.Type:
         self.mobile_operand(e.operand, "DEFINED")

@@ -75,9 +75,11 @@ IncludeHook = Callable[[str, str, Span], Optional[list[tuple[str, Origin]]]]
 
 _DIRECTIVE = re.compile(r"#([A-Za-z]+)")
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
+# A string's runs of plain characters are matched atomically (the lookahead and
+# back-reference), so a line of millions of them costs no backtracking state.
 _TOKEN = re.compile(
     r"""\s*(?:
-        (?P<string>"(?:[^"*\n]|\*.)*")
+        (?P<string>"(?:(?=(?P<run>[^"*\n]+))(?P=run)|\*.)*")
       | (?P<hex>\#[0-9A-Fa-f]+)
       | (?P<int>[0-9]+)
       | (?P<name>[A-Za-z][A-Za-z0-9._]*)
