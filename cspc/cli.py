@@ -86,6 +86,7 @@ Examples:
   cspc compile hello.csp -o hello.py      write a standalone Python module
   python hello.py                         ... which runs like `cspc run`
   cspc check -W *.csp                     diagnostics only, with unused-name warnings
+  cspc trace -v prog.csp                  run, printing each communication as it happens
 """,
 )
 @click.version_option(cspc.__version__, prog_name="cspc")
@@ -149,18 +150,33 @@ def check_backend(backend: str | None) -> None:
         sys.exit(EXIT_USAGE_ERROR)
 
 
-def run_main_proc(proc, backend: str | None, debug: bool) -> int:
+def run_main_proc(proc, backend: str | None, debug: bool, tracer=None) -> int:
+    """Run the main PROC; with a ``tracer`` (see cspc.trace), trace the run and
+    end the trace with how the run ended."""
     from cspc.runtime.occam import EXIT_INTERRUPTED, INTERRUPTED, run_main
 
     try:
-        run_main(proc, backend=backend)
+        run_main(proc, backend=backend, observer=tracer)
     except KeyboardInterrupt:
         flush_stdout()
+        if tracer is not None:
+            tracer.finish()
         click.echo(INTERRUPTED, err=True)
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 -- sorted by fail_at_run_time
+        if tracer is not None:
+            tracer.finish(exc, runtime_error_report(exc))
         fail_at_run_time(exc, debug)
+    if tracer is not None:
+        tracer.finish()
     return 0
+
+
+def runtime_error_report(exc: BaseException) -> str | None:
+    """The text `cspc run` prints for a run-time error, or None for anything else."""
+    from cspc.runtime import occam
+
+    return occam.format_runtime_error(exc) if occam.is_runtime_error(exc) else None
 
 
 def fail_at_run_time(exc: BaseException, debug: bool) -> None:
@@ -265,6 +281,72 @@ def check(files, warn_unused: bool, include_paths, debug: bool) -> None:
             internal_error(exc, debug)
         report(warnings)
     sys.exit(EXIT_USER_ERROR if failed else 0)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--format", "fmt", type=click.Choice(["csp", "json", "csv"]), default="csp", show_default=True,
+    help="csp: numbered events `c.3'; json: one object per line; csv: a table.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+    help="Write the trace to FILE (default: standard error; the program's output stays on stdout).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Name each event's writer and reader and their .csp lines.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Stop tracing after N events (the run goes on).")
+@click.option("--channels", default=None, metavar="C,D",
+              help="Only these channels (a name picks every element of a channel array).")
+@click.option("--process", default=None, metavar="NAME",
+              help="Only events NAME takes part in (NAME picks the copies `NAME i=...' too).")
+@click.option(
+    "--backend", type=click.Choice(["greenlet", "threads"]), default=None,
+    help="Scheduler: greenlets (default, or $CSPC_BACKEND) or OS threads.",
+)
+@include_option
+@debug_option
+def trace(file, fmt, output, verbose, limit, channels, process, backend, include_paths, debug) -> None:
+    """Run FILE and print its CSP trace: one event per communication, in order.
+
+    Events are written as CSP writes them, channel.value: `c.3', a tagged
+    message `c.move.3.4', a string `line.5."hello"', a byte `screen.'h''.
+    The program runs as with `cspc run`: its output and exit status are the
+    same.  A run that deadlocks or stops with a run-time error ends its trace
+    with the report.
+
+    \b
+    Examples:
+      cspc trace prog.csp
+      cspc trace --verbose --channels c,d prog.csp
+      cspc trace --format json -o run.jsonl prog.csp
+    """
+    from cspc.trace import Protocols, Tracer
+
+    check_backend(backend)
+    result = compile_or_exit(file, include_paths, debug, use_cache=False)
+    if result.main is None:
+        click.echo(
+            f"{file}: error: no main PROC: the program needs a PROC with parameters "
+            "(CHAN BYTE keyboard?, screen!, error!)",
+            err=True,
+        )
+        sys.exit(EXIT_USER_ERROR)
+    namespace = result.new_namespace()
+    try:
+        exec(result.code, namespace)
+    except Exception as exc:  # noqa: BLE001 -- module set-up failing is a user error or a bug
+        fail_at_run_time(exc, debug)
+    wanted = [c.strip() for c in channels.split(",") if c.strip()] if channels else None
+    out = open(output, "w", encoding="utf-8") if output else sys.stderr
+    try:
+        tracer = Tracer(out, Protocols(result.program), format=fmt, verbose=verbose, limit=limit,
+                        channels=wanted, process=process)
+        status = run_main_proc(namespace[result.main], backend, debug, tracer)
+    finally:
+        if output:
+            out.close()
+    sys.exit(status)
 
 
 if __name__ == "__main__":

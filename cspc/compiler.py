@@ -65,6 +65,7 @@ class CompileResult:
     include_paths: tuple[str, ...] = ()
     from_cache: bool = False
     module: ast.Module | None = None  # the Python ast (None when loaded from the cache)
+    program: object = None  # the checked occam AST, an S.Program (None when loaded from the cache)
     def_files: dict[str, str] = field(default_factory=dict)  # Python name -> #INCLUDEd file
 
     def new_namespace(self, name: str = "__cspc__") -> dict:
@@ -352,6 +353,7 @@ def _compile_deep(path, include_paths, warn_unused, text) -> CompileResult:
         procs=generator.top_level_names(),
         include_paths=include_paths,
         module=module,
+        program=program,
     )
 
 

@@ -278,6 +278,14 @@ class ValofExpr(Expr):
 
 
 @dataclass(eq=False)
+class ExprList(Expr):
+    """`(a, b)`: a list of expressions, which occam lets one compare with
+    another list of as many items, item by item: `(a, b) = (e, f)`."""
+
+    items: list[Expr]
+
+
+@dataclass(eq=False)
 class MobileAllocation(Expr):
     """`MOBILE [n]T` (and `MOBILE [h][w]T`): a new mobile array of those sizes."""
 
@@ -420,11 +428,14 @@ class Tag(Node):
 @dataclass(eq=False)
 class ProtocolDecl(Spec):
     """`PROTOCOL P IS INT:` / `IS INT; BYTE:` / `IS INT::[]BYTE:` (``items``), or a
-    variant `PROTOCOL P` / `CASE` / tags (``tags``).  Exactly one of the two is set."""
+    variant `PROTOCOL P` / `CASE` / tags (``tags``).  Exactly one of the two is set.
+    A variant may extend others, `PROTOCOL Q EXTENDS P, R` (``extends``): it has
+    their tags as well as its own (``tags`` holds only its own)."""
 
     name: Name
     items: Optional[list[Type]] = None
     tags: Optional[list[Tag]] = None
+    extends: list[Name] = field(default_factory=list)
 
 
 @dataclass(eq=False)

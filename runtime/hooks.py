@@ -24,7 +24,7 @@ channels, ALTs or timers themselves.  What they are handed:
   ``.value`` (output guards).
 
 :func:`current_process` and :func:`current_backend` tell a tool, or a
-process, where it is.
+process, where it is; :func:`where` tells the source line a process is at.
 
 There are deliberately no global setters here: ``run``'s arguments cover
 every use, and restore the default when the run ends, however it ends.
@@ -38,7 +38,7 @@ from . import _core
 from ._core import current_backend
 from .alt import FairPolicy, Guard
 
-__all__ = ["Observer", "AltPolicy", "FairPolicy", "Guard", "current_process", "current_backend"]
+__all__ = ["Observer", "AltPolicy", "FairPolicy", "Guard", "current_process", "current_backend", "where"]
 
 
 class Observer(Protocol):
@@ -47,7 +47,9 @@ class Observer(Protocol):
     def communicated(self, channel, value: Any, writer, reader) -> None:
         """Called once for every completed communication, in completion order.
         ``writer`` and ``reader`` are process records; for a buffered channel
-        the event is the value entering the buffer, and ``reader`` is None."""
+        the event is the value entering the buffer, and ``reader`` is None, as
+        it is for a byte written to an occam program's ``screen`` or
+        ``error`` (the outside world reads it at once)."""
 
 
 class AltPolicy(Protocol):
@@ -60,6 +62,22 @@ class AltPolicy(Protocol):
         whenever an ALT finds at least one guard ready.  ``pri`` is true for
         PRI ALT; ``site`` is the ALT's identity for fairness (an ``Alt``
         object, the ``site`` given to ``alt``, or None: per process)."""
+
+
+def where(process) -> str | None:
+    """Where ``process`` is in the program, as ``file:line``: the line of the
+    innermost occam frame (or of the innermost frame outside the runtime), as
+    a deadlock report names it; None if not known.  For an observer, the two
+    processes of a communication are at their `!' and `?'."""
+    backend = _core.active
+    if backend is None or process is None:
+        return None
+    from .backends.base import source_location
+
+    try:
+        return source_location(backend.frame_of(process))
+    except Exception:  # a tool's question must never break the run
+        return None
 
 
 def current_process():

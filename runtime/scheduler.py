@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+
 from . import _core
 from .alt import get_alt_policy, set_alt_policy
 from .backends import create
 from .channels import get_observer, set_observer
 from .process import branch_name
+
+
+# How deep a process's calls may go (occam's RECURSIVE PROCs and FUNCTIONs,
+# and Python processes alike).  From Python 3.11 a Python call costs no C
+# stack, so only memory bounds it: about 0.2 GB at this depth.  On 3.10 each
+# call uses the C stack, and Python's own limit stays.
+RECURSION_LIMIT = 1_000_000 if sys.version_info >= (3, 11) else 0
 
 
 def run(main, *args, backend=None, observer=None, policy=None, name=None, idle_hook=None):
@@ -33,12 +42,14 @@ def run(main, *args, backend=None, observer=None, policy=None, name=None, idle_h
         if name == "PAR branch 1":
             name = "main"
     _core.install(sched)  # first: a nested run fails here, before touching the hooks
-    saved = get_observer(), get_alt_policy()
+    saved = get_observer(), get_alt_policy(), sys.getrecursionlimit()
     try:
         set_observer(observer)
         set_alt_policy(policy)
+        sys.setrecursionlimit(max(saved[2], RECURSION_LIMIT))
         return sched.run(main, args, name)
     finally:
+        sys.setrecursionlimit(saved[2])
         set_observer(saved[0])
         set_alt_policy(saved[1])
         _core.uninstall()

@@ -272,7 +272,7 @@ PROC main (CHAN BYTE keyboard?, screen!, error!)
     assert result.stderr.splitlines() == [
         "run-time error: deadlock: no process can proceed (2 blocked)",
         f"  {path}:5: 'main, PAR branch 1' waits to output on channel c",
-        f"  {path}:7: 'main, PAR branch 2' waits to CLAIM a shared end of channel c "
+        f"  {path}:6: 'main, PAR branch 2' waits to CLAIM a shared end of channel c "
         "(the writing end is held by 'main, PAR branch 1')",
     ]
 
@@ -347,3 +347,27 @@ def test_two_writers_at_once_on_a_pragma_shared_channel_is_a_run_time_error(tmp_
         "at each end (to share one, declare it SHARED and CLAIM it)"
     ), first
     assert "internal" not in result.stderr
+
+
+def test_a_deadlock_at_a_case_input_names_its_line_not_its_last_variants(tmp_path, backend):
+    # A method call spanning lines takes its last line in CPython 3.11; the
+    # generated read of `c ? CASE' must keep the line it starts on.
+    source = """\
+PROTOCOL CMD
+  CASE
+    move; INT
+    stop
+:
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  CHAN CMD c:
+  INT x:
+  c ? CASE
+    move; x
+      SKIP
+    stop
+      SKIP
+:
+"""
+    result, path = run(tmp_path, source, "--backend", backend)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [f"  {path}:9: 'main' waits to input from channel c"]

@@ -207,7 +207,7 @@ class DeclarationRules:
         return declared
 
     def spec_ProtocolDecl(self, spec: S.ProtocolDecl) -> None:
-        tags: dict[str, S.Symbol] = {}
+        tags: dict[str, S.Symbol] = self.inherited_tags(spec)
         if spec.items is not None:
             for item in spec.items:
                 self.protocol(item)
@@ -220,8 +220,39 @@ class DeclarationRules:
                 tag.name.symbol = symbol
         symbol = self.declare(spec.name, "protocol", spec)
         self.tags[id(symbol)] = tags
-        for tag_symbol in tags.values():
-            tag_symbol.decl.name.type = S.NamedType(spec.name, span=spec.name.span)
+        for tag in spec.tags or []:
+            if tag.name.symbol is not None:
+                tag.name.type = S.NamedType(spec.name, span=spec.name.span)
+
+    def inherited_tags(self, spec: S.ProtocolDecl) -> dict[str, S.Symbol]:
+        """The tags `PROTOCOL Q EXTENDS P, R' takes from P and R, in order.  A
+        tag reached along two ways (P and R both extending one protocol) is one
+        tag; two tags of one name are an error."""
+        tags: dict[str, S.Symbol] = {}
+        for parent in spec.extends:
+            symbol = self.lookup(parent)
+            if symbol is None:
+                continue
+            decl = symbol.decl
+            if symbol.kind != "protocol" or not isinstance(decl, S.ProtocolDecl) or decl.tags is None:
+                self.error(parent.span, f"`{parent.name}' is not a variant protocol: only a protocol "
+                                        "with a CASE list of tags can be extended")
+                continue
+            for name, tag in self.tags.get(id(symbol), {}).items():
+                first = tags.get(name)
+                if first is None:
+                    tags[name] = tag
+                elif first is not tag:
+                    self.error(parent.span, f"tag `{name}' comes into protocol `{spec.name.name}' twice, "
+                                            f"from two protocols it extends", (first.span, "one is here"))
+        for tag in spec.tags or []:
+            inherited = tags.get(tag.name.name)
+            if inherited is not None:
+                self.error(tag.name.span, f"tag `{tag.name.name}' is already a tag of protocol "
+                                          f"`{spec.name.name}', from a protocol it extends",
+                           (inherited.span, "that tag is here"))
+                tags.pop(tag.name.name)
+        return tags
 
     def spec_DataTypeDecl(self, spec: S.DataTypeDecl) -> None:
         """A record, or a named type `DATA TYPE T IS t:`: a new type whose values

@@ -190,7 +190,8 @@ class ExpressionRules:
             self.error(e.index.span, f"an array subscript must be INT, not {T.type_str(index)}")
         size = T.array_size(base)
         if isinstance(e.index.const, int) and size is not None and not 0 <= e.index.const < size:
-            self.error(e.index.span, f"subscript {e.index.const} is out of range for {T.type_str(base)}")
+            if not self.unevaluated:
+                self.error(e.index.span, f"subscript {e.index.const} is out of range for {T.type_str(base)}")
         elif (
             isinstance(e.base.const, tuple)
             and isinstance(e.index.const, int)
@@ -241,13 +242,15 @@ class ExpressionRules:
             else (size - start if size is not None and isinstance(start, int) else None)
         )
         if isinstance(start, int) and isinstance(count, int):
-            if start < 0 or count < 0 or size is not None and start + count > size:
+            if (start < 0 or count < 0 or size is not None and start + count > size) and not self.unevaluated:
                 self.error(e.span, f"slice [{start} FOR {count}] is out of range for {T.type_str(base)}")
         size_expr = size_literal(count, e.span) if isinstance(count, int) else None
         return S.ArrayType(size_expr, base.elem, span=e.span)
 
     def expr_Binary(self, e: S.Binary, want) -> S.Type:
         op = e.op
+        if isinstance(e.left, S.ExprList) or isinstance(e.right, S.ExprList):
+            return self.list_comparison(e)
         if op in self.user_operators or op in USER_ONLY:
             found = self.user_operator(e, [e.left, e.right])
             if found is not None:
@@ -282,11 +285,62 @@ class ExpressionRules:
         self.fold(e, lambda: fold_binary(op, e.left.const, e.right.const, operand), e.left, e.right)
         return T.BOOL if result_is_bool else operand
 
+    def list_comparison(self, e: S.Binary) -> S.Type:
+        """`(a, b) = (e, f)`: two lists of as many items, compared item by
+        item; `=' holds when every pair is equal, `<>' when some pair differs."""
+        lists = (e.left, e.right)
+        if e.op not in EQUALITY or not all(isinstance(x, S.ExprList) for x in lists):
+            for x in lists:
+                self.expr(x, None)
+            return T.BOOL
+        left, right = e.left.items, e.right.items
+        if len(left) != len(right):
+            self.error(e.span, f"`{e.op}' compares a list of {len(left)} items with one of {len(right)}: "
+                               "they need as many")
+            return T.BOOL
+        types, equal = [], []
+        for a, b in zip(left, right):
+            if untyped(a) and not untyped(b):
+                tb = self.expr(b, None)
+                ta = self.expr(a, tb)
+            else:
+                ta = self.expr(a, None)
+                tb = self.expr(b, ta)
+            t = tb if T.is_unknown(ta) else ta
+            if not T.same_type(ta, tb):
+                self.error(b.span, f"this item is {T.type_str(tb)}, the one it is compared with "
+                                   f"{T.type_str(ta)}")
+            elif not T.is_unknown(t) and not self.operator_accepts("=", T.base(t)):
+                self.error(b.span, f"`{e.op}' cannot compare {T.type_str(t)}")
+            elif a.const is not None and b.const is not None:
+                equal.append(fold_binary("=", a.const, b.const, t))
+            types.append(t)
+        e.left.type = e.right.type = T.ResultsType(types)
+        if len(equal) == len(left):
+            e.const = all(equal) if e.op == "=" else not all(equal)
+        return T.BOOL
+
+    def expr_ExprList(self, e: S.ExprList, want) -> S.Type:
+        self.error(e.span, "a list in brackets, `(a, b)', can only be compared with another list, "
+                           "by `=' or `<>'")
+        for item in e.items:
+            self.expr(item, None)
+        return T.UNKNOWN
+
     def logical(self, e: S.Binary, op: str) -> S.Type:
         """The operands of AND and OR: both BOOL, or both of one type named over BOOL
         (which the result then has)."""
         left = self.expr(e.left, T.BOOL)
-        right = self.expr(e.right, T.BOOL)
+        # `FALSE AND e', `TRUE OR e': e is never evaluated, so its constant
+        # subscripts are not range-checked (occ21 folds the operator first).
+        decided = e.left.const is (op == "OR")
+        self.unevaluated += decided
+        try:
+            right = self.expr(e.right, T.BOOL)
+        finally:
+            self.unevaluated -= decided
+        if decided:
+            e.const = e.left.const
         named = [t for t in (left, right) if is_named_bool(t)]
         if not named:
             for operand, t in ((e.left, left), (e.right, right)):

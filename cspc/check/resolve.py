@@ -67,6 +67,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.declaring: list[str] = []  # the routines whose bodies are being checked, not RECURSIVE
         self.user_operators: set[str] = set()  # operators some FUNCTION defines (`INT FUNCTION "+"')
         self.pending_python: str | None = None  # a `#PRAGMA PYTHON` waiting for its PROC
+        self.unevaluated = 0  # > 0 in the right operand of `FALSE AND', `TRUE OR': never evaluated
 
     # ------------------------------------------------------------------ reporting
 
@@ -551,7 +552,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             self.error(arg.span, f"{context} needs a channel, not {T.type_str(got)}")
             return
         self.no_side_effect(arg.span, "communicate")
-        if not T.same_type(param.type, got):
+        if not T.passes_for(param.type, got, param.direction):
             self.error(
                 arg.span, f"type mismatch for {context}: {T.type_str(param.type)} and {T.type_str(got)}"
             )

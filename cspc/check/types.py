@@ -271,6 +271,48 @@ def is_any_protocol(p) -> bool:
     return isinstance(p, S.AnyProtocol)
 
 
+def extends(child, parent) -> bool:
+    """Is protocol ``child`` ``parent`` or (through `EXTENDS', at any depth)
+    one that has all of ``parent``'s tags?"""
+    if not (isinstance(child, S.NamedType) and isinstance(parent, S.NamedType)):
+        return False
+    target = parent.name.symbol
+    seen, stack = set(), [child.name.symbol]
+    while stack:
+        symbol = stack.pop()
+        if symbol is None or id(symbol) in seen:
+            continue
+        if symbol is target:
+            return True
+        seen.add(id(symbol))
+        decl = symbol.decl
+        if isinstance(decl, S.ProtocolDecl):
+            stack.extend(name.symbol for name in decl.extends)
+    return False
+
+
+def passes_for(formal, actual, direction) -> bool:
+    """May a channel of type ``actual`` be given for a channel parameter of
+    type ``formal`` used in ``direction``?  Its own type, or, through protocol
+    inheritance: a writer of P may write to a channel of a protocol that
+    extends P (its reader knows all of P's tags), and a reader of Q may read
+    from a channel of a protocol that Q extends (it knows all its tags)."""
+    if same_type(formal, actual):
+        return True
+    while isinstance(formal, S.ArrayType) and isinstance(actual, S.ArrayType):
+        sf, sa = array_size(formal), array_size(actual)
+        if sf is not None and sa is not None and sf != sa:
+            return False
+        formal, actual = formal.elem, actual.elem
+    if not (isinstance(formal, S.ChanType) and isinstance(actual, S.ChanType)):
+        return False
+    if direction == "!":
+        return extends(actual.protocol, formal.protocol)
+    if direction == "?":
+        return extends(formal.protocol, actual.protocol)
+    return False
+
+
 def same_protocol(a, b) -> bool:
     if is_any_protocol(a) or is_any_protocol(b):
         return True

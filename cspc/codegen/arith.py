@@ -90,6 +90,13 @@ def unary(g: Generator, e: S.Unary) -> ast.expr:
     raise InternalError(f"{e.span}: unknown operator {op}")
 
 
+@translates(S.ExprList)
+def expression_list(g: Generator, e: S.ExprList) -> ast.expr:
+    """`(a, b)`, only ever compared with another list: a tuple, which Python
+    compares item by item as occam does."""
+    return ast.Tuple([g.expr(item) for item in e.items], ast.Load())
+
+
 @translates(S.Binary)
 def binary(g: Generator, e: S.Binary) -> ast.expr:
     op = e.op

@@ -90,6 +90,10 @@ def stamp(node: ast.AST, span: Span | None) -> ast.AST:
                 continue
             child.lineno, child.col_offset = span.line, max(span.col - 1, 0)
             child.end_lineno, child.end_col_offset = end_line, max(end_col, 0)
+            if isinstance(child, ast.Attribute) and end_line != span.line:
+                # CPython gives a method call spanning lines the line where the
+                # attribute ends: `c ? CASE' would be placed on its last variant.
+                child.end_lineno, child.end_col_offset = span.line, child.col_offset + 1
         stack.extend(ast.iter_child_nodes(child))
     return node
 

@@ -259,6 +259,9 @@ class ToAST:
         (valof,) = children
         return S.ValofExpr(valof, span=span)
 
+    def expression_list_operand(self, span, children):
+        return S.ExprList(list(children), span=span)
+
     def protocol_sequential(self, span, children):
         name, items = children
         return S.ProtocolDecl(name, items=items, span=span)
@@ -277,6 +280,12 @@ class ToAST:
     def protocol_variant(self, span, children):
         name, *tags = children
         return S.ProtocolDecl(name, tags=tags[0] if tags else [], span=span)
+
+    def protocol_extends(self, span, children):
+        name, *rest = children
+        parents = [c for c in rest if isinstance(c, S.Name)]
+        tags = next((c for c in rest if isinstance(c, list)), [])
+        return S.ProtocolDecl(name, tags=tags, extends=parents, span=span)
 
     def tag_block(self, span, children):
         return list(children)

@@ -32,6 +32,9 @@ class LayoutError(Exception):
 _CONTINUES_LINE = frozenset(""", ; := :: & IS FROM FOR + - * / \\ REM PLUS MINUS TIMES /\\ \\/ >< BITAND BITOR
     << >> AND OR = <> < > <= >= AFTER""".split())
 _OPENERS = frozenset({"LPAR", "LSQB"})
+# What a `(' after one of these opens is a call's or a heading's list, not an
+# expression in brackets: `f (a, b)', `INT FUNCTION "+" (...)', `PROC TYPE T IS (...)'.
+_CALLERS = frozenset({"NAME", "STRING", "IS"})
 _CLOSERS = frozenset({"RPAR", "RSQB"})
 
 
@@ -101,6 +104,8 @@ class Layout:
                 brackets[-1][1] = token.column
             if token.type in _OPENERS:
                 brackets.append([token, None, None])
+                if token.type == "LPAR" and (last_real is None or last_real.type not in _CALLERS):
+                    _mark_list_commas(tokens, pushed_back)
             elif token.type in _CLOSERS and brackets:
                 closed = brackets.pop()
                 if closed[2] is not None and len(closed[2]) > 1:  # `RESULT x)': the VALOF's block ends
@@ -152,6 +157,38 @@ class Layout:
                 line,
                 col,
             )
+
+
+def _mark_list_commas(tokens: Iterator[Token], pushed_back: list[Token]) -> None:
+    """After an expression's `(': if its `)' comes on the same line, the commas
+    directly inside it separate a list, `(a, b) = (e, f)', and become
+    _LIST_COMMA.  (Otherwise the bracket may hold a VALOF, whose first line is
+    a specification, `(INT a, b:', or it goes on over a line break: its commas
+    are left alone.)  The tokens looked at go back on ``pushed_back``."""
+    ahead: list[Token] = []
+    commas: list[int] = []
+    depth = 0
+    while True:
+        token = pushed_back.pop() if pushed_back else next(tokens, None)
+        if token is None:
+            break
+        ahead.append(token)
+        if token.type == "_NL":
+            commas = []
+            break
+        if token.type in _OPENERS:
+            depth += 1
+        elif token.type in _CLOSERS:
+            if depth == 0:
+                break
+            depth -= 1
+        elif token.type == "COMMA" and depth == 0:
+            commas.append(len(ahead) - 1)
+    if token is None:
+        commas = []
+    for i in commas:
+        ahead[i] = Token.new_borrow_pos("_LIST_COMMA", ahead[i].value, ahead[i])
+    pushed_back.extend(reversed(ahead))
 
 
 def _close_block(levels: list[int], at: Token) -> Iterator[Token]:

@@ -178,6 +178,11 @@ class Backend:
     def is_blocked(self, proc) -> bool:
         return proc.wait_on is not None
 
+    def frame_of(self, proc):
+        """The innermost Python frame of ``proc`` (the calling process's own
+        frame when it asks about itself), or None if it has none."""
+        raise NotImplementedError
+
     def reserve(self, n: int) -> None:
         """Called by PAR before it starts ``n`` processes: a backend that can run
         only so many refuses at once, rather than after starting most of them."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import sys
 import threading
 import time
 from collections import deque
@@ -108,6 +109,11 @@ class GreenletBackend(Backend):
             "_direct": self.direct,
             "_reschedule": self.reschedule,
         }
+
+    def frame_of(self, proc):
+        if proc is _getcurrent():
+            return sys._getframe(1)
+        return getattr(proc, "gr_frame", None)
 
     def reschedule(self, cur):
         """``cur`` goes to the back of the ready queue, behind every process

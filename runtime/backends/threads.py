@@ -106,6 +106,11 @@ class ThreadsBackend(Backend):
         self.idle_hooks = []
         self.in_external = {}  # process -> its ExternalWait, while inside external_call
 
+    def frame_of(self, proc):
+        if getattr(self.local, "proc", None) is proc:
+            return sys._getframe(1)
+        return sys._current_frames().get(proc.ident)
+
     def primitives(self) -> dict:
         local = self.local
 

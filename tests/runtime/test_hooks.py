@@ -160,7 +160,8 @@ def test_run_main_passes_the_hooks_on(backend):
     out = io.BytesIO()
     run_main(prog, backend=backend, stdin=io.BytesIO(b"x"), stdout=out, observer=log, policy=last)
     assert out.getvalue() == b"y"  # the policy chose the second SKIP
-    assert log.events == [("keyboard", ord("x"), "keyboard", "prog")]
+    # The screen's reader is the outside world: no process.
+    assert log.events == [("keyboard", ord("x"), "keyboard", "prog"), ("screen", ord("y"), "prog", None)]
     assert last.calls == [([0, 1], False)]
 
 

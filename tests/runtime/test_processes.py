@@ -1,5 +1,6 @@
 """PAR, SEQ, @process, exceptions crossing PAR, STOP."""
 
+import sys
 import traceback
 
 import pytest
@@ -229,3 +230,19 @@ def test_keyboard_interrupt_and_system_exit_are_not_wrapped(backend):
         run(lambda: par(interrupted, lambda: None), backend=backend)
     with pytest.raises(SystemExit):
         run(lambda: par(lambda: None, lambda: exit(3)), backend=backend)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="before 3.11 a Python call uses the C stack")
+def test_a_process_may_recurse_far_past_pythons_default_limit(backend):
+    def depth(n):
+        return 0 if n == 0 else 1 + depth(n - 1)
+
+    results = []
+
+    def branch():
+        results.append(depth(100_000))
+
+    before = sys.getrecursionlimit()
+    run(lambda: par(branch, branch), backend=backend)
+    assert results == [100_000, 100_000]
+    assert sys.getrecursionlimit() == before  # the run's limit goes with it
