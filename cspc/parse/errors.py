@@ -332,6 +332,9 @@ def _describe_expected(keys: set[str]) -> str:
         keys = keys - {"RETYPES", "RESHAPES"}
     if "?" in keys:  # after a channel: the extended input `??' is the rarer input
         keys = keys - {"??"}
+    # The comma of a bracketed list `(a, b)', which the postlexer marks only
+    # when the bracket closes on its line: no help where one does not.
+    keys = keys - {"_LIST_COMMA"}
     words += sorted({_EXPECTED_WORDS.get(k, f"`{k}'") for k in keys})
     if not words:
         return ""
