@@ -317,9 +317,20 @@ class MobileAllocation(Expr):
 @dataclass(eq=False)
 class EndsAllocation(Expr):
     """`MOBILE FOO' (FOO a CHAN TYPE): a new bundle of FOO's channels, given to
-    its two ends by `cli, svr := MOBILE FOO'.  Its type is FOO's client end."""
+    its two ends by `cli, svr := MOBILE FOO'.  Its type is FOO's client end.
+    The parser makes one for every `MOBILE name'; the checks make it a
+    ProcessAllocation when the name is a MOBILE PROC's (the two have the same
+    fields)."""
 
     name: Name
+
+
+@dataclass(eq=False)
+class ProcessAllocation(Expr):
+    """occam-pi `MOBILE p`: a new mobile process of the MOBILE PROC ``name``,
+    not yet started (its type is the PROC TYPE that it implements)."""
+
+    name: "Name"
 
 
 @dataclass(eq=False)
@@ -526,6 +537,18 @@ class ProcDecl(Spec):
     body: "Process"
     recursive: bool = False
     python: Optional[str] = annotation()  # "module:function" of a `#PRAGMA PYTHON` before it
+    # occam-pi `MOBILE PROC p (...) IMPLEMENTS T': the PROC TYPE it implements.
+    # Such a PROC is only run as a mobile process (`MOBILE p'), never called.
+    implements: Optional["Name"] = None
+
+
+@dataclass(eq=False)
+class ProcTypeDecl(Spec):
+    """occam-pi `PROC TYPE T IS (formals):`: the type of mobile processes
+    activated with those parameters (`MOBILE T p:`, `p (args)`)."""
+
+    name: Name
+    params: list[Param]
 
 
 @dataclass(eq=False)
@@ -797,8 +820,37 @@ class Sync(Process):
 
 @dataclass(eq=False)
 class ProcCall(Process):
+    """`p (args)`: a call of the PROC p, or (occam-pi) the activation of the
+    mobile process variable p (``activates``): it runs until the process
+    SUSPENDs or ends."""
+
     proc: Name
     args: list[Expr]
+    activates: bool = annotation(False)
+
+
+@dataclass(eq=False)
+class Forking(Process):
+    """occam-pi `FORKING` / body: ends when the body has and every process
+    forked while it ran has (by its body, its PAR branches and the PROCs they
+    call: the FORKs that no FORKING inside it encloses)."""
+
+    body: Process
+
+
+@dataclass(eq=False)
+class Fork(Process):
+    """occam-pi `FORK p (args)`: starts the call running in parallel with what
+    follows, joined to the innermost FORKING running around it (else the
+    program's top level).  VAL actuals are copied and mobiles moved at the FORK."""
+
+    call: ProcCall
+
+
+@dataclass(eq=False)
+class Suspend(Process):
+    """occam-pi `SUSPEND`: the mobile process running it gives control back to
+    its activator, keeping its state (a run-time error outside one)."""
 
 
 # --------------------------------------------------------------------------- program

@@ -647,8 +647,36 @@ class ChannelEnd:
         return f"<{self.name}{'?' if self.direction == 'input' else '!'}>"
 
 
+class ChannelParameter:
+    """A channel parameter of an occam-pi mobile process: it stands for the
+    channel (or end) its latest activation passed, and every attribute of it
+    is that channel's.  A PROC the mobile process called before it SUSPENDed
+    holds this object, so when an activation with other channels resumes it,
+    it talks on those (``forking.activate`` points it at each activation's).
+    Code that looks for a channel (``as_channel``) sees through it."""
+
+    __slots__ = ("target",)
+
+    def __init__(self, target):
+        object.__setattr__(self, "target", target)
+
+    def retarget(self, target) -> None:
+        object.__setattr__(self, "target", target)
+
+    def __getattr__(self, name):
+        return getattr(self.target, name)
+
+    def __setattr__(self, name, value):
+        setattr(self.target, name, value)
+
+    def __repr__(self):
+        return repr(self.target)
+
+
 def as_channel(obj, direction: str) -> Channel:
     """The channel behind a Channel or ChannelEnd, checking an end's direction."""
+    if isinstance(obj, ChannelParameter):
+        obj = obj.target
     if isinstance(obj, ChannelEnd):
         if obj.direction != direction:
             obj._wrong_way()

@@ -47,6 +47,7 @@ from . import channels as _channels
 from .channels import Channel
 from .errors import BlockedProcess, CSPError
 from .process import branch_name, spawn_daemon
+from .forking import run_forking
 from .scheduler import run
 
 FLUSH = 255
@@ -411,7 +412,8 @@ def run_main(
 
     def main():
         spawn_daemon(_feed_keyboard(keyboard, read_chunk, screens), "keyboard")
-        proc(keyboard, screen, error)
+        # The program's own FORKING: a FORK outside any FORKING block joins it.
+        run_forking(lambda: proc(keyboard, screen, error))
 
     _screens_to_flush[:] = screens
     idle = lambda: [s.flush() for s in screens]  # noqa: E731

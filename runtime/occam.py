@@ -50,8 +50,10 @@ import sys
 
 from cspc.runtime import Channel, InputGuard, OccamError, SkipGuard, TimeoutGuard, Timer
 from cspc.runtime._shared import ChannelBundle, claim_of
+from cspc.runtime.channels import ChannelParameter
 from cspc.runtime.alt import ExtendedInputGuard, alt
 from cspc.runtime.fair import tick
+from cspc.runtime.forking import activate, fork, forking, mobile_process, suspend
 from cspc.runtime.io import FLUSH, KeyboardChannel, ScreenWriter, run_main
 from cspc.runtime.predefined import *  # noqa: F401,F403 -- occam's predefined routines, LONGSUM ...
 from cspc.runtime.predefined import __all__ as PREDEFINED
@@ -73,6 +75,7 @@ ABI_REEXPORTS = (
     "Channel", "InputGuard", "OccamError", "SkipGuard", "TimeoutGuard", "Timer",
     "ExtendedInputGuard", "claim_of",
     "alt", "par", "seq", "stop", "tick", "wrap32",
+    "forking", "fork", "mobile_process", "activate", "suspend",
     "FLUSH", "KeyboardChannel", "ScreenWriter", "run_main",
 )  # fmt: skip
 
@@ -603,6 +606,8 @@ def expect_end(channels, indexes, side, process):
     stack = [channels]
     while stack:
         item = stack.pop()
+        if isinstance(item, ChannelParameter):
+            item = item.target
         if isinstance(item, Channel):
             item.expect(**{side: process})
         else:

@@ -51,6 +51,9 @@ class _Join(Waitable):
         self.remaining -= 1
         if self.remaining == 0 and self.waiting:
             self.waiting = False
+            mp = self.parent.mobile
+            if mp is not None:  # the parent runs again inside its mobile process
+                mp.running += 1
             wake(self.parent)
 
     def fail(self, name, exc, failed=None) -> None:
@@ -108,6 +111,8 @@ def run_branch(proc, fn, join) -> None:
         _branch_died(proc, fn, exc, join)
     finally:
         join.child_done()
+        if proc.mobile is not None:
+            branch_ended(proc)
 
 
 def _branch_died(proc, fn, exc, join) -> None:
@@ -147,8 +152,14 @@ def par(*fns, names=None) -> None:
         names = [branch_name(fn, i) for i, fn in enumerate(fns)]
     _core.active.reserve(n - 1)
     join = _Join(cur, n - 1)
+    mp = cur.mobile
     for i in range(1, n):
-        join.children.append(_spawn(fns[i], names[i], join))
+        child = _spawn(fns[i], names[i], join)
+        join.children.append(child)
+        child.mobile = mp  # the branches of a mobile process's PAR are its processes too
+        child.forking = cur.forking  # and FORK into the FORKING around the PAR
+    if mp is not None:
+        mp.running += n - 1
     outer_name = cur.name
     cur.name = names[0]
     try:
@@ -160,6 +171,8 @@ def par(*fns, names=None) -> None:
     join.inline = False
     if join.remaining:
         join.waiting = True
+        if mp is not None:
+            waiting_for_branches(cur)
         _block(cur, join)
     if join.kill_exc is not None:
         raise join.kill_exc
@@ -168,6 +181,18 @@ def par(*fns, names=None) -> None:
         if isinstance(exc, (ProcessError, KeyboardInterrupt, SystemExit)):
             raise exc  # already names its process / is meant for the program itself
         raise ProcessError(name, exc) from exc
+
+
+def waiting_for_branches(cur) -> None:
+    from .forking import waiting_for_branches as wait
+
+    wait(cur)
+
+
+def branch_ended(proc) -> None:
+    from .forking import branch_ended as ended
+
+    ended(proc)
 
 
 def _first_branch_died(cur, fn, exc, join) -> None:

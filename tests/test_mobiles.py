@@ -174,7 +174,6 @@ def test_a_use_that_may_follow_a_move_warns_then_fails_as_it_runs(tmp_path, back
 @pytest.mark.parametrize(
     "source, message",
     [
-        ("MOBILE PROC p ()\n  SKIP\n:\n", "`MOBILE PROC' is not supported yet (occam-pi mobile processes)"),
         ("PROC p ()\n  MOBILE BARRIER b:\n  SKIP\n:\n",
          "`MOBILE BARRIER' is not supported yet (occam-pi mobile barriers)"),
     ],

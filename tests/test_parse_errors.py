@@ -75,9 +75,6 @@ HEAD = "PROC main (CHAN BYTE keyboard?, screen!, error!)\n"
 @pytest.mark.parametrize(
     "body, message, line, col",
     [
-        ("  MOBILE PROC p ()\n    SKIP\n  :\n  SKIP\n", "`MOBILE PROC' is not supported yet (occam-pi mobile processes)", 2, 3),
-        ("  PROC TYPE T IS (CHAN INT c?):\n  SKIP\n", "`PROC TYPE' is not supported yet (occam-pi mobile processes)", 2, 3),
-        ("  FORKING\n    SKIP\n", "`FORKING' is not supported yet (occam-pi FORK)", 2, 3),
         ("  PLACED [1]INT y 0:\n  SKIP\n", "`PLACED' is not supported yet (placement)", 2, 3),
             ("  SEQ\n    SKIP #IF DEFINED (FOO)\n", "a directive begins its own line: `#IF' cannot follow other text", 3, 10),
     ],

@@ -129,6 +129,24 @@ def test_an_unclosed_string_of_many_escapes_is_an_error_not_a_hang(tmp_path):
     assert "error: " in result.stderr.splitlines()[0]
 
 
+def test_a_directive_with_a_string_of_millions_of_characters_is_a_positioned_error(tmp_path):
+    # The preprocessor's tokens kept backtracking state for each character of a
+    # directive's string: an unclosed #INCLUDE name of 20 million characters
+    # needed more than 1 GiB and crashed the compiler (found by bench/fuzz.py).
+    path = tmp_path / "include.csp"
+    path.write_text('#INCLUDE "' + "x" * 20_000_000 + "\n")
+    probe = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "from click.testing import CliRunner\n"
+        "from cspc.cli import main\n"
+        "r = CliRunner().invoke(main, ['check', sys.argv[1]])\n"
+        "print(r.exit_code, r.stderr.split(':')[1:3])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=300)
+    assert out.stdout.split() == ["1", "['1',", "'10']"], out.stdout + out.stderr[-2000:]
+
+
 def test_a_string_of_millions_of_characters_costs_about_its_own_size(tmp_path):
     # Python's re kept ~400 bytes per character of a string literal (a 50 MB
     # string took 19 GB).  The peak is measured in a process of its own, from

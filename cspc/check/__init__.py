@@ -6,7 +6,9 @@ The rule families, one module each:
   PROC/FUNCTION calls, VAL and the alias rule, FUNCTION purity; with
   :mod:`~cspc.check.expressions` (types and constant folding of expressions) and
   :mod:`~cspc.check.protocols` (channels, protocols, directions, timers) and
-  :mod:`~cspc.check.claims` (occam-pi shared channel ends and their CLAIMs);
+  :mod:`~cspc.check.claims` (occam-pi shared channel ends and their CLAIMs) and
+  :mod:`~cspc.check.processes` (occam-pi FORKING, FORK, PROC TYPEs, mobile
+  processes and SUSPEND);
 * :mod:`~cspc.check.usage` -- the parallel usage rules (PAR), channel parameters
   used both ways, the "will deadlock" warning;
 * :mod:`~cspc.check.flow` -- the "may be read before it is set" warning and the
@@ -91,6 +93,9 @@ without errors):
   the mobile away (assignment to a mobile, output on a mobile channel or
   protocol item); ``Pragma.symbols`` lists what a `#PRAGMA DEFINED` names.
   :mod:`~cspc.check.flow` checks that no undefined mobile is used.
+* Mobile processes (occam-pi): ``ProcCall.activates`` marks `m (args)` with m a mobile process variable
+  (its Symbol is mobile and its type the PROC TYPE); a MOBILE PROC is a
+  ProcDecl whose ``implements`` names its PROC TYPE (symbol kind "proc type").
 * :func:`main_proc` picks the PROC the program runs.
 """
 
@@ -179,18 +184,19 @@ def main_channels(proc: S.ProcDecl) -> list[str] | None:
 
 
 def main_proc(program: S.Program) -> S.ProcDecl | None:
-    """The PROC to run: the last top-level PROC of the main file when it can be a
+    """The PROC to run (never a MOBILE PROC): the last top-level PROC of the main file when it can be a
     top-level process (:func:`main_channels`), else the last one of the full
     form `(CHAN BYTE keyboard?, screen!, error!)`, one of the main file's
     preferred to one from an included file.
     """
-    own_procs = [s for s in program.specs if isinstance(s, S.ProcDecl) and s.span.file == program.file]
+    own_procs = [s for s in program.specs
+                 if isinstance(s, S.ProcDecl) and s.implements is None and s.span.file == program.file]
     if own_procs and main_channels(own_procs[-1]) is not None:
         return own_procs[-1]
     candidates = [
         spec
         for spec in program.specs
-        if isinstance(spec, S.ProcDecl) and main_channels(spec) == list(STANDARD_CHANNELS)
+        if isinstance(spec, S.ProcDecl) and spec.implements is None and main_channels(spec) == list(STANDARD_CHANNELS)
     ]
     own = [spec for spec in candidates if spec.span.file == program.file]
     chosen = own or candidates

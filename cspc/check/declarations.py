@@ -112,6 +112,9 @@ class DeclarationRules:
             symbol = T.strip_arrays(t).name.symbol
             if symbol is not None and symbol.kind == "protocol":
                 self.error(spec.span, f"`{symbol.name}' is a PROTOCOL: declare a CHAN of it")
+        if T.is_process_type(spec.type) and not T.is_mobile(spec.type):
+            self.error(spec.type.span, f"a variable of PROC TYPE `{T.type_str(spec.type)}' must be MOBILE: "
+                                       f"`MOBILE {T.type_str(spec.type)}'")
         for name in spec.names:
             self.declare(name, kind_for("var", t), spec, t).mobile = T.is_mobile(spec.type)
 
@@ -350,11 +353,16 @@ class DeclarationRules:
         spec.name.symbol = symbol
         with self.routine_scope(spec, symbol):
             self.params(spec.params)
+            if spec.implements is not None:
+                self.implements(spec)
             outside = self.enter_routine()
             claims, self.claims = self.claims, []  # the CLAIMs around hold nothing for the PROC's callers
+            forkings, self.forkings = self.forkings, []  # nor do the FORKINGs around wait for its FORKs
             self.process(spec.body)
             self.claims = claims
+            self.forkings = forkings
             self.leave_routine(symbol, outside)
+            self.routine_done(spec, symbol)
 
     def spec_FunctionDecl(self, spec: S.FunctionDecl) -> None:
         self.bind_python(spec)

@@ -692,6 +692,9 @@ class ExpressionRules:
     def expr_EndsAllocation(self, e: S.EndsAllocation, want) -> S.Type:
         """`MOBILE T', T a CHAN TYPE: a new bundle; its type is T's client end.
         It stands only in `cli, svr := MOBILE T' (see ``ends_allocation``)."""
+        self.mobile_named(e)
+        if isinstance(e, S.ProcessAllocation):  # `MOBILE p', p a MOBILE PROC
+            return self.expr_ProcessAllocation(e, want)
         symbol = self.lookup(e.name)
         if symbol is None:
             return T.UNKNOWN
@@ -716,7 +719,11 @@ class ExpressionRules:
         return t
 
     def expr_Clone(self, e: S.Clone, want) -> S.Type:
-        return self.mobile_operand(e.operand, "CLONE")
+        t = self.mobile_operand(e.operand, "CLONE")
+        if T.is_process_type(t):
+            self.error(e.span, "CLONE of a mobile process is not supported yet")
+            return T.UNKNOWN
+        return t
 
     def expr_Defined(self, e: S.Defined, want) -> S.Type:
         self.mobile_operand(e.operand, "DEFINED")

@@ -416,7 +416,29 @@ class Flow:
             found.update(id(t.symbol) for t in targets if isinstance(t, S.Name) and t.symbol is not None)
         return found
 
+    def proc_Fork(self, p: S.Fork, state):
+        """VAL actuals are read and mobiles moved into the forked process."""
+        decl = p.call.proc.symbol.decl if p.call.proc.symbol is not None else None
+        params = decl.params if isinstance(decl, S.ProcDecl) else []
+        for i, arg in enumerate(p.call.args):
+            param = params[i] if i < len(params) else None
+            if param is not None and param.name.symbol is not None and param.name.symbol.mobile:
+                for name in _mobile_uses(arg):
+                    self.use_mobile(name, state)
+                self.move(arg, state)
+            else:
+                self.read(arg, state)
+        return state
+
+    def proc_Forking(self, p: S.Forking, state):
+        return self.process(p.body, state)
+
+    def proc_Suspend(self, p: S.Suspend, state):
+        return state
+
     def proc_ProcCall(self, p: S.ProcCall, state):
+        if p.activates:
+            self.use_mobile(p.proc, state)
         if p.proc.symbol is not None and state is not NEVER:
             state |= self.sets_free.get(id(p.proc.symbol), set())
         decl = p.proc.symbol.decl if p.proc.symbol is not None else None

@@ -234,7 +234,10 @@ class CommunicationRules:
                 else:
                     for item in v.items:
                         self.expr(item)
-                self.process(v.body)
+                if isinstance(p, S.ExtendedCaseInput):
+                    self.during(v.body)
+                else:
+                    self.process(v.body)
                 if v.after is not None:
                     self.process(v.after)
 
@@ -251,7 +254,7 @@ class CommunicationRules:
         else:
             protocol = self.channel(p.chan, "?")
             self.communicate(protocol, p.items, p.chan, p.span, is_input=True)
-        self.process(p.during)
+        self.during(p.during)
         if p.after is not None:
             self.process(p.after)
 

@@ -30,6 +30,7 @@ from cspc.check.aliases import AliasRules
 from cspc.check.claims import ClaimRules
 from cspc.check.declarations import DeclarationRules
 from cspc.check.expressions import ExpressionRules, declared_note
+from cspc.check.processes import ProcessRules
 from cspc.check.protocols import CommunicationRules
 from cspc.check.scopes import KIND_WORDS, Scopes
 from cspc.diagnostics import Reporter
@@ -48,7 +49,7 @@ def routine_words(function: S.FunctionDecl) -> str:
 VALOF_EXPRESSION = "(VALOF ...)"  # the name of the FUNCTION that stands for a VALOF in an expression
 
 
-class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules, ClaimRules):
+class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules, ClaimRules, ProcessRules):
     """Names, types and the rules that need only them, in one pass over the program."""
 
     def __init__(self, reporter: Reporter, warn_unused: bool = False, predefined=None) -> None:
@@ -61,6 +62,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.alias_checks = True  # off for `#OPTION "A"'
         self.init_alias_rules()
         self.init_claim_rules()
+        self.init_process_rules()
         self.functions: list[tuple[S.FunctionDecl, int]] = []  # enclosing FUNCTIONs
         self.declaring: list[str] = []  # the routines whose bodies are being checked, not RECURSIVE
         self.user_operators: set[str] = set()  # operators some FUNCTION defines (`INT FUNCTION "+"')
@@ -171,7 +173,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             self.type_(t.elem, open_ok, run_time_ok)
         elif isinstance(t, S.NamedType):
             symbol = self.lookup(t.name)
-            if symbol is not None and symbol.kind not in ("record", "protocol"):
+            if symbol is not None and symbol.kind not in ("record", "protocol", "proc type"):
                 self.error(
                     t.name.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}, not a type"
                 )
@@ -207,6 +209,8 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             self.error(t.span, f"`MOBILE {T.type_str(inner)}' is not supported yet ({what})")
         elif isinstance(T.strip_arrays(inner), S.NamedType):
             symbol = T.strip_arrays(inner).name.symbol
+            if symbol is not None and symbol.kind == "proc type" and inner is not T.strip_arrays(inner):
+                self.error(t.span, "arrays of mobile processes are not supported yet")
             if symbol is not None and symbol.kind == "protocol":
                 self.error(t.span, f"`{symbol.name}' is a PROTOCOL, not data: it cannot be MOBILE")
         return inner
@@ -310,6 +314,8 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.scoped(p.specs, lambda: self.process(p.body))
 
     def proc_Assign(self, p: S.Assign) -> None:
+        if len(p.values) == 1:
+            self.mobile_named(p.values[0])
         if len(p.values) == 1 and isinstance(p.values[0], S.EndsAllocation):
             self.ends_allocation(p, p.values[0])
             return
@@ -338,6 +344,15 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                 self.move(value)
         for value in p.values[len(p.targets) :]:
             self.expr(value)
+
+    def mobile_named(self, e: S.Expr) -> None:
+        """`MOBILE name' parses as an EndsAllocation (a CHAN TYPE's bundle); when
+        the name is a PROC's, it is a mobile process: the node becomes a
+        ProcessAllocation (both have just ``name``)."""
+        if isinstance(e, S.EndsAllocation):
+            symbol = self.scopes.lookup(e.name.name)
+            if symbol is not None and getattr(symbol, "kind", None) == "proc":
+                e.__class__ = S.ProcessAllocation
 
     def ends_allocation(self, p: S.Assign, e: S.EndsAllocation) -> None:
         """`cli, svr := MOBILE T': a client end `T!' and a server end `T?' (either
@@ -504,6 +519,15 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             for arg in p.args:
                 self.expr(arg)
             return
+        if symbol.mobile and T.is_process_type(symbol.type):
+            self.activation(p, symbol)
+            return
+        if symbol.kind == "proc" and isinstance(symbol.decl, S.ProcDecl) and symbol.decl.implements is not None:
+            self.error(p.proc.span, f"`{symbol.name}' is a MOBILE PROC: it runs as a mobile process "
+                                    f"(`m := MOBILE {symbol.name}', then `m (...)'), not by a call")
+            for arg in p.args:
+                self.expr(arg)
+            return
         if symbol.kind != "proc":
             self.error(
                 p.proc.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)}, not a PROC"
@@ -531,7 +555,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                 return
 
     def arguments(self, callee: S.Symbol, params: list[S.Param], args: list[S.Expr], span) -> None:
-        what = "PROC" if callee.kind == "proc" else "FUNCTION"
+        what = {"proc": "PROC", "function": "FUNCTION"}.get(callee.kind, "mobile process")
         if len(params) != len(args):
             takes = f"{len(params)} parameter{'' if len(params) == 1 else 's'}"
             given = f"{len(args)} {'is' if len(args) == 1 else 'are'} given"

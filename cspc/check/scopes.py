@@ -18,6 +18,7 @@ from cspc.check import types as T
 # How messages name each kind of Symbol: "`x' is a PROC, not a value".
 KIND_WORDS = {
     "proc": "a PROC",
+    "proc type": "a PROC TYPE",
     "function": "a FUNCTION",
     "protocol": "a PROTOCOL",
     "record": "a DATA TYPE",

@@ -102,11 +102,18 @@ def is_mobile(t) -> bool:
     return False
 
 
+def is_process_type(t) -> bool:
+    """An occam-pi PROC TYPE (the type of mobile processes)."""
+    t = unmobile(t)
+    return isinstance(t, S.NamedType) and t.name.symbol is not None and t.name.symbol.kind == "proc type"
+
+
 def is_dynamic(t) -> bool:
-    """A mobile array with an open size (`MOBILE []INT', `MOBILE [][]BYTE'):
-    undefined until it is allocated; and an end of a CHAN TYPE, undefined
-    until `cli, svr := MOBILE T' (or an input) gives it a bundle."""
-    if isinstance(t, S.EndType):
+    """A mobile array with an open size (`MOBILE []INT', `MOBILE [][]BYTE')
+    or a mobile process: undefined until it is allocated; and an end of a
+    CHAN TYPE, undefined until `cli, svr := MOBILE T' (or an input) gives it
+    a bundle."""
+    if isinstance(t, S.EndType) or is_process_type(t):
         return True
     t = base(t)
     while isinstance(t, S.ArrayType):

@@ -415,6 +415,19 @@ class UsageChecker:
             return _sum(self.reads(a) for a in p.args)
         return self.apply(summary, p.args, p.span)
 
+    def proc_Fork(self, p: S.Fork) -> Usage:
+        # What the forked PROC does to its actuals, as a call; a mobile it is
+        # given is moved away from the forking process.
+        usage = self.proc_ProcCall(p.call)
+        for arg in p.call.args:
+            usage.add(self.moved(arg))
+        return usage
+
+    def proc_Forking(self, p: S.Forking) -> Usage:
+        return self.process(p.body)
+
+    proc_Suspend = proc_Skip
+
     def apply(self, summary: Summary, args: list[S.Expr], span) -> Usage:
         """A call's usage: the body's, with each parameter replaced by its actual."""
         usage = Usage()

@@ -47,7 +47,7 @@ from __future__ import annotations
 from cspc import syntax as S
 
 # Importing the families registers their translators.
-from . import arith, comms, control, decls, par, values  # noqa: F401
+from . import arith, comms, control, decls, par, processes, values  # noqa: F401
 from .core import RESERVED, TRANSLATORS, Generator
 
 __all__ = ["Generator", "generate", "TRANSLATORS", "RESERVED"]

@@ -243,6 +243,10 @@ def option_body(g: Generator, option: S.Option) -> list[ast.stmt]:
 
 @translates(S.ProcCall)
 def proc_call(g: Generator, p: S.ProcCall) -> list[ast.stmt]:
+    if p.activates:
+        from .processes import activation
+
+        return activation(g, p)
     decl = p.proc.symbol.decl if p.proc.symbol is not None else None
     if not isinstance(decl, S.ProcDecl):
         raise InternalError(f"{p.span}: call of something not a PROC")

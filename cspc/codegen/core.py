@@ -43,6 +43,11 @@ OCCAM_HELPERS = (
 )  # fmt: skip
 RUNTIME_NAMES = (
     "Channel",
+    "forking",
+    "fork",
+    "mobile_process",
+    "activate",
+    "suspend",
     "Timer",
     "par",
     "alt",

@@ -222,7 +222,7 @@ def mobile_value(g: Generator, value: S.Expr) -> ast.expr:
     """The object a mobile variable is given: the value itself when it is new
     (moved, cloned, allocated), else a copy of an array or record."""
     py = g.expr(value)
-    if is_mobile_name(value) or isinstance(value, (S.Clone, S.MobileAllocation)):
+    if is_mobile_name(value) or isinstance(value, (S.Clone, S.MobileAllocation, S.ProcessAllocation)):
         return py
     if is_data_aggregate(value.type):
         return copy_of(g, py, value.type)  # a string too: a list of its bytes

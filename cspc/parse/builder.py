@@ -181,6 +181,16 @@ class ToAST:
         params = rest[0] if len(rest) == 2 else []
         return S.ProcDecl(name, params, body, recursive=recursive, span=span)
 
+    def proc_type_decl(self, span, children):
+        name, *params = children
+        return S.ProcTypeDecl(name, params[0] if params else [], span=span)
+
+    def mobile_proc_decl(self, span, children):
+        _mobile, name, *rest = children
+        body, implements = rest[-1], rest[-2]
+        params = rest[0] if len(rest) == 3 else []
+        return S.ProcDecl(name, params, body, implements=implements, span=span)
+
     def formals(self, span, children):
         params = []
         for param in children:
@@ -420,6 +430,16 @@ class ToAST:
     def proc_call(self, span, children):
         name, *args = children
         return S.ProcCall(name, args[0] if args else [], span=span)
+
+    def fork(self, span, children):
+        name, *args = children
+        return S.Fork(S.ProcCall(name, args[0] if args else [], span=span), span=span)
+
+    def forking(self, span, children):
+        return S.Forking(children[0], span=span)
+
+    def suspend(self, span, children):
+        return S.Suspend(span=span)
 
     def actuals(self, span, children):
         return list(children)

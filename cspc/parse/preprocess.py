@@ -75,6 +75,8 @@ IncludeHook = Callable[[str, str, Span], Optional[list[tuple[str, Origin]]]]
 
 _DIRECTIVE = re.compile(r"#([A-Za-z]+)")
 _HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
+# A string's runs of plain characters are matched atomically (the lookahead and
+# back-reference), so a line of millions of them costs no backtracking state.
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<string>"[^"*\n]*(?:\*.[^"*\n]*)*")  # runs between escapes: linear, as in scanner.py

@@ -47,7 +47,7 @@ class _Start:
 
 
 class GreenletProcess(greenlet.greenlet):
-    __slots__ = ("backend", "fn", "join", "name", "slot", "exc", "wait_on", "alt_count", "alt_sites")
+    __slots__ = ("backend", "fn", "join", "name", "slot", "exc", "wait_on", "alt_count", "alt_sites", "mobile", "forking")
 
     def __init__(self, backend, fn, name, join):
         greenlet.greenlet.__init__(self, parent=backend.hub)
@@ -60,6 +60,8 @@ class GreenletProcess(greenlet.greenlet):
         self.wait_on = None
         self.alt_count = 0
         self.alt_sites = None
+        self.mobile = None  # the occam-pi mobile process it belongs to (runtime/forking.py)
+        self.forking = None  # the innermost occam-pi FORKING block running around it (runtime/forking.py)
 
     def run(self):
         try:

@@ -68,7 +68,7 @@ _NO_WAIT = _NoWait()
 
 class ThreadProcess:
     __slots__ = (
-        "name", "slot", "exc", "wait_on", "alt_count", "alt_sites",
+        "name", "slot", "exc", "wait_on", "alt_count", "alt_sites", "mobile", "forking",
         "sem", "timed", "ident", "thread", "__weakref__",
     )
 
@@ -79,6 +79,8 @@ class ThreadProcess:
         self.wait_on = None
         self.alt_count = 0
         self.alt_sites = None
+        self.mobile = None  # the occam-pi mobile process it belongs to (runtime/forking.py)
+        self.forking = None  # the innermost occam-pi FORKING block running around it (runtime/forking.py)
         self.sem = _thread.allocate_lock()
         self.sem.acquire()  # held: acquiring it again sleeps until wake() releases it
         self.timed = False
