@@ -61,9 +61,9 @@ class ProcessRules:
 
     def process_type_param(self, p: S.Param) -> None:
         """A mobile process's parameters are synchronisations, as in KRoC:
-        channels (and channel-type ends, which cspc does not have yet)."""
+        channels and channel-type ends."""
         t = p.name.type
-        if T.is_unknown(t) or (isinstance(t, S.ChanType) and p.mode == "REF"):
+        if T.is_unknown(t) or (isinstance(t, S.ChanType) and p.mode == "REF") or isinstance(t, S.EndType):
             return
         inner = T.unmobile(t)
         if isinstance(inner, S.NamedType) and inner.name.symbol is not None and inner.name.symbol.kind not in (
