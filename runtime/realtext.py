@@ -24,7 +24,8 @@ The formats, for ``REAL32TOSTRING (len, string, X, Ip, Dp)``:
   spaces on the left) and Dp after, and a sign place; a number that does not
   fit is shown in exponent form in the same width (Ip + Dp + 2), or as
   ``Ov`` when even that does not fit.
-* anything else (a negative Ip or Dp, or Ip > 0 with Dp = 0) is an error.
+* anything else (a negative Ip or Dp, or Ip > 0 with Dp = 0) is an error
+  (KRoC's routine STOPs; here it is a run-time error naming the routine).
 
 ``STRINGTOREAL32 (Error, X, string)`` reads occam's REAL literal syntax with
 an optional sign first: digits, a point, digits, then optionally ``E``, a
@@ -34,9 +35,7 @@ the longest correct text give Error TRUE with the value of that text.
 
 from __future__ import annotations
 
-import math
 import struct
-from fractions import Fraction
 
 from cspc.runtime.errors import OccamError
 
@@ -619,29 +618,34 @@ def STRINGTOREAL32(error, x, string):
 
 
 def STRINGTOREAL64(error, x, string):
-    """(Error, X) for the text in string: the same syntax as STRINGTOREAL32,
-    the value rounded to nearest from the exact decimal (see docs)."""
+    """(Error, X) for the text in string, as STRINGTOREAL32 with two words:
+    up to 64 bits of the digits, scaled by a two-word power of ten, rounded."""
     error, negative, n, lost, scale, text = _scan(string, MASK64)
+    bits = 0
+    if n:
+        places, xfrac = _normalised(n, 64)
+        xexp = 63 - places
+        if scale:
+            xexp, xfrac, _ = _scale64(xexp, xfrac, scale)
+        xexp += 1023
+        if xexp >= 0x7FF:
+            bits = 0x7FF << 52
+        else:
+            if xexp <= 0:  # denormal: KRoC notes only the low word's lost bits
+                shift = 1 - xexp
+                lost |= (((xfrac & WORD) << 32) >> shift) & WORD
+                xfrac >>= shift
+                xexp = 0
+            if lost:
+                xfrac |= 1
+            low = (xfrac >> 11) & WORD
+            high = (((xexp << 32) | (((xfrac >> 32) << 1) & WORD)) >> 12) & WORD
+            bits = (high << 32) | low
+            if xfrac & 0x400 and xfrac & 0xBFF:
+                bits += 1
+    if negative:
+        bits |= 1 << 63
     if error:
-        value = math.nan
-    elif n == 0:
-        value = 0.0
-    else:
-        exact = Fraction(n) * Fraction(10) ** scale
-        if lost:  # digits beyond 64 bits only break ties
-            exact += Fraction(1, 10**40) * Fraction(10) ** scale
-        value = _nearest64(exact)
-    if negative and not error:
-        value = -value
+        bits = 0x7FF0000000000001
     error = error or text.pos <= len(string)
-    return error, value
-
-
-def _nearest64(q: Fraction) -> float:
-    from cspc.runtime.predefined import R64, RN, _round_exact
-
-    if q > Fraction(2) ** 1100:
-        return math.inf
-    if q < Fraction(1, 2**1200):
-        return 0.0
-    return _round_exact(q, RN, R64)[0]
+    return error, struct.unpack(">d", struct.pack(">Q", bits & MASK64))[0]
