@@ -225,3 +225,44 @@ STRINGTOREAL_CASES = [
 
 def test_stringtoreal(tmp_path, backend):
     check_cases(tmp_path, backend, STRINGTOREAL_CASES)
+
+
+# --------------------------------------------------------------------------- in.real32, in.real64
+
+
+def read_real(kind: str, max_chars: int = 20) -> str:
+    return f"""
+        {kind} r:
+        SEQ
+          in.{kind.lower()} (r, {max_chars}, keyboard?, screen!)
+          screen ! '='
+          out.{kind.lower()} (r, 0, 0, screen!)
+        """
+
+
+IN_REAL_CASES = [
+    # (label, process, keys typed, what the screen shows): the echo, then =
+    # and the value read
+    ("plain", read_real("REAL32"), b"1.5\n", b"1.5=1.5"),
+    ("space.ends", read_real("REAL32"), b"-0.25 ", b"-0.25=-0.25"),
+    ("exponent", read_real("REAL64"), b"2.5E+3\r", b"2.5E+3=2500.0"),
+    # other keys ring the bell and are not kept; backspace rubs out
+    ("bell", read_real("REAL32"), b"1x.e5\n", b"1" + BEL + b"." + BEL + b"5=1.5"),
+    ("backspace", read_real("REAL32"), b"12\b.5\n", b"12" + RUB + b".5=1.5"),
+    # text that is not a REAL is rubbed out, with the bell, and typed again
+    ("retyped", read_real("REAL32"), b"12\n3.0\n", b"12" + RUB * 2 + BEL + b"3.0=3.0"),
+    ("max", read_real("REAL32", 3), b"1.25\n", b"1.2" + BEL + b"=1.20000005"),
+    (
+        "ask",
+        'REAL32 r:\nSEQ\n  ask.real32 ("r? ", r, 9, keyboard?, screen!)\n'
+        "  out.real32 (r, 2, 1, screen!)",
+        b"7.0\n",
+        b"r? 7.0\r\n  7.0",
+    ),
+]
+
+
+def test_in_real(tmp_path, backend):
+    stdin = b"".join(keys for _, _, keys, _ in IN_REAL_CASES)
+    cases = [(label, code, shown) for label, code, _, shown in IN_REAL_CASES]
+    check_cases(tmp_path, backend, cases, stdin=stdin)
