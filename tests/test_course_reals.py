@@ -181,6 +181,20 @@ def test_digits_are_correctly_rounded_where_the_powers_of_ten_are_exact():
         assert Decimal(text) == Decimal(format(Decimal(x), ".16e"))
 
 
+def test_nine_digits_read_back_as_the_same_real32():
+    # 9 significant digits identify a REAL32, and STRINGTOREAL32 reads the
+    # exponent form REAL32TOSTRING writes (after its sign place).
+    from cspc.runtime.realtext import STRINGTOREAL32
+
+    rng = random.Random(12)
+    for _ in range(3000):
+        x = _f32(rng.getrandbits(31))
+        if x != x:
+            continue
+        error, back = STRINGTOREAL32(False, 0.0, real32_text(x, 0, 9).strip())
+        assert not error and back == x, x
+
+
 def test_python_level_refusals():
     with pytest.raises(OccamError):
         real32_text(1.0, 0, -1)
