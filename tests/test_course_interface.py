@@ -83,6 +83,11 @@ PROC squares (CHAN INT out!)
 PROC fibonacci (CHAN INT out!)
 PROC out.real32 (VAL REAL32 r, VAL INT ip, VAL INT dp, CHAN BYTE out!)
 PROC out.real64 (VAL REAL64 r, VAL INT ip, VAL INT dp, CHAN BYTE out!)
+PROC buffer.set.string ([]BYTE buf, INT len, VAL []BYTE to.add)
+PROC buffer.set.int ([]BYTE buf, INT len, VAL INT n)
+PROC buffer.set.hex ([]BYTE buf, INT len, VAL INT n)
+PROC buffer.set.bin8 ([]BYTE buf, INT len, VAL BYTE n)
+PROC buffer.set.real32 ([]BYTE buf, INT len, VAL INT ip, VAL INT dp, VAL REAL32 n)
 """
 
 # cspc's additions, made like their INT siblings (KRoC's course library reads
