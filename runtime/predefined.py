@@ -25,6 +25,12 @@ from fractions import Fraction
 
 from cspc.runtime.errors import OccamError
 from cspc.runtime.fair import tick
+from cspc.runtime.realtext import (  # noqa: F401 -- written there, listed here
+    REAL32TOSTRING,
+    REAL64TOSTRING,
+    STRINGTOREAL32,
+    STRINGTOREAL64,
+)
 
 __all__ = (
     "LONGADD", "LONGSUM", "LONGSUB", "LONGDIFF", "LONGPROD", "LONGDIV",
@@ -41,6 +47,7 @@ __all__ = (
     "IEEE32REM", "IEEE64REM", "REAL32EQ", "REAL64EQ", "REAL32GT", "REAL64GT",
     "IEEECOMPARE", "DIEEECOMPARE",
     "MOVE2D", "DRAW2D", "CLIP2D", "ASSERT", "CAUSEERROR", "RESCHEDULE",
+    "REAL32TOSTRING", "REAL64TOSTRING", "STRINGTOREAL32", "STRINGTOREAL64",
 )  # fmt: skip
 
 BITS = 32

@@ -68,7 +68,8 @@ def assert_annotated(program: S.Program) -> None:
             assert id(name.symbol) not in declared, f"{name.span}: shares a Symbol"
             declared[id(name.symbol)] = name
     for node in S.walk(program):
-        if isinstance(node, S.Name) and node.symbol.kind not in ("tag", "field"):
+        # (a predefined routine is declared beneath the program, not in it)
+        if isinstance(node, S.Name) and node.symbol.kind not in ("tag", "field") and not node.symbol.predefined:
             assert id(node.symbol) in declared, f"{node.span}: `{node.name}' has a Symbol of no declaration"
 
 

@@ -81,6 +81,22 @@ PROC integrate (CHAN INT in?, CHAN INT out!)
 PROC pairs (CHAN INT in?, CHAN INT out!)
 PROC squares (CHAN INT out!)
 PROC fibonacci (CHAN INT out!)
+PROC out.real32 (VAL REAL32 r, VAL INT ip, VAL INT dp, CHAN BYTE out!)
+PROC out.real64 (VAL REAL64 r, VAL INT ip, VAL INT dp, CHAN BYTE out!)
+PROC buffer.set.string ([]BYTE buf, INT len, VAL []BYTE to.add)
+PROC buffer.set.int ([]BYTE buf, INT len, VAL INT n)
+PROC buffer.set.hex ([]BYTE buf, INT len, VAL INT n)
+PROC buffer.set.bin8 ([]BYTE buf, INT len, VAL BYTE n)
+PROC buffer.set.real32 ([]BYTE buf, INT len, VAL INT ip, VAL INT dp, VAL REAL32 n)
+"""
+
+# cspc's additions, made like their INT siblings (KRoC's course library reads
+# no REALs).
+CSPC_SIGNATURES = """
+PROC in.real32 (REAL32 r, VAL INT max, CHAN BYTE in?, CHAN BYTE out!)
+PROC in.real64 (REAL64 r, VAL INT max, CHAN BYTE in?, CHAN BYTE out!)
+PROC ask.real32 (VAL []BYTE prompt, REAL32 r, VAL INT max, CHAN BYTE in?, CHAN BYTE out!)
+PROC ask.real64 (VAL []BYTE prompt, REAL64 r, VAL INT max, CHAN BYTE in?, CHAN BYTE out!)
 """
 
 CONSTANTS = {
@@ -100,7 +116,7 @@ CONSTANTS = {
 def documented_signatures() -> dict[str, str]:
     """name -> "PROC (kinds of parameters)" or "T FUNCTION (...)", from SIGNATURES."""
     table = {}
-    for line in SIGNATURES.strip().splitlines():
+    for line in (SIGNATURES.strip() + "\n" + CSPC_SIGNATURES.strip()).splitlines():
         head, params = line.split(" (", 1)
         *results, name = head.split(" ")
         kinds = [

@@ -221,3 +221,47 @@ STRING_CASES = [
 
 def test_constants_strings_and_random(tmp_path, backend):
     check_cases(tmp_path, backend, STRING_CASES)
+
+
+# --------------------------------------------------------------------------- string buffers
+
+
+def buffered(size: int, *calls: str, start: int = 0) -> str:
+    """Append with each call to a buffer of `size` bytes holding `start`
+    bytes of dots, then print the buffer's text and its length."""
+    steps = "\n".join(f"  {c}" for c in calls)
+    return (
+        f"[{size}]BYTE buf:\nINT len:\nSEQ\n  len := {start}\n"
+        f"  SEQ i = 0 FOR {start}\n    buf[i] := '.'\n{steps}\n"
+        "  out.string ([buf FOR len], 0, screen!)\n  out.int (len, 3, screen!)"
+    )
+
+
+BUFFER_CASES = [
+    (
+        "string",
+        buffered(10, 'buffer.set.string (buf, len, "ab")', 'buffer.set.string (buf, len, "cd")'),
+        b"abcd  4",
+    ),
+    ("string.cut", buffered(5, 'buffer.set.string (buf, len, "abcdef")', start=2), b"..abc  5"),
+    ("string.full", buffered(3, 'buffer.set.string (buf, len, "x")', start=3), b"...  3"),
+    ("int", buffered(12, "buffer.set.int (buf, len, 42)", "buffer.set.int (buf, len, -7)"), b"42-7  4"),
+    ("int.zero", buffered(4, "buffer.set.int (buf, len, 0)"), b"0  1"),
+    ("int.mostpos", buffered(12, "buffer.set.int (buf, len, MOSTPOS INT)"), b"2147483647 10"),
+    # what does not fit is dropped: the sign and the leading digits are kept
+    ("int.cut", buffered(6, "buffer.set.int (buf, len, -98765432)"), b"-98765  6"),
+    ("hex", buffered(10, "buffer.set.hex (buf, len, 255)"), b"FF  2"),
+    ("hex.zero", buffered(10, "buffer.set.hex (buf, len, 0)"), b"0  1"),
+    ("hex.negative", buffered(10, "buffer.set.hex (buf, len, -2)"), b"FFFFFFFE  8"),
+    # ... but a hexadecimal number keeps its last digits, as KRoC's does
+    ("hex.cut", buffered(6, "buffer.set.hex (buf, len, #ABCDE)", start=3), b"...CDE  6"),
+    ("bin8", buffered(10, "buffer.set.bin8 (buf, len, 5)"), b"00000101  8"),
+    ("bin8.cut", buffered(4, "buffer.set.bin8 (buf, len, #F0)", start=1), b".111  4"),
+    ("real32", buffered(20, "buffer.set.real32 (buf, len, 2, 2, 3.14159)"), b"  3.14  6"),
+    ("real32.free", buffered(20, "buffer.set.real32 (buf, len, 0, 0, 0.5)"), b"0.5  3"),
+    ("real32.cut", buffered(4, "buffer.set.real32 (buf, len, 0, 3, 1.0)"), b" 1.0  4"),
+]
+
+
+def test_string_buffers(tmp_path, backend):
+    check_cases(tmp_path, backend, BUFFER_CASES)

@@ -190,3 +190,17 @@ def test_a_course_exercise_runs_unchanged(tmp_path, backend):
     result = run(tmp_path, source, backend)
     assert result.stdout == b"         0\r\n         1\r\n         3\r\n         6\r\n"
     assert result.returncode == 1 and b"deadlock" in result.stderr.lower()
+
+
+def test_consts_inc_and_convert_module(tmp_path, backend):
+    # KRoC's consts.inc on its own, or beside course.module (its constants
+    # then declared twice, harmlessly); convert.module declares nothing.
+    alone = '#INCLUDE "consts.inc"\nPROC main (CHAN BYTE out!)\n  out ! BELL\n:\n'
+    result = run(tmp_path, alone, backend)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == b"\x07"
+    header = '#INCLUDE "consts.inc"\n#INCLUDE "course.module"\n#INCLUDE "convert.module"'
+    both = main_program("out.int (string.more + (INT DELETE), 0, screen!)", header=header)
+    result = run(tmp_path, both, backend, name="both")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == b"128"

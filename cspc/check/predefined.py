@@ -5,7 +5,9 @@ routines of the reference manual's appendices: the "extraordinary" integer
 arithmetic (LONGADD, LONGPROD, SHIFTLEFT, NORMALISE, ...), the bit
 operations (BITCOUNT, CRCWORD, ...), the floating-point functions (ABS,
 SQRT, SCALEB, ...), the IEEE arithmetic (REAL32OP, IEEE64OP, IEEECOMPARE,
-...), the block moves (MOVE2D, DRAW2D, CLIP2D) and ASSERT.
+...), the block moves (MOVE2D, DRAW2D, CLIP2D) and ASSERT; and, from the
+occam 2.1 conversion library (KRoC's convert.module), the conversions between
+REALs and text (REAL32TOSTRING, STRINGTOREAL64, ...).
 
 They are declared here once, by their occam headings, so that the checks
 treat a call of one exactly as a call of a user's routine (argument count
@@ -113,6 +115,19 @@ PROC DRAW2D (VAL [][]BYTE source, VAL INT sx, sy, [][]BYTE dest, VAL INT dx, dy,
   SKIP
 :
 PROC CLIP2D (VAL [][]BYTE source, VAL INT sx, sy, [][]BYTE dest, VAL INT dx, dy, width, length)
+  SKIP
+:
+-- conversions between REALs and text (the occam 2.1 library's)
+PROC REAL32TOSTRING (INT len, []BYTE string, VAL REAL32 X, VAL INT Ip, Dp)
+  SKIP
+:
+PROC REAL64TOSTRING (INT len, []BYTE string, VAL REAL64 X, VAL INT Ip, Dp)
+  SKIP
+:
+PROC STRINGTOREAL32 (BOOL Error, REAL32 X, VAL []BYTE string)
+  SKIP
+:
+PROC STRINGTOREAL64 (BOOL Error, REAL64 X, VAL []BYTE string)
   SKIP
 :
 -- processes
