@@ -22,6 +22,9 @@ reads, and a reader should see every node class and annotation in one place.
 Naming of the node fields follows the occam 2.1 reference manual where it has a
 word for the thing (specification, abbreviation, replicator, guard, choice,
 alternative, variant, option).
+
+One file, over 600 lines: the AST is one vocabulary, every node class, which each pass reads
+whole; splitting it would make every pass import from several places.
 """
 
 from __future__ import annotations

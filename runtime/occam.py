@@ -39,6 +39,9 @@ versions instead of failing on a missing name.
 :func:`run_program` (written in ``toplevel.py``) runs a compiled main PROC the way ``cspc run`` does and
 turns run-time errors into ``file:line:col: run-time error: message``, naming
 the ``.csp`` line and column of the innermost compiled frame.
+
+One file, over 600 lines: it is the ABI, every name compiled code imports from the runtime,
+and one file keeps that list and its version in one place (the pin in tests/runtime/test_api.py).
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ exact result with fractions and round it in that mode, so all four modes are
 exact.  What the manual makes an error (LONGADD overflow, LONGDIV overflow,
 an operation code out of range, ...) raises :class:`OccamError`, which the
 top level reports at the .csp line of the call.
+
+One file, over 600 lines: one function per predefined routine of the occam 2.1 manual's
+appendix, in its order; they share the word helpers at the top.
 """
 
 from __future__ import annotations

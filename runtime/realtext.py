@@ -31,6 +31,9 @@ The formats, for ``REAL32TOSTRING (len, string, X, Ip, Dp)``:
 an optional sign first: digits, a point, digits, then optionally ``E``, a
 sign and digits.  A syntax error gives NaN and Error TRUE; characters after
 the longest correct text give Error TRUE with the value of that text.
+
+One file, over 600 lines: it is one algorithm each way (KRoC's REALTOSTRING and STRINGTOREAL),
+whose scaling, rounding and formatting steps share their tables and are read together.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """Code generation: positions, names, escaping, the generated module's shape,
-Python interop, and the round trip (compile, then run with plain `python`)."""
+Python interop, and the round trip (compile, then run with plain `python`).
+
+One file, over 600 lines: each test compiles a small program and reads the generated module;
+splitting by construct would scatter the shared helpers that build and run those modules."""
 
 from __future__ import annotations
 

@@ -7,7 +7,10 @@ test_every_row_of_the_pages_has_a_test keeps the two in step: a row added to a
 page without a test fails the suite.
 
 occam programs run through the CLI in this process, in a scratch folder (so
-that messages name prog.csp); runtime rows use cspc.runtime directly."""
+that messages name prog.csp); runtime rows use cspc.runtime directly.
+
+One file, over 600 lines: ROWS and test_every_row_of_the_pages_has_a_test need every
+page's tests in one module."""
 
 from __future__ import annotations
 

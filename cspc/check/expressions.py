@@ -11,6 +11,9 @@ A named type (`DATA TYPE MYINT IS INT:`) is a type of its own: it meets no
 other type in an operator, but its operators, conversions, MOSTPOS/MOSTNEG,
 subscripts and fields are its base's (``types.base``), and arithmetic keeps it
 (MYINT + MYINT is a MYINT; MYINT < MYINT a BOOL).
+
+One file, over 600 lines: one method per expression node, as the dispatch in resolve.py
+expects; literals, constants and calls are already modules of their own.
 """
 
 from __future__ import annotations

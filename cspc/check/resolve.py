@@ -9,6 +9,9 @@ rules come in mixins: specifications (:mod:`cspc.check.declarations`),
 expressions, communication, aliases; this module holds scopes, types,
 processes and calls.  The usage rules that compare
 whole processes (PAR) run afterwards in :mod:`cspc.check.usage`.
+
+One file, over 600 lines: the Resolver's core (scopes, types, the process dispatch and calls);
+its rule families are mixins of their own modules, listed above.
 """
 
 from __future__ import annotations

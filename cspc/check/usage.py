@@ -18,6 +18,10 @@ PROC call contributes what the PROC's body does to its actuals.
 It also reports a channel parameter used both ways, and warns when one process
 (no PAR in between) both inputs from and outputs to a channel it declared,
 which can only deadlock.
+
+One file, over 600 lines: the pass is one bottom-up walk whose PAR comparison needs every
+construct's Usage at hand; the subscript reasoning and partner naming are already apart
+(:mod:`cspc.check.subscripts`, :mod:`cspc.check.partners`).
 """
 
 from __future__ import annotations

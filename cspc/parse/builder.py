@@ -16,6 +16,9 @@ built.  Decisions about the AST (see also ``cspc/syntax.py``):
   unknown pragma adds a warning to ``ToAST.warnings``.
 * ``#INCLUDE``/``#USE`` lines become :class:`Include` placeholders, which
   :mod:`cspc.parse.includes` replaces with the included file's specifications.
+
+One file, over 600 lines: one method per grammar rule, in the grammar's order, so that
+grammar/occam.lark and this file can be read side by side.
 """
 
 from __future__ import annotations
