@@ -123,6 +123,11 @@ def run(file: str, backend: str | None, include_paths, debug: bool) -> None:
     """
     check_backend(backend)
     result = compile_or_exit(file, include_paths, debug)
+    sys.exit(run_main_proc(main_proc_of(result, file, debug), backend, debug))
+
+
+def main_proc_of(result, file: str, debug: bool):
+    """The compiled program's main PROC, its module run; exits if it has none."""
     if result.main is None:
         click.echo(
             f"{file}: error: no main PROC: the program needs a PROC with parameters "
@@ -135,7 +140,7 @@ def run(file: str, backend: str | None, include_paths, debug: bool) -> None:
         exec(result.code, namespace)
     except Exception as exc:  # noqa: BLE001 -- module set-up failing is a user error or a bug
         fail_at_run_time(exc, debug)
-    sys.exit(run_main_proc(namespace[result.main], backend, debug))
+    return namespace[result.main]
 
 
 def check_backend(backend: str | None) -> None:
@@ -325,24 +330,13 @@ def trace(file, fmt, output, verbose, limit, channels, process, backend, include
 
     check_backend(backend)
     result = compile_or_exit(file, include_paths, debug, use_cache=False)
-    if result.main is None:
-        click.echo(
-            f"{file}: error: no main PROC: the program needs a PROC with parameters "
-            "(CHAN BYTE keyboard?, screen!, error!)",
-            err=True,
-        )
-        sys.exit(EXIT_USER_ERROR)
-    namespace = result.new_namespace()
-    try:
-        exec(result.code, namespace)
-    except Exception as exc:  # noqa: BLE001 -- module set-up failing is a user error or a bug
-        fail_at_run_time(exc, debug)
+    proc = main_proc_of(result, file, debug)
     wanted = [c.strip() for c in channels.split(",") if c.strip()] if channels else None
     out = open(output, "w", encoding="utf-8") if output else sys.stderr
     try:
         tracer = Tracer(out, Protocols(result.program), format=fmt, verbose=verbose, limit=limit,
                         channels=wanted, process=process)
-        status = run_main_proc(namespace[result.main], backend, debug, tracer)
+        status = run_main_proc(proc, backend, debug, tracer)
     finally:
         if output:
             out.close()
