@@ -155,13 +155,13 @@ def check_backend(backend: str | None) -> None:
         sys.exit(EXIT_USAGE_ERROR)
 
 
-def run_main_proc(proc, backend: str | None, debug: bool, tracer=None) -> int:
+def run_main_proc(proc, backend: str | None, debug: bool, tracer=None, policy=None) -> int:
     """Run the main PROC; with a ``tracer`` (see cspc.trace), trace the run and
-    end the trace with how the run ended."""
+    end the trace with how the run ended; ``policy`` is the run's ALT policy."""
     from cspc.runtime.occam import EXIT_INTERRUPTED, INTERRUPTED, run_main
 
     try:
-        run_main(proc, backend=backend, observer=tracer)
+        run_main(proc, backend=backend, observer=tracer, policy=policy)
     except KeyboardInterrupt:
         flush_stdout()
         if tracer is not None:
@@ -288,6 +288,21 @@ def check(files, warn_unused: bool, include_paths, debug: bool) -> None:
     sys.exit(EXIT_USER_ERROR if failed else 0)
 
 
+def chart_path(ctx, param, value: str | None) -> str | None:
+    """``--chart FILE``: FILE's suffix names the format; matplotlib must be there."""
+    if value is None:
+        return None
+    from cspc.chart.draw import FORMATS, chart_format
+
+    if chart_format(value) is None:
+        raise click.BadParameter(f"{value!r}: the chart's format comes from its suffix: {', '.join(FORMATS)}")
+    try:
+        import matplotlib  # noqa: F401 -- only to say now, not after the run, that it is missing
+    except ImportError:
+        raise click.BadParameter("drawing a chart needs matplotlib: pip install 'cspc[chart]'") from None
+    return value
+
+
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option(
@@ -306,12 +321,19 @@ def check(files, warn_unused: bool, include_paths, debug: bool) -> None:
 @click.option("--process", default=None, metavar="NAME",
               help="Only events NAME takes part in (NAME picks the copies `NAME i=...' too).")
 @click.option(
+    "--chart", type=click.Path(dir_okay=False, writable=True), default=None, callback=chart_path,
+    help="Also draw the run as a sequence chart in FILE (.svg, .png or .pdf).",
+)
+@click.option("--chart-limit", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Draw at most the first N events on the chart (default 100).")
+@click.option(
     "--backend", type=click.Choice(["greenlet", "threads"]), default=None,
     help="Scheduler: greenlets (default, or $CSPC_BACKEND) or OS threads.",
 )
 @include_option
 @debug_option
-def trace(file, fmt, output, verbose, limit, channels, process, backend, include_paths, debug) -> None:
+def trace(file, fmt, output, verbose, limit, channels, process, chart, chart_limit, backend, include_paths,
+          debug) -> None:
     """Run FILE and print its CSP trace: one event per communication, in order.
 
     Events are written as CSP writes them, channel.value: `c.3', a tagged
@@ -325,18 +347,37 @@ def trace(file, fmt, output, verbose, limit, channels, process, backend, include
       cspc trace prog.csp
       cspc trace --verbose --channels c,d prog.csp
       cspc trace --format json -o run.jsonl prog.csp
+      cspc trace --chart run.svg -o /dev/null prog.csp
+
+    With --chart, the chart has a lifeline per process and an arrow per
+    communication, numbered as in the trace (and filtered as it is by
+    --channels and --process); an ALT's choice is marked in blue with the
+    guards that were ready, and the processes a deadlock left blocked end in
+    a red cross.
     """
     from cspc.trace import Protocols, Tracer
 
     check_backend(backend)
+    if chart_limit is not None and chart is None:
+        raise click.UsageError("--chart-limit needs --chart FILE")
     result = compile_or_exit(file, include_paths, debug, use_cache=False)
     proc = main_proc_of(result, file, debug)
     wanted = [c.strip() for c in channels.split(",") if c.strip()] if channels else None
     out = open(output, "w", encoding="utf-8") if output else sys.stderr
     try:
-        tracer = Tracer(out, Protocols(result.program), format=fmt, verbose=verbose, limit=limit,
+        protocols = Protocols(result.program)
+        tracer = Tracer(out, protocols, format=fmt, verbose=verbose, limit=limit,
                         channels=wanted, process=process)
-        status = run_main_proc(proc, backend, debug, tracer)
+        observer, policy = tracer, None
+        if chart is not None:
+            from cspc.chart import DEFAULT_LIMIT, ChartedTrace, ChartRecorder
+
+            recorder = ChartRecorder(protocols, limit=chart_limit or DEFAULT_LIMIT, wanted=tracer.wanted)
+            observer = ChartedTrace(tracer, recorder, chart, say=lambda line: click.echo(line, err=True))
+            policy = observer.policy
+        status = run_main_proc(proc, backend, debug, observer, policy)
+        if chart is not None and observer.failed:
+            status = status or EXIT_USER_ERROR
     finally:
         if output:
             out.close()

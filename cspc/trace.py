@@ -87,6 +87,12 @@ def protocols(program: S.Program) -> dict[str, object]:
     return found
 
 
+def outside_reader(channel_name: str) -> str | None:
+    """Who reads a communication that has no reading process: the outside
+    world at ``screen`` and ``error`` (`(screen)`), else None."""
+    return _MAIN_CHANNELS.get(channel_name)
+
+
 def base_name(channel_name: str) -> str:
     """``c`` for ``c``, ``c[1]`` and ``c[1][2]``."""
     return channel_name.split("[", 1)[0]
@@ -263,7 +269,7 @@ class Tracer:
             return
         name = getattr(channel, "name", None) or "?"
         writer_name = writer.name if writer is not None else None
-        reader_name = reader.name if reader is not None else _MAIN_CHANNELS.get(name)
+        reader_name = reader.name if reader is not None else outside_reader(name)
         if not self.wanted(name, writer_name, reader_name):
             return
         self.shown += 1
