@@ -282,3 +282,7 @@ def test_the_site_builds_without_warnings(tmp_path: Path):
         timeout=120,
     )
     assert result.returncode == 0, text(result.stderr)
+    # occam is coloured by cspc's Pygments lexer, with the stylesheet the build writes
+    page = (tmp_path / "site" / "language" / "index.html").read_text()
+    assert '<span class="k">SEQ</span>' in page and '<span class="kt">INT</span>' in page
+    assert ".highlight .k " in (tmp_path / "site" / "css" / "pygments.css").read_text()
