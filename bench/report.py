@@ -85,6 +85,52 @@ def alt_table(results) -> list[str]:
     return lines
 
 
+TRACING_MODES = [
+    ("hookless", "untraced, the observer hook's tests taken out (the floor)"),
+    ("off", "untraced: the hook there and empty, as every run without `cspc trace`"),
+    ("traced", "traced: `cspc trace` writing every event to the null device"),
+]
+TRACED_AT_MOST = 3.0  # a traced communication against an untraced one
+
+
+def tracing_table(results) -> list[str]:
+    lines = ["| backend | run | ns per communication | relative to untraced | CPU ns per communication |",
+             "|---|---|---:|---:|---:|"]
+    for backend in ("greenlet", "threads"):
+        off = results[backend, "off"].median("ns_per_comm")
+        for mode, label in TRACING_MODES:
+            m = results[backend, mode]
+            ns = m.median("ns_per_comm")
+            rel = ratio(ns, off)
+            lines.append(f"| {backend} | {label} | {m.error or fmt(ns)} | {'-' if rel is None else f'{rel:.2f}x'} "
+                         f"| {fmt(m.median('cpu_ns_per_comm'))} |")
+    return lines + ["", "| target | measured | result |", "|---|---:|---|",
+                    *(f"| {label} | {measured} | {verdict(passed)} |" for label, measured, passed in
+                      tracing_targets(results))]
+
+
+def tracing_targets(results) -> list[tuple[str, str, bool | None]]:
+    """Tracing off costs nothing measurable (within BASELINE_MARGIN of the
+    floor, the noise between identical builds); tracing on costs at most
+    TRACED_AT_MOST times a communication."""
+    out = []
+    for backend in ("greenlet", "threads"):
+        floor, off, traced = (results[backend, mode] for mode in ("hookless", "off", "traced"))
+        cost = ratio(off.median("ns_per_comm"), floor.median("ns_per_comm"))
+        measured = "-" if cost is None else f"{cost:.2f}x (95% interval {'-'.join(f'{r:.2f}' for r in ratio_interval(off, floor))}x)"
+        out.append((f"tracing off costs nothing measurable ({backend}: within {BASELINE_MARGIN:.0%} of no hook)",
+                    measured, None if cost is None else cost <= 1 + BASELINE_MARGIN))
+        slowdown = ratio(traced.median("ns_per_comm"), off.median("ns_per_comm"))
+        measured = "-" if slowdown is None else f"{slowdown:.2f}x"
+        out.append((f"tracing on costs at most {TRACED_AT_MOST:.0f}x a communication ({backend})", measured,
+                    None if slowdown is None else slowdown <= TRACED_AT_MOST))
+    return out
+
+
+def verdict(passed: bool | None) -> str:
+    return "not measured" if passed is None else ("pass" if passed else "**MISS**")
+
+
 def compiler_table(m) -> list[str]:
     if m.error:
         return [f"compiler: {m.error}"]
@@ -196,8 +242,7 @@ def targets_table(results, context) -> list[str]:
            "communication) is less inflated by load from other processes, but a shared machine moves it too.", "",
            "| target | measured | result |", "|---|---:|---|"]
     for label, measured, passed in targets(results):
-        verdict = "not measured" if passed is None else ("pass" if passed else "**MISS**")
-        out.append(f"| {label} | {measured} | {verdict} |")
+        out.append(f"| {label} | {measured} | {verdict(passed)} |")
     change = [passed for _label, _measured, passed in change_targets(results)]
     out += ["", f"The first two are the current change's target, either one sufficing: {either_met(change)}.",
             "", *baseline_margin_note(context)]
@@ -233,7 +278,8 @@ def render(results, context) -> str:
     ]
     if context["quick"]:
         head += ["", "**Quick smoke configuration: tiny sizes, one run; these numbers mean nothing.**"]
-    missing = [group for group in ("commstime", "ring", "alt", "compiler", "startup") if group not in results]
+    missing = [group for group in ("commstime", "tracing", "ring", "alt", "compiler", "startup")
+               if group not in results]
     if missing:
         head += ["", f"Only some groups were measured (`--only`): no {', '.join(missing)}."]
     sections = [  # (the group it needs, title, a function making its lines)
@@ -241,6 +287,8 @@ def render(results, context) -> str:
         ("commstime", f"CommsTime (4 communications a round; {c.greenlet_rounds:,} rounds on greenlets, "
          f"{c.thread_rounds:,} on threads, {c.pycsp_thread_rounds:,} for PyCSP threads)",
          lambda: commstime_table(results["commstime"]) + commstime_notes(results["commstime"])),
+        ("tracing", "The cost of tracing (compiled CommsTime, as above; interleaved runs)",
+         lambda: tracing_table(results["tracing"])),
         ("ring", "Token ring (the second lap is timed; memory is the peak RSS growth divided by the ring's size)",
          lambda: ring_table(results["ring"])),
         ("alt", f"ALT under load ({c.alt_producers} producers into one ALT-ing consumer)",

@@ -5,7 +5,8 @@
 
 Measures CommsTime (compiled occam and hand-written runtime code on both
 backends, an earlier cspc's compiled occam, PyCSP 0.9.2, asyncio and trio, a
-bare semaphore channel, a queue.Queue pipeline), a token ring of up to
+bare semaphore channel, a queue.Queue pipeline), the cost of tracing (compiled
+CommsTime untraced, without the observer hook's tests, and traced), a token ring of up to
 1,000,000 processes, ALT under load, and the compiler's speed and start-up;
 then writes ``results.md`` (Markdown tables and the targets with pass/MISS)
 and PNG plots into ``bench/results/`` (or ``--out``).
@@ -23,7 +24,7 @@ needs greenlet and cspc).  trio (in the ``bench`` extra) is reported as absent
 when it does not import.  Plots need matplotlib (``pip install -e '.[bench]'``)
 and are skipped with a message without it.
 
-``--only GROUP`` (repeatable; groups: commstime, ring, alt, compiler,
+``--only GROUP`` (repeatable; groups: commstime, tracing, ring, alt, compiler,
 startup) measures just those groups, for instance ``--only commstime`` to
 judge a runtime change in a few minutes; the report leaves out the others'
 tables and marks the targets that need them as not measured.
@@ -244,6 +245,17 @@ class Suite:
                 jobs[backend, pri] = ("alt", params, None, 300)
         return self.interleaved(jobs, min(self.config.reps, 3))
 
+    def tracing(self) -> dict[tuple[str, str], Measured]:
+        """Compiled CommsTime untraced, with the observer hook's tests taken
+        out, and traced to the null device (``workloads.TRACING_MODES``), on
+        both backends, interleaved."""
+        c = self.config
+        jobs = {}
+        for backend, rounds in (("greenlet", c.greenlet_rounds), ("threads", c.thread_rounds)):
+            for mode in ("hookless", "off", "traced"):
+                jobs[backend, mode] = ("tracing", {"backend": backend, "rounds": rounds, "mode": mode}, None, 300)
+        return self.interleaved(jobs, c.reps)
+
     def compiler(self) -> Measured:
         job = ("compiler", {"lines": self.config.compiler_lines}, None, 600)
         return self.interleaved({"compiler": job}, min(self.config.reps, 3))["compiler"]
@@ -328,7 +340,7 @@ def run_quietly(argv: list[str]) -> subprocess.CompletedProcess:
         return subprocess.CompletedProcess(argv, 1, "", str(exc))
 
 
-GROUPS = ("commstime", "ring", "alt", "compiler", "startup")  # in the order they run
+GROUPS = ("commstime", "tracing", "ring", "alt", "compiler", "startup")  # in the order they run
 
 
 def run_suite(config: Config, pycsp_python: str, quick: bool = False, log=print,
@@ -354,6 +366,7 @@ def run_suite(config: Config, pycsp_python: str, quick: bool = False, log=print,
     try:
         for key, title, measure in (
             ("commstime", "CommsTime", suite.commstime),
+            ("tracing", "the cost of tracing", suite.tracing),
             ("ring", "token ring", suite.ring),
             ("alt", "ALT under load", suite.alt),
             ("compiler", "compiler", suite.compiler),

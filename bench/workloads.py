@@ -155,6 +155,76 @@ def run_through_cli(source: str, backend: str) -> bytes:
     return proc.stdout
 
 
+# -- the cost of tracing ----------------------------------------------------------
+
+TRACING_MODES = ("hookless", "off", "traced")
+
+
+def tracing_commstime(backend: str, rounds: int, mode: str) -> dict:
+    """Compiled CommsTime (as ``compiled_commstime`` runs it) in one of three
+    ways: ``off``, as every untraced run is (the observer hook is there, and
+    empty); ``hookless``, with the channel's hand-overs rebuilt without the
+    hook's test (:func:`hookless_channel`), the floor ``off`` is judged
+    against; ``traced``, with the tracer of ``cspc trace`` writing every
+    event to the null device."""
+    from cspc.compiler import compile_file
+    from cspc.runtime.occam import run_main
+    from cspc.trace import Protocols, Tracer
+
+    if mode not in TRACING_MODES:
+        raise ValueError(f"unknown tracing mode {mode!r}")
+    with tempfile.TemporaryDirectory() as tmp:
+        source = os.path.join(tmp, "commstime.csp")
+        with open(source, "w") as f:
+            f.write(COMMSTIME_CSP.format(rounds=rounds))
+        result = compile_file(source)
+    namespace = result.new_namespace()
+    exec(result.code, namespace)
+    if mode == "hookless":
+        hookless_channel()
+    screen = io.BytesIO()
+    with open(os.devnull, "w") as null:
+        tracer = Tracer(null, Protocols(result.program)) if mode == "traced" else None
+        cpu = time.process_time()
+        run_main(namespace[result.main], backend=backend, stdin=io.BytesIO(b""), stdout=screen, observer=tracer)
+        cpu = time.process_time() - cpu
+    match = re.search(rb"elapsed\.us (\d+)", screen.getvalue())
+    if not match:
+        raise RuntimeError(f"compiled CommsTime printed {screen.getvalue()[-200:]!r}")
+    result = {"ns_per_comm": int(match.group(1)) * 1000 / (4 * rounds), "cpu_ns_per_comm": cpu * 1e9 / (4 * rounds)}
+    if tracer is not None and tracer.seq < 4 * rounds:
+        raise RuntimeError(f"the tracer saw {tracer.seq} events, not at least {4 * rounds}")
+    return result
+
+
+HOOK_TEST = re.compile(r"^( *)if _observer is not None:\n\1    _communicated\(.*\)\n", re.M)
+
+
+def hookless_channel() -> int:
+    """Replace ``Channel.write`` and ``Channel.read`` (in this process only)
+    with their own source minus the observer hook's test (each
+    ``if _observer is not None: _communicated(...)``), compiled in the
+    channels module's globals so that they see the same backend primitives.
+    The copy is made from the runtime's current source, so it cannot drift
+    from it; returns how many tests were taken out."""
+    import inspect
+    import textwrap
+
+    from cspc.runtime import channels
+
+    removed = 0
+    for name in ("write", "read"):
+        text = textwrap.dedent(inspect.getsource(getattr(channels.Channel, name)))
+        text, count = HOOK_TEST.subn("", text)
+        if count == 0 or "_observer" in text:
+            raise RuntimeError(f"Channel.{name} no longer has the observer test this benchmark removes")
+        removed += count
+        scope: dict = {}
+        exec(compile(text, channels.__file__, "exec"), vars(channels), scope)
+        setattr(channels.Channel, name, scope[name])
+    return removed
+
+
 class QueueChannel(queue.Queue):
     """An unbounded ``queue.Queue`` with the channel method names, so that the
     CommsTime network of ``bench/commstime.py`` runs over it unchanged (the
@@ -300,6 +370,7 @@ WORKLOADS = {
     "ring": token_ring,
     "alt": alt_load,
     "compiler": compiler_speed,
+    "tracing": tracing_commstime,
 }
 
 

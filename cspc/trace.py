@@ -35,6 +35,7 @@ CSV_COLUMNS = ("seq", "channel", "event", "writer", "reader", "writer_at", "read
 # The occam top level's channels: what they carry, and who is at their far end.
 _MAIN_CHANNELS = {"keyboard": "(keyboard)", "screen": "(screen)", "error": "(error)"}
 _AMBIGUOUS = object()
+_REMEMBERED_CHANNELS = 4096  # channels whose protocol a trace remembers at once
 _OCCAM_ESCAPES = {10: "*n", 13: "*c", 9: "*t", 39: "*'", 34: '*"', 42: "**"}
 
 
@@ -45,6 +46,7 @@ class Protocols:
 
     def __init__(self, program: S.Program | None) -> None:
         self.by_line: dict[str, object] = {}
+        self._by_channel: dict[int, tuple] = {}  # id(channel) -> (channel, its renderer)
         self.by_name = protocols(program) if program is not None else dict.fromkeys(_MAIN_CHANNELS, T.BYTE)
         for node in S.walk(program) if program is not None else ():
             if isinstance(node, S.Output):
@@ -57,6 +59,24 @@ class Protocols:
                     self.by_line[key] = t.protocol
                 elif known is not _AMBIGUOUS and T.type_str(known) != T.type_str(t.protocol):
                     self.by_line[key] = _AMBIGUOUS
+
+    def renderer(self, channel, channel_name: str, writer):
+        """How to write a message on ``channel`` from the process ``writer``
+        (:func:`renderer` of its protocol): found by :meth:`of` at the first
+        writer's line, then remembered for the channel (its messages all have
+        its one type), so that later events need not look for where their
+        writer is, which costs more than all the rest of a traced
+        communication.  The memory is cleared whenever it fills up."""
+        known = self._by_channel.get(id(channel))
+        if known is not None and known[0] is channel:
+            return known[1]
+        from cspc.runtime.hooks import where
+
+        render_value = renderer(self.of(channel_name, where(writer)))
+        if len(self._by_channel) >= _REMEMBERED_CHANNELS:
+            self._by_channel.clear()
+        self._by_channel[id(channel)] = (channel, render_value)  # the channel is kept: its id stays its own
+        return render_value
 
     def of(self, channel_name: str, writer_at: str | None):
         """The protocol of a message on ``channel_name`` written at ``writer_at``."""
@@ -99,6 +119,16 @@ def base_name(channel_name: str) -> str:
 
 
 # --------------------------------------------------------------------------- values in CSP notation
+
+
+def renderer(protocol):
+    """``render`` for one protocol, as a function of the value: a number's or
+    a boolean's protocol gets ``_plain`` itself, which a traced communication
+    of the commonest kind then costs instead of the walk through the type."""
+    t = T.base(protocol) if protocol is not None and protocol is not _AMBIGUOUS else None
+    if protocol is None or protocol is _AMBIGUOUS or (isinstance(t, S.PrimType) and t.name != "BYTE"):
+        return _plain
+    return lambda value: render(value, protocol)
 
 
 def render(value, protocol) -> str:
@@ -251,6 +281,22 @@ class Tracer:
         self.csv = csv.writer(out, lineterminator="\n") if format == "csv" else None
         if self.csv is not None:
             self.csv.writerow(CSV_COLUMNS)
+        # On a terminal each event shows as it happens; a file (-o) or a pipe is
+        # written in blocks, and flushed as the trace ends.
+        self.live = _is_terminal(out)
+        if format == "csp" and not verbose and limit is None and self.channels is None and process is None:
+            self.communicated = self._every_event  # the default trace has a path of its own
+
+    def _every_event(self, channel, value, writer, reader) -> None:
+        """:meth:`communicated` for the default trace (every event, numbered,
+        no writer or reader): on greenlets a traced communication costs about
+        twice an untraced one, which every test left out here would add to."""
+        seq = self.seq = self.seq + 1
+        self.shown = seq
+        name = channel.name or "?"
+        self.out.write(f"{seq:>4}  {name}.{self.protocols.renderer(channel, name, writer)(value)}\n")
+        if self.live:
+            self.out.flush()
 
     # -- what to show
 
@@ -273,13 +319,13 @@ class Tracer:
         if not self.wanted(name, writer_name, reader_name):
             return
         self.shown += 1
-        from cspc.runtime.hooks import where
-
-        writer_at = where(writer)
-        event = f"{name}.{render(value, self.protocols.of(name, writer_at))}"
+        event = f"{name}.{self.protocols.renderer(channel, name, writer)(value)}"
         if self.format == "csp" and not self.verbose:
             self.write(f"{self.seq:>4}  {event}")
             return
+        from cspc.runtime.hooks import where
+
+        writer_at = where(writer)
         reader_at = where(reader) if reader is not None else None
         at = round(time.monotonic() - self.start, 6)
         if self.format == "csp":
@@ -293,11 +339,13 @@ class Tracer:
             self.write(json.dumps(record))
         else:
             self.csv.writerow([self.seq, name, event, writer_name, reader_name, writer_at, reader_at, at])
-            self.out.flush()
+            if self.live:
+                self.out.flush()
 
     def write(self, line: str) -> None:
         self.out.write(line + "\n")
-        self.out.flush()
+        if self.live:
+            self.out.flush()
 
     # -- the end
 
@@ -323,6 +371,13 @@ class Tracer:
                     ]  # fmt: skip
                 self.write(json.dumps(record))
         self.out.flush()
+
+
+def _is_terminal(out) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _who(name: str | None, at: str | None) -> str:

@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cspc.runtime import InputGuard, OutputGuard, TimeoutGuard
-from cspc.runtime.hooks import FairPolicy, where
-from cspc.trace import Protocols, outside_reader, render
+from cspc.runtime.hooks import FairPolicy
+from cspc.trace import Protocols, outside_reader
 
 DEFAULT_LIMIT = 100
 
@@ -115,7 +115,7 @@ class ChartRecorder:
             chart.skipped += 1
             return
         chart.shown += 1
-        event = f"{name}.{render(value, self.protocols.of(name, where(writer)))}"
+        event = f"{name}.{self.protocols.renderer(channel, name, writer)(value)}"
         writer_line = self.lifeline(writer)  # first: lifelines are in order of appearance
         reader_line = self.lifeline(reader) if reader is not None else self.outside(reader_name or "?")
         chart.rows.append(Arrow(chart.events, event, writer_line, reader_line, choice))
