@@ -265,7 +265,11 @@ class Tracer:
         limit: int | None = None,
         channels: list[str] | None = None,
         process: str | None = None,
+        with_report: bool = True,
     ) -> None:
+        """``with_report``: end a csp trace with the report of a deadlock or
+        run-time error (not when the report is shown beside the trace anyway:
+        on standard error, or in a notebook)."""
         if format not in FORMATS:
             raise ValueError(f"trace format must be one of {', '.join(FORMATS)}, not {format!r}")
         self.out = out
@@ -275,6 +279,7 @@ class Tracer:
         self.limit = limit
         self.channels = set(channels) if channels else None
         self.process = process
+        self.with_report = with_report and out is not sys.stderr
         self.seq = 0  # communications so far, shown or not
         self.shown = 0
         self.start = time.monotonic()
@@ -356,7 +361,7 @@ class Tracer:
         if self.format == "csp":
             if cut:
                 self.write(f"-- trace stopped after {self.limit} events; the run went on to {self.seq}")
-            if report and self.out is not sys.stderr:  # on stderr, the report follows anyway
+            if report and self.with_report:
                 self.write(report)
         elif self.format == "json":
             if report:
