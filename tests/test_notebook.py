@@ -4,9 +4,11 @@ executed by a real Jupyter kernel (nbclient), whose cell outputs are read."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from cspc_cli import run_cspc
@@ -170,3 +172,18 @@ def test_the_example_in_the_module_docstring_runs():
     line, _, program = example.partition("\n")
     assert line == "%%occam --trace"
     assert run_cell(program, trace=True).trace.splitlines() == ["   1  screen.'h'"]
+
+
+def test_the_docs_cells_show_what_the_page_says():
+    """docs/notebooks.md: each `%%occam` cell, followed by what it shows."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "notebooks.md").read_text()
+    blocks = re.findall(r"```text\n(.*?)```", page, re.S)
+    assert blocks[0] == "%load_ext cspc\n"
+    traced, trace, failing, failure = blocks[1:5]
+    line, _, program = traced.partition("\n")
+    assert line == "%%occam --trace"
+    outcome = run_cell(program, trace=True)
+    assert (outcome.screen, outcome.trace) == ("k", trace)
+    line, _, program = failing.partition("\n")
+    assert line == "%%occam"
+    assert run_cell(program).failure + "\n" == failure
