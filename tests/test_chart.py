@@ -201,6 +201,13 @@ def test_a_long_run_shows_its_first_events_and_says_so(cli, tmp_path):
     assert len((tmp_path / "run.trace").read_text().splitlines()) == 5  # the trace is not cut
 
 
+def test_a_long_chart_is_drawn_at_fewer_dots_per_inch():
+    from cspc.chart.draw import png_dpi
+
+    assert png_dpi((8.0, 40.0)) == 100.0
+    assert png_dpi((8.0, 1300.0)) * 1300.0 == pytest.approx(65_000)
+
+
 def test_the_chart_is_filtered_as_the_trace_is(cli, tmp_path):
     cli(PIPELINE, "--chart", "run.svg", "--channels", "t,screen", "-o", "run.trace")
     assert [t for t in svg_texts(tmp_path / "run.svg") if t[0].isdigit()] == ['3  t.2."hi"', "5  screen.'h'"]

@@ -49,7 +49,7 @@ def draw(chart: Chart, path: str) -> None:
             ax.set_ylim(rows, 0)
             ax.axis("off")
             _draw(ax, chart, end=_HEAD + len(chart.rows))
-            fig.savefig(path, format=chart_format(path)[1:], metadata=_metadata(path))
+            fig.savefig(path, format=chart_format(path)[1:], metadata=_metadata(path), dpi=png_dpi(fig.get_size_inches()))
         finally:
             plt.close(fig)
 
@@ -102,6 +102,12 @@ def _choice(ax, choice: Choice, at: int, y: float, beside: bool = False) -> None
     ax.plot([at], [y], marker="D", markersize=6, color=_ALT_COLOUR)
     ax.text(at + 0.08, y + (0.32 if beside else 0), choice.text(), ha="left",
             va="center" if not beside else "top", color=_ALT_COLOUR, fontsize=7)  # fmt: skip
+
+
+def png_dpi(size_inches) -> float:
+    """Dots per inch for a PNG: 100, or fewer for a chart so long that its
+    picture would pass the 65,536 pixels a side that the Agg renderer draws."""
+    return min(100.0, 65_000 / max(size_inches))
 
 
 def _metadata(path: str) -> dict:
