@@ -372,7 +372,8 @@ def trace(file, fmt, output, verbose, limit, channels, process, chart, chart_lim
         if chart is not None:
             from cspc.chart import DEFAULT_LIMIT, ChartedTrace, ChartRecorder
 
-            recorder = ChartRecorder(protocols, limit=chart_limit or DEFAULT_LIMIT, wanted=tracer.wanted)
+            recorder = ChartRecorder(protocols, program=result.program, limit=chart_limit or DEFAULT_LIMIT,
+                                     wanted=tracer.wanted)
             observer = ChartedTrace(tracer, recorder, chart, say=lambda line: click.echo(line, err=True))
             policy = observer.policy
         status = run_main_proc(proc, backend, debug, observer, policy)

@@ -111,7 +111,8 @@ def _run(result, outcome: CellRun, backend, trace: bool, chart: bool, keyboard: 
         if chart:
             from cspc.chart import ChartedTrace, ChartRecorder
 
-            observer = charted = ChartedTrace(tracer, ChartRecorder(protocols), os.path.join(tmp, "run.svg"),
+            recorder = ChartRecorder(protocols, program=result.program)
+            observer = charted = ChartedTrace(tracer, recorder, os.path.join(tmp, "run.svg"),
                                               say=lambda line: _note(outcome, line))  # fmt: skip
             policy = charted.policy
         ending = None

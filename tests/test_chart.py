@@ -33,7 +33,8 @@ def record(path, backend, tmp_path, *, limit=100, stdout=None):
     protocols = Protocols(result.program)
     text = io.StringIO()
     tracer = Tracer(text, protocols)
-    charted = ChartedTrace(tracer, ChartRecorder(protocols, limit=limit), str(tmp_path / "run.svg"), say=print)
+    recorder = ChartRecorder(protocols, program=result.program, limit=limit)
+    charted = ChartedTrace(tracer, recorder, str(tmp_path / "run.svg"), say=print)
     try:
         run_main(namespace[result.main], backend=backend, stdout=stdout or io.BytesIO(),
                  observer=charted, policy=charted.policy)  # fmt: skip
@@ -62,6 +63,7 @@ def test_a_pipeline_has_a_lifeline_per_process_and_an_arrow_per_event(tmp_path, 
     ]
     assert trace == EVENTS  # the same numbers and texts as the trace
     assert [f"{a.seq:>4}  {a.event}" for a in chart.arrows] == trace
+    assert all(a.choice is None for a in chart.arrows)  # no ALT: `in ? CASE' is no choice
     assert not chart.cut and chart.blocked == {} and chart.ending is None
 
 
@@ -133,14 +135,41 @@ def test_an_alt_choice_marks_the_communication_it_chose(tmp_path):
     assert (second.event, second.choice) == ("b.2", Choice("main, PAR branch 3", "b?", ["b?"], pri=False))
 
 
-def test_every_alt_mark_names_its_arrows_channel_on_both_backends(tmp_path, backend):
-    chart, trace = record(source(tmp_path, MERGE), backend, tmp_path)
+# On greenlets the ALT starts first and waits; the first producer completes
+# it, and the second is waiting when the next ALT looks.
+WAITED = """\
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  CHAN INT a, b:
+  INT x:
+  PAR
+    SEQ i = 0 FOR 2
+      PRI ALT
+        a ? x
+          SKIP
+        b ? x
+          SKIP
+    a ! 1
+    b ! 2
+:
+"""
+
+
+def test_an_alt_that_waited_is_marked_with_the_first_to_come(tmp_path):
+    chart, _ = record(source(tmp_path, WAITED), "greenlet", tmp_path)
+    first, second = chart.rows
+    assert (first.event, first.choice) == ("a.1", Choice("main, PAR branch 1", "a?", [], pri=True))
+    assert first.choice.text() == "PRI ALT waited; a? came first"
+    assert (second.event, second.choice) == ("b.2", Choice("main, PAR branch 1", "b?", ["b?"], pri=True))
+
+
+@pytest.mark.parametrize("program, alt", [(MERGE, "main, PAR branch 3"), (WAITED, "main, PAR branch 1")])
+def test_every_communication_an_alt_made_is_marked_on_both_backends(tmp_path, backend, program, alt):
+    chart, trace = record(source(tmp_path, program), backend, tmp_path)
     assert sorted(a.event for a in chart.arrows) == ["a.1", "b.2"] and len(trace) == 2
-    for arrow in chart.arrows:
-        if arrow.choice is not None:  # the policy chose (a guard was ready as the ALT looked)
-            assert arrow.choice.chosen == arrow.event.split(".")[0] + "?"
-            assert arrow.choice.chosen in arrow.choice.ready
-            assert arrow.reader == arrow.choice.process == "main, PAR branch 3"
+    for arrow in chart.arrows:  # whether a guard was ready as the ALT looked depends on the scheduler
+        assert arrow.choice.chosen == arrow.event.split(".")[0] + "?"
+        assert arrow.choice.ready == [] or arrow.choice.chosen in arrow.choice.ready
+        assert arrow.reader == arrow.choice.process == alt
 
 
 def test_a_deadlock_marks_the_blocked_processes_lifelines(tmp_path, backend):
@@ -150,9 +179,10 @@ def test_a_deadlock_marks_the_blocked_processes_lifelines(tmp_path, backend):
     assert chart.blocked == forks | philosophers
     assert chart.ending == "deadlock: no process can proceed (10 blocked)"
     assert set(chart.blocked) <= set(chart.lifelines)
-    left = sorted(a.event for a in chart.arrows if a.event.startswith("left"))
-    assert left == [f"left[{i}].TRUE" for i in range(5)]
-    assert all(a.choice is None or a.choice.chosen == a.event.split(".")[0] + "?" for a in chart.arrows)
+    forks = [a for a in chart.arrows if a.event.startswith("left")]
+    assert sorted(a.event for a in forks) == [f"left[{i}].TRUE" for i in range(5)]
+    assert [a.choice.chosen for a in forks] == [a.event.split(".")[0] + "?" for a in forks]
+    assert all(a.choice.process == a.reader and a.reader.startswith("fork i=") for a in forks)
 
 
 # --------------------------------------------------------------------------- the command

@@ -11,16 +11,18 @@ hands every decision to the policy the run would have used anyway (the
 default :class:`~cspc.runtime.hooks.FairPolicy`) and only tells the recorder
 what it chose and which guards were ready, so tracing does not change what a
 program does.  The policy is asked only when an ALT finds a guard ready; an
-ALT that has to wait is completed by whichever partner comes first, and that
-communication is an ordinary arrow on the chart.
+ALT that has to wait is completed by whichever partner comes first, which the
+recorder tells by where the reader is: at the line of an ALT of the checked
+program (:func:`alt_sites`), as a process inside an ALT is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cspc import syntax as S
 from cspc.runtime import InputGuard, OutputGuard, TimeoutGuard
-from cspc.runtime.hooks import FairPolicy
+from cspc.runtime.hooks import FairPolicy, where
 from cspc.trace import Protocols, outside_reader
 
 DEFAULT_LIMIT = 100
@@ -37,6 +39,8 @@ class Choice:
 
     def text(self) -> str:
         word = "PRI ALT" if self.pri else "ALT"
+        if not self.ready:  # it waited: nothing was ready as it looked
+            return f"{word} waited; {self.chosen} came first"
         return f"{word} chose {self.chosen} (ready: {', '.join(self.ready)})"
 
 
@@ -87,10 +91,14 @@ class ChartRecorder:
     """The observer that builds a :class:`Chart` of a run.
 
     ``wanted(channel, writer, reader)`` (by name, as :meth:`Tracer.wanted`)
-    picks the events to draw; ``limit`` is how many arrows at most."""
+    picks the events to draw; ``limit`` is how many arrows at most;
+    ``program``, the checked program, has the ALTs (:func:`alt_sites`)."""
 
-    def __init__(self, protocols: Protocols, *, limit: int = DEFAULT_LIMIT, wanted=None) -> None:
+    def __init__(
+        self, protocols: Protocols, *, program: S.Program | None = None, limit: int = DEFAULT_LIMIT, wanted=None
+    ) -> None:
         self.protocols = protocols
+        self.alts = alt_sites(program) if program is not None else {}
         self.wanted = wanted
         self.chart = Chart(limit=limit)
         # (id(process record), its name then) -> the lifeline.  A record's name
@@ -118,6 +126,10 @@ class ChartRecorder:
         event = f"{name}.{self.protocols.renderer(channel, name, writer)(value)}"
         writer_line = self.lifeline(writer)  # first: lifelines are in order of appearance
         reader_line = self.lifeline(reader) if reader is not None else self.outside(reader_name or "?")
+        if choice is None and reader is not None and self.alts:
+            pri = self.alts.get(where(reader))
+            if pri is not None:  # the reader is inside an ALT that waited (else the policy had chosen)
+                choice = Choice(reader_line, f"{name}?", [], pri)
         chart.rows.append(Arrow(chart.events, event, writer_line, reader_line, choice))
 
     def chose(self, process, guards, ready, chosen: int, pri: bool) -> None:
@@ -180,6 +192,12 @@ class ChartRecorder:
         line = name if count == 1 else f"{name} ({count})"
         self.chart.lifelines.append(line)
         return line
+
+
+def alt_sites(program: S.Program) -> dict[str, bool]:
+    """Each ALT's line in ``program``, as ``file:line`` (the form of
+    :func:`~cspc.runtime.hooks.where`) -> whether it is a PRI ALT."""
+    return {f"{node.span.file}:{node.span.line}": node.pri for node in S.walk(program) if isinstance(node, S.Alt)}
 
 
 class RecordingPolicy:
