@@ -493,9 +493,17 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                 return
             guard = a.guard
             if guard is not None:
+                never = False
                 if guard.precondition is not None:
                     self.condition(guard.precondition, "an ALT guard's precondition")
-                self.guard(guard.guard)
+                    never = guard.precondition.const is False
+                # A guard whose precondition is FALSE is never evaluated: a
+                # constant subscript of its channel is not range-checked.
+                self.unevaluated += never
+                try:
+                    self.guard(guard.guard)
+                finally:
+                    self.unevaluated -= never
             if a.body is not None:
                 self.process(a.body)
 
