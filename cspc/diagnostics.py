@@ -58,9 +58,9 @@ class Diagnostic:
         lines.append(head)
         text = sources.line(self.span.file, self.span.line)
         if text is not None:
-            text = printable(text)
+            text, span = window(printable(text), self.span)
             lines.append(f"    {text}")
-            lines.append("    " + caret_line(text, self.span))
+            lines.append("    " + caret_line(text, span))
         for note in self.notes:
             lines.append(note.render(sources, colour))
         return "\n".join(lines)
@@ -76,6 +76,25 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() or c == "\t" else "\ufffd" for c in text)
+
+
+QUOTE_WIDTH = 200  # the most of a source line a message quotes
+
+
+def window(text: str, span: Span) -> tuple[str, Span]:
+    """At most QUOTE_WIDTH characters of a long line around the spot, with
+    `...' where it was cut, and the span moved to match: a message about a
+    machine-made line of megabytes quotes a line, not the file."""
+    if len(text) <= QUOTE_WIDTH:
+        return text, span
+    start = max(0, min(span.col - 1 - QUOTE_WIDTH // 2, len(text) - QUOTE_WIDTH))
+    end = start + QUOTE_WIDTH
+    head = "..." if start > 0 else ""
+    tail = "..." if end < len(text) else ""
+    shift = len(head) - start
+    end_col = span.end_col + shift if span.end_line == span.line else span.end_col
+    moved = Span(span.file, span.line, span.col + shift, span.end_line, end_col)
+    return head + text[start:end] + tail, moved
 
 
 def read_source(path: str) -> str:

@@ -329,6 +329,12 @@ class EndsAllocation(Expr):
 
 
 @dataclass(eq=False)
+class BarrierAllocation(Expr):
+    """occam-pi `MOBILE BARRIER`: a new mobile barrier, on which whoever holds
+    it is enrolled."""
+
+
+@dataclass(eq=False)
 class ProcessAllocation(Expr):
     """occam-pi `MOBILE p`: a new mobile process of the MOBILE PROC ``name``,
     not yet started (its type is the PROC TYPE that it implements)."""

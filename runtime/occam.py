@@ -51,7 +51,7 @@ import os
 import struct
 import sys
 
-from cspc.runtime import Channel, InputGuard, OccamError, SkipGuard, TimeoutGuard, Timer
+from cspc.runtime import Barrier, Channel, InputGuard, OccamError, SkipGuard, TimeoutGuard, Timer
 from cspc.runtime._shared import ChannelBundle, claim_of
 from cspc.runtime.channels import ChannelParameter
 from cspc.runtime.alt import ExtendedInputGuard, alt
@@ -452,8 +452,13 @@ def mobile(value, name):
 
 
 def clone(value, name):
-    """`CLONE m': a deep copy of the mobile's value."""
-    return copy(mobile(value, name))
+    """`CLONE m': a deep copy of the mobile's value; of a mobile barrier,
+    another reference to it, with one more process enrolled."""
+    value = mobile(value, name)
+    if isinstance(value, Barrier):
+        value.enrol()
+        return value
+    return copy(value)
 
 
 def ends(name, fields):

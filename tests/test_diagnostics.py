@@ -201,3 +201,15 @@ def test_skipping_a_guard_does_not_invent_an_error():
     with pytest.raises(CompileError) as caught:
         parse_text(source, "t.csp")
     assert [(d.span.line, d.span.col) for d in caught.value.diagnostics] == [(3, 11)]
+
+
+def test_a_message_about_a_very_long_line_quotes_a_window_around_the_spot():
+    """A machine-made line (here 55 kB) is quoted as 200 characters around the
+    error, cut with `...', the caret still under the bad token."""
+    line = "  x := " + " OR ".join(["(a = b)"] * 5_000) + " $"
+    with pytest.raises(CompileError) as err:
+        parse_text(f"PROC p ()\n{line}\n:\n", "t.csp")
+    head, quoted, caret = str(err.value.diagnostics[0]).splitlines()[:3]
+    assert head.startswith(f"t.csp:2:{len(line)}: error:")
+    assert len(quoted) < 4 + 200 + 6 and quoted.startswith("    ...") and quoted.endswith("$")
+    assert caret.index("^") == quoted.index("$")

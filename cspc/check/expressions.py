@@ -728,6 +728,9 @@ class ExpressionRules:
             return T.UNKNOWN
         return t
 
+    def expr_BarrierAllocation(self, e: S.BarrierAllocation, want) -> S.Type:
+        return S.MobileType(S.BarrierType(span=e.span), span=e.span)
+
     def expr_Defined(self, e: S.Defined, want) -> S.Type:
         self.mobile_operand(e.operand, "DEFINED")
         return T.BOOL

@@ -198,7 +198,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         return t
 
     def mobile_type(self, t: S.MobileType) -> S.Type:
-        """`MOBILE t': t must be data (mobile channel types, barriers and
+        """`MOBILE t': t must be data or a BARRIER (mobile channel types and
         processes are other occam-pi features)."""
         inner = t.inner
         if isinstance(inner, S.MobileType):
@@ -207,8 +207,10 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.type_(inner, open_ok=True)
         if T.is_mobile(inner):
             self.error(t.span, f"`{T.type_str(inner)}' is mobile already")
+        elif isinstance(inner, S.BarrierType):
+            pass  # a mobile barrier
         elif not T.is_data(inner):
-            what = "occam-pi mobile barriers" if T.is_barrier(inner) else "only data can be MOBILE"
+            what = "arrays of mobile barriers" if T.is_barrier(inner) else "only data can be MOBILE"
             self.error(t.span, f"`MOBILE {T.type_str(inner)}' is not supported yet ({what})")
         elif isinstance(T.strip_arrays(inner), S.NamedType):
             symbol = T.strip_arrays(inner).name.symbol
@@ -287,7 +289,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             return
         if symbol.kind not in ("variable", "abbreviation") and not (
             how == "abbreviated" and symbol.kind in ("channel", "timer", "barrier")
-        ):
+        ) and not (symbol.kind == "barrier" and symbol.mobile):  # a MOBILE BARRIER moves like data
             self.error(
                 e.span, f"`{symbol.name}' is {KIND_WORDS.get(symbol.kind, symbol.kind)} and cannot be {how}"
             )
@@ -491,9 +493,17 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                 return
             guard = a.guard
             if guard is not None:
+                never = False
                 if guard.precondition is not None:
                     self.condition(guard.precondition, "an ALT guard's precondition")
-                self.guard(guard.guard)
+                    never = guard.precondition.const is False
+                # A guard whose precondition is FALSE is never evaluated: a
+                # constant subscript of its channel is not range-checked.
+                self.unevaluated += never
+                try:
+                    self.guard(guard.guard)
+                finally:
+                    self.unevaluated -= never
             if a.body is not None:
                 self.process(a.body)
 
@@ -589,15 +599,15 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             return
         if T.is_channel(formal):
             self.channel_actual(param, arg, got, context)
-        elif T.is_timer(formal) or T.is_barrier(formal):
+        elif T.is_timer(formal) or T.is_barrier(formal) and not T.is_mobile(formal):
             if not T.same_type(formal, got):
                 self.error(arg.span, f"{context} needs {T.type_str(formal)}, not {T.type_str(got)}")
+        elif T.is_mobile(formal) and not (isinstance(arg, S.Name) and arg.symbol is not None and arg.symbol.mobile):
+            self.error(arg.span, f"{context} is {T.type_str(formal)}: it needs a MOBILE variable",
+                       (param.name.span, f"`{param.name.name}' is declared {T.type_str(formal)} here"))
         else:
             self.reference(arg, f"passed to reference {context}", writing=True)
-            if T.is_mobile(formal) and not (isinstance(arg, S.Name) and arg.symbol is not None and arg.symbol.mobile):
-                self.error(arg.span, f"{context} is {T.type_str(formal)}: it needs a MOBILE variable",
-                           (param.name.span, f"`{param.name.name}' is declared {T.type_str(formal)} here"))
-            elif not T.same_type(formal, got):
+            if not T.same_type(formal, got):
                 self.error(
                     arg.span,
                     f"type mismatch for {context}: {T.type_str(formal)} and {T.type_str(got)}",

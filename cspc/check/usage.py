@@ -47,6 +47,12 @@ from cspc.diagnostics import Reporter
 DATA_KINDS = ("variable", "abbreviation")
 
 
+def is_data(symbol: S.Symbol) -> bool:
+    """Is ``symbol`` data, which the rules of parallel usage follow?  A
+    MOBILE BARRIER is, as a mobile: moving it is a change, a SYNC a read."""
+    return symbol.kind in DATA_KINDS or symbol.kind == "barrier" and symbol.mobile
+
+
 @dataclass(eq=False)
 class Access:
     symbol: S.Symbol
@@ -145,7 +151,7 @@ class UsageChecker:
             return
         if isinstance(e, (S.Name, S.Subscript, S.Slice)):
             access = self.access(e)
-            if access is not None and access.symbol.kind in DATA_KINDS:
+            if access is not None and is_data(access.symbol):
                 usage.reads.append(access)
             self._selector_reads(e, usage)
             return
@@ -181,7 +187,7 @@ class UsageChecker:
     def written(self, e: S.Expr) -> Usage:
         usage = Usage()
         access = self.access(e)
-        if access is not None and access.symbol.kind in DATA_KINDS:
+        if access is not None and is_data(access.symbol):
             usage.writes.append(access)
         self._selector_reads(e, usage)
         return usage
@@ -266,10 +272,9 @@ class UsageChecker:
         return usage.add(self.process(p.body))
 
     def proc_Sync(self, p: S.Sync) -> Usage:
-        # Every process enrolled on a barrier syncs on it: parallel SYNCs are its purpose.
-        usage = Usage()
-        self._selector_reads(p.barrier, usage)
-        return usage
+        # Every process enrolled on a barrier syncs on it: parallel SYNCs are its
+        # purpose (a mobile barrier's are reads, which no parallel move may meet).
+        return self.reads(p.barrier)
 
     def proc_Delay(self, p: S.Delay) -> Usage:
         return self.reads(p.time)
@@ -453,7 +458,7 @@ class UsageChecker:
                     continue
                 actual = self.access(arg)
                 if actual is not None and (
-                    actual.symbol.kind in DATA_KINDS or actual.symbol.kind == "channel"
+                    is_data(actual.symbol) or actual.symbol.kind == "channel"
                 ):
                     target.append(
                         Access(actual.symbol, actual.path + path, arg.span, process=a.process)

@@ -34,6 +34,7 @@ from .pyast import (
 from .types import is_data_aggregate, is_flat, is_mobile_name, is_scalar, static_layout
 from .values import (
     array_target,
+    barrier_allocation,
     copy_of,
     ends_allocation,
     location,
@@ -135,6 +136,8 @@ def while_(g: Generator, p: S.While) -> list[ast.stmt]:
 def assignment(g: Generator, p: S.Assign) -> list[ast.stmt]:
     if len(p.targets) == 1 and len(p.values) == 1:
         target, value = p.targets[0], p.values[0]
+        if isinstance(value, S.BarrierAllocation) and isinstance(target, S.Name):
+            return assign_one(g, target, barrier_allocation(g, value, target.name))
         if is_mobile_name(target):  # the mobile is given the value's object, or a copy
             return assign_one(g, target, mobile_value(g, value)) + moved_away(g, [value])
         return assign_one(g, target, g.expr(value))

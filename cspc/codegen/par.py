@@ -10,7 +10,10 @@ named ``i=3``; the branches of a PAR inside a copy are named with its index
 
 occam-pi BARRIERs: a PAR hands its own enrolment on each barrier to the
 branches that use it, each branch resigns when it ends, and the PAR's process
-is enrolled again afterwards.
+is enrolled again afterwards.  A MOBILE BARRIER is enrolled by whoever holds
+it: a branch that is the only one of its PAR to use it just holds it (it may
+move it away, or SYNC, as the PAR's process could); branches that share it
+share the enrolment as for a BARRIER (the usage checks forbid moving it then).
 """
 
 from __future__ import annotations
@@ -30,12 +33,16 @@ def par(g: Generator, p: S.Par) -> list[ast.stmt]:
         return replicated_par(g, p)
     defs = []
     enrolled: dict[str, int] = {}  # barrier -> how many branches use it
-    for branch in p.body:
-        barriers = free_barriers(g, branch)
+    used = [free_barriers(g, branch) for branch in p.body]
+    for barriers in used:
         for barrier in barriers:
             enrolled[barrier] = enrolled.get(barrier, 0) + 1
+    mobile = {b for b, n in enrolled.items() if n == 1 and b in mobile_barriers(g, p)}
+    for branch, barriers in zip(p.body, used):
+        barriers = [b for b in barriers if b not in mobile]
         build = lambda b=branch, bs=barriers: g.block(b) + resign(bs)  # noqa: E731
         defs.append(g.function(g.temp("par"), [], build, branch.span))
+    enrolled = {b: n for b, n in enrolled.items() if b not in mobile}
     names = ast.List([_name(in_copies(g, n, p)) for n in p.names], ast.Load())
     run = call(g.rt("par"), *[load(d.name) for d in defs], names=names)
     before = [enrol(b, const(n - 1)) for b, n in enrolled.items() if n != 1]
@@ -92,6 +99,16 @@ def free_barriers(g: Generator, branch: S.Process) -> list[str]:
             if ident is not None:
                 found[ident] = None
     return list(found)
+
+
+def mobile_barriers(g: Generator, p: S.Process) -> set[str]:
+    """Python names of the MOBILE BARRIERs that ``p`` uses."""
+    return {
+        g.idents[node.symbol]
+        for node in S.walk(p)
+        if isinstance(node, S.Name) and node.symbol is not None and node.symbol.kind == "barrier"
+        and node.symbol.mobile and node.symbol in g.idents
+    }
 
 
 def enrol(barrier: str, count: ast.expr) -> ast.stmt:

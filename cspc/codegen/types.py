@@ -69,9 +69,10 @@ def is_mobile_name(e: S.Expr) -> bool:
 
 
 def starts_undefined(t: S.Type | None) -> bool:
-    """A dynamic mobile array (an open size: `MOBILE []INT'), undefined until
-    allocated; a static mobile starts with a value, as any variable does."""
-    return is_dynamic(t)
+    """A dynamic mobile array (an open size: `MOBILE []INT') or a mobile
+    barrier, undefined until allocated; a static mobile starts with a value,
+    as any variable does."""
+    return is_dynamic(t) or isinstance(t, S.MobileType) and isinstance(t.inner, S.BarrierType)
 
 
 def static_layout(layout: tuple) -> tuple:

@@ -249,6 +249,14 @@ def ends_allocation(g: Generator, e: S.EndsAllocation, name: str | None = None) 
     return stamp(call(g.helper("ends"), const(name or e.name.name), fields), e.span)
 
 
+@translates(S.BarrierAllocation)
+def barrier_allocation(g: Generator, e: S.BarrierAllocation, name: str = "MOBILE BARRIER") -> ast.expr:
+    """`MOBILE BARRIER': a new barrier, its holder enrolled (named for reports
+    after the variable it is given to)."""
+    barrier = ast.Attribute(load("_rt"), "Barrier", ast.Load())
+    return stamp(call(barrier, const(name), const(1)), e.span)
+
+
 @translates(S.Clone)
 def clone(g: Generator, e: S.Clone) -> ast.expr:
     operand = e.operand

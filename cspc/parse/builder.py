@@ -331,6 +331,9 @@ class ToAST:
         _mobile, name = children
         return S.EndsAllocation(name, span=span)
 
+    def barrier_allocation(self, span, children):
+        return S.BarrierAllocation(span=span)
+
     def field_decl(self, span, children):
         type_, names = children
         return [S.Field(type_, name, span=name.span) for name in names]
