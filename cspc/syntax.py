@@ -828,6 +828,15 @@ class Sync(Process):
 
 
 @dataclass(eq=False)
+class Resign(Process):
+    """occam-pi `RESIGN b` and a process: ``body`` runs resigned from the
+    BARRIER ``b``, which it must not use; the process is enrolled again after."""
+
+    barrier: Expr
+    body: Process
+
+
+@dataclass(eq=False)
 class ProcCall(Process):
     """`p (args)`: a call of the PROC p, or (occam-pi) the activation of the
     mobile process variable p (``activates``): it runs until the process

@@ -309,6 +309,10 @@ class Flow:
         self.read(p.barrier, state)
         return state
 
+    def proc_Resign(self, p: S.Resign, state):
+        self.read(p.barrier, state)
+        return self.process(p.body, state)
+
     def proc_Delay(self, p: S.Delay, state):
         self.read(p.time, state)
         return state

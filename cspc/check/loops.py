@@ -77,7 +77,7 @@ def always_blocks(p: S.Process, seen: frozenset = frozenset()) -> bool:
         return not p.timer
     if isinstance(p, (S.Output, S.CaseInput, S.ExtendedInput, S.ExtendedCaseInput, S.Delay, S.Sync, S.Stop, S.Par)):
         return True
-    if isinstance(p, S.Claim):
+    if isinstance(p, (S.Claim, S.Resign)):
         return always_blocks(p.body, seen)
     if isinstance(p, S.Seq):
         if p.replicator is None:

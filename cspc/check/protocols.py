@@ -93,6 +93,21 @@ class CommunicationRules:
             self.error(p.barrier.span, f"SYNC needs a BARRIER, not {T.type_str(t)}")
         self.no_side_effect(p.span, "synchronise on a barrier")
 
+    def proc_Resign(self, p: S.Resign) -> None:
+        t = self.expr(p.barrier)
+        if not T.is_unknown(t) and not T.is_barrier(t):
+            self.error(p.barrier.span, f"RESIGN needs a BARRIER, not {T.type_str(t)}")
+        self.no_side_effect(p.span, "resign from a barrier")
+        symbol = p.barrier.symbol if isinstance(p.barrier, S.Name) else None
+        self.process(p.body)
+        if symbol is None:
+            return
+        for node in S.walk(p.body):
+            if isinstance(node, S.Name) and node.symbol is symbol:
+                self.error(node.span, f"`{symbol.name}' cannot be used inside `RESIGN {symbol.name}', "
+                                      "which resigns from it", (p.span, "resigned here"))
+                return
+
     def proc_Delay(self, p: S.Delay) -> None:
         t = self.expr(p.timer)
         if not T.is_unknown(t) and not isinstance(t, S.TimerType):

@@ -276,6 +276,9 @@ class UsageChecker:
         # purpose (a mobile barrier's are reads, which no parallel move may meet).
         return self.reads(p.barrier)
 
+    def proc_Resign(self, p: S.Resign) -> Usage:
+        return self.reads(p.barrier).add(self.process(p.body))
+
     def proc_Delay(self, p: S.Delay) -> Usage:
         return self.reads(p.time)
 

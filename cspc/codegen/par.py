@@ -112,11 +112,22 @@ def mobile_barriers(g: Generator, p: S.Process) -> set[str]:
 
 
 def enrol(barrier: str, count: ast.expr) -> ast.stmt:
-    return expr_stmt(method(load(barrier), "enrol", count))
+    return enrol_expr(load(barrier), count)
 
 
 def resign(barriers: list[str]) -> list[ast.stmt]:
     return [expr_stmt(method(load(b), "resign")) for b in barriers]
+
+
+@translates(S.Resign)
+def resign_block(g: Generator, p: S.Resign) -> list[ast.stmt]:
+    """`RESIGN b': ``b.resign()``, the body, ``b.enrol(1)``."""
+    barrier = g.expr(p.barrier)
+    return [expr_stmt(method(barrier, "resign"))] + g.block(p.body) + [enrol_expr(copy_ast(barrier), const(1))]
+
+
+def enrol_expr(barrier: ast.expr, count: ast.expr) -> ast.stmt:
+    return expr_stmt(method(barrier, "enrol", count))
 
 
 @translates(S.Sync)

@@ -479,6 +479,10 @@ class ToAST:
     def sync(self, span, children):
         return S.Sync(children[0], span=span)
 
+    def resign(self, span, children):
+        barrier, body = children
+        return S.Resign(barrier, body, span=span)
+
     def claim(self, span, children):
         chan, *direction, body = children
         return S.Claim(chan, direction[0] if direction else None, body, span=span)

@@ -173,7 +173,6 @@ def _keyword_hint(text: str, token: Token) -> str | None:
 # begins them: a program using one fails to parse, at or just after the word,
 # and is told so instead of being given a syntax error.
 UNSUPPORTED = {
-    "RESIGN": "occam-pi barrier enrolment",
     "PLACED": "placement",
     "PLACE": "placement",
     "PROCESSOR": "placement",
