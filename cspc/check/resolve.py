@@ -454,10 +454,12 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
     def proc_Case(self, p: S.Case) -> None:
         selector = self.expr(p.selector)
         shape = T.base(selector)  # a named integer or BOOL type selects as its base
-        if not T.is_unknown(selector) and not (T.is_integer(shape) or T.prim(shape) == "BOOL"):
+        strings = T.is_string(shape)  # occam-pi: a []BYTE selects among strings
+        if not T.is_unknown(selector) and not (T.is_integer(shape) or T.prim(shape) == "BOOL" or strings):
             self.error(
                 p.selector.span,
-                f"a CASE selector must be an integer, BYTE or BOOL, not " f"{T.type_str(selector)}",
+                f"a CASE selector must be an integer, BYTE, BOOL or a string ([]BYTE), not "
+                f"{T.type_str(selector)}",
             )
             selector = T.UNKNOWN
         seen: dict[object, S.Expr] = {}
@@ -470,14 +472,22 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
 
             def body(option=option) -> None:
                 for value in option.values:
-                    self.expect(value, selector, "CASE option")
+                    if strings:  # any length: a string of another length just does not match
+                        got = self.expr(value)
+                        if not T.is_unknown(got) and not T.is_string(T.base(got)):
+                            self.error(value.span, f"type mismatch in CASE option: a string ([]BYTE) "
+                                                   f"and {T.type_str(got)}")
+                            continue
+                    else:
+                        self.expect(value, selector, "CASE option")
                     if T.is_unknown(value.type):
                         continue
                     if value.const is None:
                         self.error(value.span, "a CASE option must be a constant")
                     else:
-                        message = f"CASE option {value.const} appears twice"
-                        self.first_time(seen, value.const, value, message)
+                        shown = '"' + bytes(value.const).decode("latin-1") + '"' if strings else value.const
+                        message = f"CASE option {shown} appears twice"
+                        self.first_time(seen, bytes(value.const) if strings else value.const, value, message)
                 self.process(option.body)
 
             self.scoped(option.specs, body)

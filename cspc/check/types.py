@@ -195,6 +195,11 @@ def strip_arrays(t):
     return t
 
 
+def is_string(t) -> bool:
+    """A one-dimensional array of BYTEs, of any size: a string."""
+    return isinstance(t, S.ArrayType) and prim(base(t.elem)) == "BYTE"
+
+
 def is_channel(t) -> bool:
     return isinstance(strip_arrays(t), S.ChanType)
 

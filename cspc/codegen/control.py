@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 
 from cspc import syntax as S
+from cspc.check.types import base, is_string
 from cspc.diagnostics import InternalError
 
 from .core import Generator, translates
@@ -218,6 +219,8 @@ def choices(
 @translates(S.Case)
 def case(g: Generator, p: S.Case) -> list[ast.stmt]:
     selector = g.expr(p.selector)
+    if is_string(base(p.selector.type)):  # occam-pi: compared as bytes with the options' strings
+        selector = call(g.builtin("bytes"), selector)
     stmts: list[ast.stmt] = []
     if not isinstance(selector, (ast.Name, ast.Constant)):
         tmp = g.temp("sel")
