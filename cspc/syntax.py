@@ -599,7 +599,8 @@ class Placement(Spec):
     variable in scope."""
 
     name: "Name"
-    where: str
+    where: str  # "WORKSPACE", "VECSPACE", or "AT" (an absolute address, which cspc refuses)
+    address: Optional[Expr] = None  # `PLACE c AT address:'
 
 
 # --------------------------------------------------------------------------- processes

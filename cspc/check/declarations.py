@@ -60,6 +60,11 @@ class DeclarationRules:
             )
 
     def spec_Placement(self, spec: S.Placement) -> None:
+        if spec.address is not None:
+            self.error(spec.span, f"`PLACE {spec.name.name} AT ...' is not supported on this target: "
+                                  "a memory address (a transputer's link or device register) means "
+                                  "nothing to a program run by Python")
+            return
         symbol = self.lookup(spec.name)
         if symbol is not None and symbol.kind not in ("variable", "abbreviation"):
             self.error(spec.name.span, f"only a variable can be PLACEd IN {spec.where}")

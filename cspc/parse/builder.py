@@ -153,6 +153,10 @@ class ToAST:
         name, area = children
         return S.Placement(name, area.value, span=span)
 
+    def placement_at(self, span, children):
+        name, address = children
+        return S.Placement(name, "AT", address, span=span)
+
     def val_retypes(self, span, children):
         return self._retypes("VAL", span, children)
 

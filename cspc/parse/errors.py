@@ -174,7 +174,6 @@ def _keyword_hint(text: str, token: Token) -> str | None:
 # and is told so instead of being given a syntax error.
 UNSUPPORTED = {
     "PLACED": "placement",
-    "PLACE": "placement",
     "PROCESSOR": "placement",
     "PORT": "placement",
 }
