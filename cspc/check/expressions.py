@@ -18,6 +18,8 @@ expects; literals, constants and calls are already modules of their own.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from cspc import syntax as S
 from cspc.check import layout as L
 from cspc.check import types as T
@@ -337,6 +339,16 @@ class ExpressionRules:
             self.expr(item, None)
         return T.UNKNOWN
 
+    @contextmanager
+    def never_evaluated(self, never: bool):
+        """Check what the ``with`` block checks as code that never runs, if
+        ``never``: its constant subscripts are not range-checked."""
+        self.unevaluated += never
+        try:
+            yield
+        finally:
+            self.unevaluated -= never
+
     def logical(self, e: S.Binary, op: str) -> S.Type:
         """The operands of AND and OR: both BOOL, or both of one type named over BOOL
         (which the result then has)."""
@@ -344,11 +356,8 @@ class ExpressionRules:
         # `FALSE AND e', `TRUE OR e': e is never evaluated, so its constant
         # subscripts are not range-checked (occ21 folds the operator first).
         decided = e.left.const is (op == "OR")
-        self.unevaluated += decided
-        try:
+        with self.never_evaluated(decided):
             right = self.expr(e.right, T.BOOL)
-        finally:
-            self.unevaluated -= decided
         if decided:
             e.const = e.left.const
         named = [t for t in (left, right) if is_named_bool(t)]

@@ -71,7 +71,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         self.user_operators: set[str] = set()  # operators some FUNCTION defines (`INT FUNCTION "+"')
         self.pending_python: str | None = None  # a `#PRAGMA PYTHON` waiting for its PROC
         self.allocating = False  # typing the `MOBILE T' of `cli, svr := MOBILE T'
-        self.unevaluated = 0  # > 0 in the right operand of `FALSE AND', `TRUE OR': never evaluated
+        self.unevaluated = 0  # > 0 in what never runs: `FALSE AND e', `TRUE OR e', a FALSE guard
 
     # ------------------------------------------------------------------ reporting
 
@@ -485,9 +485,9 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                     if value.const is None:
                         self.error(value.span, "a CASE option must be a constant")
                     else:
-                        shown = '"' + bytes(value.const).decode("latin-1") + '"' if strings else value.const
-                        message = f"CASE option {shown} appears twice"
-                        self.first_time(seen, bytes(value.const) if strings else value.const, value, message)
+                        key = bytes(value.const) if strings else value.const
+                        shown = '"' + key.decode("latin-1") + '"' if strings else key
+                        self.first_time(seen, key, value, f"CASE option {shown} appears twice")
                 self.process(option.body)
 
             self.scoped(option.specs, body)
@@ -509,11 +509,8 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                     never = guard.precondition.const is False
                 # A guard whose precondition is FALSE is never evaluated: a
                 # constant subscript of its channel is not range-checked.
-                self.unevaluated += never
-                try:
+                with self.never_evaluated(never):
                     self.guard(guard.guard)
-                finally:
-                    self.unevaluated -= never
             if a.body is not None:
                 self.process(a.body)
 

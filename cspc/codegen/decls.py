@@ -24,7 +24,7 @@ from .control import copied_out
 from .core import Generator, translates
 from .pyast import assign, call, const, expr_stmt, label, load, method, one_or_tuple, stamp, store
 from .types import INTEGERS, REALS, is_data_aggregate, is_scalar, prim, record_decl, resolve, starts_undefined
-from .values import copy_of, location, mobile_value, moved_away, slice_ref, subscript_index
+from .values import copy_of, location, mobile_value, moved_away, new_barrier, slice_ref, subscript_index
 
 
 @translates(S.Pragma, S.ProtocolDecl, S.DataTypeDecl, S.ChanTypeDecl, S.Placement)
@@ -95,7 +95,7 @@ def initial_value(g: Generator, t: S.Type, name: str) -> ast.expr:
     if isinstance(t, S.TimerType):
         return call(g.rt("Timer"))
     if isinstance(t, S.BarrierType):  # the declaring process is enrolled
-        return call(ast.Attribute(load("_rt"), "Barrier", ast.Load()), const(name), const(1))
+        return new_barrier(name)
     if isinstance(t, S.ArrayType):
         dims, elem = [], t
         while isinstance(elem, S.ArrayType):

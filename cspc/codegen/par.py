@@ -37,7 +37,7 @@ def par(g: Generator, p: S.Par) -> list[ast.stmt]:
     for barriers in used:
         for barrier in barriers:
             enrolled[barrier] = enrolled.get(barrier, 0) + 1
-    mobile = {b for b, n in enrolled.items() if n == 1 and b in mobile_barriers(g, p)}
+    mobile = {b for barriers in used for b, symbol in barriers.items() if symbol.mobile and enrolled[b] == 1}
     for branch, barriers in zip(p.body, used):
         barriers = [b for b in barriers if b not in mobile]
         build = lambda b=branch, bs=barriers: g.block(b) + resign(bs)  # noqa: E731
@@ -90,25 +90,16 @@ def replicated_par(g: Generator, p: S.Par) -> list[ast.stmt]:
     return stmts
 
 
-def free_barriers(g: Generator, branch: S.Process) -> list[str]:
-    """Python names of the barriers declared outside ``branch`` that it uses."""
-    found: dict[str, None] = {}
+def free_barriers(g: Generator, branch: S.Process) -> dict[str, S.Symbol]:
+    """The barriers declared outside ``branch`` that it uses: Python name ->
+    symbol, in the order of first use."""
+    found: dict[str, S.Symbol] = {}
     for node in S.walk(branch):
         if isinstance(node, S.Name) and node.symbol is not None and node.symbol.kind == "barrier":
             ident = g.idents.get(node.symbol)
             if ident is not None:
-                found[ident] = None
-    return list(found)
-
-
-def mobile_barriers(g: Generator, p: S.Process) -> set[str]:
-    """Python names of the MOBILE BARRIERs that ``p`` uses."""
-    return {
-        g.idents[node.symbol]
-        for node in S.walk(p)
-        if isinstance(node, S.Name) and node.symbol is not None and node.symbol.kind == "barrier"
-        and node.symbol.mobile and node.symbol in g.idents
-    }
+                found[ident] = node.symbol
+    return found
 
 
 def enrol(barrier: str, count: ast.expr) -> ast.stmt:

@@ -253,8 +253,12 @@ def ends_allocation(g: Generator, e: S.EndsAllocation, name: str | None = None) 
 def barrier_allocation(g: Generator, e: S.BarrierAllocation, name: str = "MOBILE BARRIER") -> ast.expr:
     """`MOBILE BARRIER': a new barrier, its holder enrolled (named for reports
     after the variable it is given to)."""
-    barrier = ast.Attribute(load("_rt"), "Barrier", ast.Load())
-    return stamp(call(barrier, const(name), const(1)), e.span)
+    return stamp(new_barrier(name), e.span)
+
+
+def new_barrier(name: str) -> ast.expr:
+    """``_rt.Barrier(name, 1)``: a barrier on which its maker is enrolled."""
+    return call(ast.Attribute(load("_rt"), "Barrier", ast.Load()), const(name), const(1))
 
 
 @translates(S.Clone)
