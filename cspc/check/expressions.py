@@ -433,7 +433,7 @@ class ExpressionRules:
         """The result type of ``e`` if a FUNCTION in scope defines its operator
         for its operands' types (``e.operator`` is then bound to it), else None.
         An operator with no meaning of its own (`**') must be defined."""
-        types = [self.expr(x) for x in operands]
+        types = self.operand_types(e.op, operands)
         if any(T.is_unknown(t) for t in types):
             return T.UNKNOWN
         symbol = None
@@ -451,6 +451,20 @@ class ExpressionRules:
         e.operator = S.Name(key, span=e.span)
         e.operator.symbol = symbol
         return symbol.decl.results[0]
+
+    def operand_types(self, op: str, operands: list[S.Expr]) -> list:
+        """The operands' types for finding an operator FUNCTION.  A literal
+        (an untyped operand: `0`, `-1`) takes the type of the other operand
+        when a FUNCTION defines the operator for that pair, as `angle < 0`
+        finds `BOOL FUNCTION "<" (VAL ANGLE a, b)`; otherwise its own (INT)."""
+        typed = [None if untyped(x) else self.expr(x) for x in operands]
+        known = [t for t in typed if t is not None]
+        if len(known) != 1 or len(operands) != 2 or T.is_unknown(known[0]):
+            return [self.expr(x) if t is None else t for x, t in zip(operands, typed)]
+        adopted = [known[0] if t is None else t for t in typed]
+        symbol = self.scopes.lookup(T.operator_key(op, adopted))
+        want = known[0] if symbol is not None and symbol.kind == "function" else None
+        return [self.expr(x, want) if t is None else t for x, t in zip(operands, typed)]
 
     def type_named_by(self, e: S.Node) -> S.NamedType | None:
         """The DATA TYPE a name standing as an operand names (`SIZE VECTOR`,
