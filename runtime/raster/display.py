@@ -14,7 +14,8 @@ Chosen by the environment when the display opens:
   that would otherwise animate for ever.
 
 The functions follow the ``#PRAGMA PYTHON`` calling convention of
-cspc/lib/miniraster.module: a display is an INT handle.
+cspc/lib/miniraster.module (reference parameters arrive with their old
+values and come back as results): a display is an INT handle.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def _want_window() -> bool:
         raise OccamError(f"CSPC_RASTER is window, headless or auto, not {mode!r}")
     if mode == "headless":
         return False
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     try:
         import pygame  # noqa: F401 -- only whether it imports
     except ImportError:
@@ -101,6 +103,7 @@ class _Window:
     """A pygame window showing each frame as it comes."""
 
     def __init__(self, title: str, width: int, height: int):
+        os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # its greeting would land in the program's output
         import pygame
 
         self.pygame = pygame
@@ -148,8 +151,9 @@ class _Window:
 _displays: dict[int, Display] = {}
 
 
-def open_display(title, width, height):
-    """A new display for frames of ``width`` by ``height``: its handle."""
+def open_display(title, width, height, _display_before):
+    """A new display for frames of ``width`` by ``height``: its handle (the
+    PROC's INT parameter, whose old value is of no interest)."""
     name = bytes(title).split(b"\0", 1)[0].decode("utf-8", "replace")
     handle = len(_displays) + 1
     _displays[handle] = Display(name, width, height)
@@ -168,8 +172,9 @@ def show(handle, raster):
     _display(handle).show(raster)
 
 
-def poll(handle):
-    """The display's next event, if one is waiting: (got, type, id, mod, x, y)."""
+def poll(handle, *_before):
+    """The display's next event, if one is waiting: (got, type, id, mod, x, y),
+    the PROC's reference parameters (their old values are of no interest)."""
     return _display(handle).poll()
 
 
