@@ -115,7 +115,9 @@ class _Window:
 
     def show(self, raster) -> None:
         pg = self.pygame
-        image = pg.image.frombuffer(images.pixel_bytes(raster), self.size, "BGRA")
+        # The fourth byte of a pixel is not alpha (KRoC's rasters leave it 0):
+        # convert() to the window's own format drops it, so the blit is opaque.
+        image = pg.image.frombuffer(images.pixel_bytes(raster), self.size, "BGRA").convert()
         self.surface.blit(image, (0, 0))
         pg.display.flip()
         self.pending.extend(pg.event.get())

@@ -135,8 +135,9 @@ def decode_png(data: bytes):
     return raster
 
 
-def read_raster(filename):
-    """read.raster: a .png file as a raster (its RESULT parameter)."""
+def read_raster(filename, _raster_before):
+    """read.raster: a .png file as a raster (its RESULT parameter, which
+    arrives undefined)."""
     name = _name(filename)
     if not name.endswith(".png"):
         raise OccamError(f"read.raster: {name!r} does not end in .png")
