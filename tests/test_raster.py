@@ -11,12 +11,15 @@ copy of them.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from course_support import main_program, outputs, run
 from cspc_cli import run_cspc
 
+from cspc.runtime.errors import OccamError
 from cspc.runtime.raster import display, draw, images
 
 GRAPHICS = '#INCLUDE "course.module"\n#INCLUDE "rastergraphics.module"\n#INCLUDE "rasterio.module"'
@@ -268,9 +271,6 @@ def test_without_a_limit_the_headless_ring_runs_until_stopped(tmp_path, backend)
     its timeout here) rather than being reported as a deadlock."""
     path = tmp_path / "prog.csp"
     path.write_text(RING)
-    import subprocess
-    import sys
-
     env = {**os.environ, **HEADLESS, "CSPC_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("CSPC_RASTER_LIMIT", None)
     with pytest.raises(subprocess.TimeoutExpired):
@@ -366,3 +366,29 @@ def test_robot_exercise_runs_headless(tmp_path, backend, name, answers):
     colours = {pixel for row in last for pixel in row}
     # the scene (black and white), the scanning rays (yellow) and the robots
     assert {0x000000, 0xFFFFFF, 0xFFFF00} <= colours and len(colours) > 4
+
+
+# --------------------------------------------------------------------------- choosing the display
+
+
+def test_auto_chooses_a_window_only_where_a_screen_and_pygame_exist(monkeypatch):
+    pytest.importorskip("pygame")
+    monkeypatch.setattr(display.sys, "platform", "linux")
+    monkeypatch.delenv("CSPC_RASTER", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert display._want_window() is False
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert display._want_window() is True
+    monkeypatch.setenv("CSPC_RASTER", "headless")
+    assert display._want_window() is False
+
+
+def test_without_pygame_auto_is_headless_and_window_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pygame", None)  # `import pygame` now fails
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("CSPC_RASTER", "auto")
+    assert display._want_window() is False
+    monkeypatch.setenv("CSPC_RASTER", "window")
+    with pytest.raises(OccamError, match=r"CSPC_RASTER=window needs pygame: pip install 'cspc\[graphics\]'"):
+        display._want_window()
