@@ -307,7 +307,7 @@ def test_a_window_reports_keys_and_closing(monkeypatch):
     monkeypatch.delenv("CSPC_RASTER_LIMIT", raising=False)
     handle = display.open_display(b"test", 8, 4, 0)
     try:
-        assert display.has_window(handle)
+        assert display.has_events(handle)
         while display.poll(handle, False, 0, 0, 0, 0, 0)[0]:
             pass  # whatever SDL queued as the window opened
         pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_q, unicode="q", mod=0))
@@ -392,3 +392,51 @@ def test_without_pygame_auto_is_headless_and_window_says_what_to_install(monkeyp
     monkeypatch.setenv("CSPC_RASTER", "window")
     with pytest.raises(OccamError, match=r"CSPC_RASTER=window needs pygame: pip install 'cspc\[graphics\]'"):
         display._want_window()
+
+
+KEYS = """#INCLUDE "course.module"
+#INCLUDE "rastergraphics.module"
+#INCLUDE "miniraster.module"
+
+-- Frames 20 ms apart; every key event is printed, as the robots' handler sees it.
+PROC slow.painter (CHAN RASTER in?, out!)
+  TIMER tim:
+  INT t:
+  WHILE TRUE
+    RASTER r:
+    SEQ
+      in ? r
+      tim ? t
+      tim ? AFTER t PLUS 20000
+      out ! r
+:
+
+PROC keys (CHAN RASTER.EVENT events?, CHAN BYTE screen!)
+  WHILE TRUE
+    RASTER.EVENT e:
+    SEQ
+      events ? e
+      CASE e[type]
+        RASTER.ET.KEYDOWN
+          SEQ
+            screen ! BYTE e[id]
+            screen ! FLUSH
+        ELSE
+          SKIP
+:
+
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  CHAN RASTER blank, painted:
+  CHAN RASTER.EVENT events:
+  PAR
+    miniraster ("keys", 4, 4, 1, painted?, blank!, events!)
+    slow.painter (blank?, painted!)
+    keys (events?, screen!)
+:
+"""
+
+
+def test_scripted_keys_reach_the_program_as_key_events(tmp_path, backend):
+    result = run_graphics(tmp_path, KEYS, backend, CSPC_RASTER_KEYS="q x", CSPC_RASTER_LIMIT="12")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == b"q x"

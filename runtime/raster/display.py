@@ -12,6 +12,9 @@ Chosen by the environment when the display opens:
 * ``CSPC_RASTER_LIMIT=N``: after N frames the run ends, successfully, with a
   note on stderr: how a headless run (a test, a recording) stops a program
   that would otherwise animate for ever.
+* ``CSPC_RASTER_KEYS=TEXT``: key presses scripted for a run without a
+  keyboard: after each frame, the next character of TEXT is reported as a
+  RASTER.ET.KEYDOWN event (before the window's own events, if it has one).
 
 The functions follow the ``#PRAGMA PYTHON`` calling convention of
 cspc/lib/miniraster.module (reference parameters arrive with their old
@@ -27,7 +30,7 @@ from cspc.runtime.errors import OccamError
 
 from . import images
 
-__all__ = ("open_display", "show", "poll", "has_window", "close")
+__all__ = ("open_display", "show", "poll", "has_events", "close")
 
 # RASTER.ET, as raster.module declares them.
 ET_QUIT, ET_KEYDOWN, ET_KEYUP = 1 << 2, 1 << 3, 1 << 4
@@ -81,6 +84,8 @@ class Display:
         if self.folder:
             os.makedirs(self.folder, exist_ok=True)
         self.window = _Window(title, width, height) if _want_window() else None
+        self.keys = os.environ.get("CSPC_RASTER_KEYS", "")
+        self.keys_sent = 0
 
     def show(self, raster) -> None:
         self.frames += 1
@@ -96,7 +101,13 @@ class Display:
             raise SystemExit(0)
 
     def poll(self):
+        if self.keys_sent < min(self.frames, len(self.keys)):  # a scripted key is due
+            self.keys_sent += 1
+            return True, ET_KEYDOWN, ord(self.keys[self.keys_sent - 1]), 0, 0, 0
         return self.window.poll() if self.window is not None else NO_EVENT
+
+    def has_events(self) -> bool:
+        return self.window is not None or bool(self.keys)
 
 
 class _Window:
@@ -187,6 +198,7 @@ def close(handle):
         display.window.pygame.display.quit()
 
 
-def has_window(handle):
-    """Whether the display is a window (which has events to poll for)."""
-    return _display(handle).window is not None
+def has_events(handle):
+    """Whether the display may have events to poll for: it is a window, or
+    has scripted keys."""
+    return _display(handle).has_events()
