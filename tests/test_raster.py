@@ -440,3 +440,14 @@ def test_scripted_keys_reach_the_program_as_key_events(tmp_path, backend):
     result = run_graphics(tmp_path, KEYS, backend, CSPC_RASTER_KEYS="q x", CSPC_RASTER_LIMIT="12")
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout == b"q x"
+
+
+def test_a_raster_allocated_at_once_has_rows_of_its_own():
+    from cspc.runtime import occam
+
+    r = occam.allocate([3, 2], 0)
+    r[0][1] = 7
+    assert r == [[0, 7], [0, 0], [0, 0]]
+    assert occam.allocate([2, 0], 0) == [[], []]
+    with pytest.raises(OccamError, match=r"array size is negative \(-1\)"):
+        occam.allocate([2, -1], 0)
