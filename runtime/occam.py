@@ -471,7 +471,18 @@ def ends(name, fields):
 def allocate(dims, zero):
     """`MOBILE [n]T', `MOBILE [h][w]T': a new array, its elements ``zero``
     (KRoC leaves them as they come)."""
-    return new_array(dims, lambda: copy(zero))
+    if not isinstance(zero, (int, float)):
+        return new_array(dims, lambda: copy(zero))
+    for d in dims:
+        if d < 0:
+            raise OccamError(f"array size is negative ({d})")
+    return _filled(dims, zero)  # a scalar is immutable: each row is made at once (a raster has 10^6 pixels)
+
+
+def _filled(dims, zero):
+    if len(dims) == 1:
+        return [zero] * dims[0]
+    return [_filled(dims[1:], zero) for _ in range(dims[0])]
 
 
 # A scalar's bytes as KRoC lays them out on a 32-bit little-endian machine.
