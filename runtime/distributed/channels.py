@@ -51,7 +51,7 @@ class PlacedChannel(Channel):
     __slots__ = ()
 
     def write(self, value) -> None:
-        _engine.claim(self, WRITER)
+        _engine.claim(self, WRITER, value)
         self.write(value)  # the class the claim chose
 
     def read(self):
@@ -112,6 +112,13 @@ class RemoteRead(Channel):
             return True
         _engine.progress()  # an offer may be in MPI's queue already (PRI ALT must see it)
         return bool(_engine.offers.get(self))
+
+    def _in_register(self, state, idx) -> None:
+        Channel._in_register(self, state, idx)
+        if _engine.offers.get(self):
+            # An offer came while the ALT was looking at its other guards (their
+            # _in_ready polls MPI): the pump hands it over once the ALT sleeps.
+            _engine.missed.append(self)
 
     def read_extended(self):
         _unsupported(self, "an extended input (??)")

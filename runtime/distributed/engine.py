@@ -56,6 +56,16 @@ MAX_NAP = 0.005
 PROBE_EVERY = 0.1
 
 
+class _NoValue:
+    """An ANNOUNCE that carries no value (pickles as the one instance)."""
+
+    def __reduce__(self):
+        return "NO_VALUE"
+
+
+NO_VALUE = _NoValue()
+
+
 class RemoteFailure(OccamError):
     """A run-time error on another rank: its message, already
     written out there (file, line, caret), and is what rank 0 prints
@@ -83,6 +93,9 @@ class Engine:
         self.ends: dict[int, list] = {0: [None, keyboard_rank]}  # gid 0 is the keyboard
         self.peer: dict = {}  # channel -> the rank of its other end
         self.offers: dict = {}  # RemoteRead channel -> deque of values offered, not yet taken
+        self.early: dict = {}  # gid -> a writer's first value, sent with its ANNOUNCE (see claim)
+        self.early_sent: set[int] = set()  # gids whose waiting writer's value went with the ANNOUNCE
+        self.missed: list = []  # RemoteRead channels an ALT waits on with an offer already there
         self.outgoing: list = []
         self.sent = self.received = 0
         self.placed = False
@@ -146,8 +159,13 @@ class Engine:
         _channels._on_create = None
         self.placed = True
 
-    def claim(self, channel, end: int) -> None:
-        """A process here is first to use ``end`` of ``channel`` on this rank."""
+    def claim(self, channel, end: int, value=NO_VALUE) -> None:
+        """A process here is first to use ``end`` of ``channel`` on this rank.
+
+        A writer that does not know yet where its reader is sends its first
+        ``value`` with its ANNOUNCE, to every rank: the reader's rank then has
+        it waiting as soon as its reader claims the channel, so a PRI ALT
+        there sees every writer that is offering (the other ranks drop it)."""
         gid = self.gids[channel]
         ends = self.ends[gid]
         holder = ends[end]
@@ -157,10 +175,14 @@ class Engine:
                 f"channel {channel.name}: a process on rank {self.rank} and one on rank {holder} "
                 f"both {side} it; a channel between ranks has one reader and one writer"
             )
+        other = ends[1 - end]
         if holder is None:
             ends[end] = self.rank
-            self.broadcast(ANNOUNCE, (gid, end))
-        other = ends[1 - end]
+            if end == WRITER and other is None and value is not NO_VALUE:
+                self.early_sent.add(gid)
+                self.broadcast(ANNOUNCE, (gid, end, value))
+            else:
+                self.broadcast(ANNOUNCE, (gid, end, NO_VALUE))
         if other is None or other == self.rank:
             channel.__class__ = Channel  # in memory, unless the other end turns up elsewhere
         else:
@@ -169,11 +191,16 @@ class Engine:
     def _connect(self, channel, mine: int, other: int) -> None:
         """``channel``'s end ``mine`` is here and its other end on rank ``other``."""
         self.peer[channel] = other
+        gid = self.gids[channel]
         if mine == READER:
             channel.__class__ = RemoteRead
+            if gid in self.early:  # the writer's first value came with its ANNOUNCE
+                self._offered(channel, other, self.early.pop(gid))
         else:
             channel.__class__ = RemoteWrite
-            if channel._writer is not None:  # a writer has been waiting for its reader to turn up
+            if gid in self.early_sent:
+                self.early_sent.discard(gid)  # the waiting writer's value went with the ANNOUNCE
+            elif channel._writer is not None:  # a writer has been waiting for its reader to turn up
                 self.offer(channel, channel._writer.slot)
 
     def offer(self, channel, value) -> None:
@@ -203,6 +230,9 @@ class Engine:
         """Receive and act on every message waiting; True if there was one."""
         comm, status = self.comm, self._status
         got = False
+        while self.missed and _core.active.primitives()["_current"]() is self.pump_proc:
+            self._hand_over(self.missed.pop())
+            got = True
         while True:
             message = comm.improbe(MPI.ANY_SOURCE, MPI.ANY_TAG, status)
             if message is None:
@@ -215,16 +245,29 @@ class Engine:
             self._handlers[tag](status.Get_source(), obj)
 
     def _on_announce(self, src, obj) -> None:
-        gid, end = obj
+        gid, end, value = obj
         ends = self.ends.setdefault(gid, [None, None])
         ends[end] = src
+        if value is not NO_VALUE:
+            self.early[gid] = value
         if gid < len(self.channels) and ends[1 - end] == self.rank:
             self._connect(self.channels[gid], 1 - end, src)
+        elif end == READER:
+            self.early.pop(gid, None)  # not ours to read: drop a first value sent to all
 
     def _on_offer(self, src, obj) -> None:
         gid, value = obj
-        if self.channels[gid].offered(value):
-            self.send(src, ACK, gid)
+        self._offered(self.channels[gid], src, value)
+
+    def _hand_over(self, channel) -> None:
+        """Give a waiting ALT the offer that came before it registered."""
+        offered = self.offers.get(channel)
+        if offered and channel._ralt is not None:
+            self._offered(channel, self.peer[channel], offered.popleft())
+
+    def _offered(self, channel, src, value) -> None:
+        if channel.offered(value):
+            self.send(src, ACK, self.gids[channel])
 
     def _on_ack(self, src, gid) -> None:
         self.channels[gid].acknowledged()
