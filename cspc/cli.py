@@ -62,8 +62,9 @@ def internal_error(exc: BaseException, debug: bool) -> None:
     sys.exit(EXIT_INTERNAL_ERROR)
 
 
-def compile_or_exit(path: str, include_paths, debug: bool, **kwargs):
-    """Compile ``path``; on failure print why and exit with the right status."""
+def compile_or_exit(path: str, include_paths, debug: bool, warn: bool = True, **kwargs):
+    """Compile ``path``; on failure print why and exit with the right status
+    (its warnings too, unless ``warn`` is False)."""
     from cspc.compiler import compile_file
 
     try:
@@ -73,7 +74,8 @@ def compile_or_exit(path: str, include_paths, debug: bool, **kwargs):
         sys.exit(EXIT_USER_ERROR)
     except Exception as exc:  # noqa: BLE001 -- InternalError or a crash: either way ours
         internal_error(exc, debug)
-    report(result.warnings)
+    if warn:
+        report(result.warnings)
     return result
 
 
@@ -140,7 +142,9 @@ def run(file: str, backend: str | None, np: int | None, placement: bool, include
             sys.exit(EXIT_USAGE_ERROR)
     if placement:
         os.environ["CSPC_PLACEMENT"] = "1"
-    result = compile_or_exit(file, include_paths, debug)
+    from cspc.mpirun import shows_warnings
+
+    result = compile_or_exit(file, include_paths, debug, warn=shows_warnings())
     sys.exit(run_main_proc(main_proc_of(result, file, debug), backend, debug))
 
 

@@ -19,6 +19,20 @@ import sys
 INSTALL_HINT = "pip install 'cspc[mpi]'"
 
 
+# Set for the ranks of a job that `cspc run --np` started, which has already
+# compiled the program and shown its warnings.
+LAUNCHED = "CSPC_LAUNCHED_BY_NP"
+_RANK_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK")
+
+
+def shows_warnings() -> bool:
+    """Whether this process should show the compiler's warnings: not a rank of
+    a job `--np` started, and not a rank other than 0 of one mpiexec started."""
+    if os.environ.get(LAUNCHED):
+        return False
+    return all(os.environ.get(v, "0") == "0" for v in _RANK_VARIABLES)
+
+
 class NoMPI(Exception):
     """mpi4py or mpiexec is missing: the message says what to install."""
 
@@ -57,7 +71,7 @@ def command(np: int, file: str, run_args: list[str]) -> list[str]:
 
 def launch(np: int, file: str, run_args: list[str], placement: bool = False) -> int:
     """Run the job and return its exit status (that of its worst rank)."""
-    env = dict(os.environ)
+    env = dict(os.environ, **{LAUNCHED: "1"})
     if placement:
         env["CSPC_PLACEMENT"] = "1"
     try:

@@ -36,6 +36,7 @@ marked with its rank) and rank 0 raises the one merged Deadlock.
 from __future__ import annotations
 
 import atexit
+import os
 import time
 
 from mpi4py import MPI
@@ -51,8 +52,8 @@ from .channels import READER, WRITER, PlacedChannel, RemoteRead, RemoteWrite
 ANNOUNCE, OFFER, ACK, SCREEN, DONE, FAIL = 1, 2, 3, 4, 5, 6  # counted: see watch()
 PROBE, STATUS, REPORT_REQ, REPORT, STOP = 7, 8, 9, 10, 11
 
-SPIN = 200e-6  # seconds of polling flat out after the last event, before napping
-MAX_NAP = 0.005
+SPIN = 1e-3  # seconds of polling flat out after the last event, before napping
+MAX_NAP = 0.002
 PROBE_EVERY = 0.1
 
 
@@ -349,10 +350,11 @@ class Engine:
             if self.rank == 0:
                 self.watch(now)
             if now - last_event < SPIN:
+                os.sched_yield()  # a rank sharing this core may be the one to answer
                 continue
             for hook in backend.idle_hooks:
                 hook()
-            nap = min(MAX_NAP, max(2 * nap, 50e-6))
+            nap = min(MAX_NAP, max(2 * nap, 20e-6))
             if backend.timers:
                 nap = min(nap, max(0.0, (backend.timers[0][0] - _now_us()) / 1e6))
             time.sleep(nap)
