@@ -216,3 +216,16 @@ def test_an_idle_rank_does_not_spin_a_core():
     # Python and loading the program costs about a second per rank.
     assert wall >= 3
     assert cpu < 4, f"{cpu:.1f} s of CPU in a {wall:.1f} s run"
+
+
+@needs_mpi
+def test_the_mpi_bench_runs_in_its_quick_configuration(tmp_path):
+    report = tmp_path / "mpi.md"
+    bench = Path(__file__).parent.parent / "bench" / "mpi.py"
+    result = subprocess.run([sys.executable, str(bench), "--quick", "--out", str(report)], capture_output=True,
+                            text=True, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    text = report.read_text()
+    assert "**2 cores**" in text.replace(f"**{os.cpu_count()} cores**", "**2 cores**")
+    for row in ("| 2 |", "| ping-pong |", "| CommsTime |", "| 4 |"):
+        assert row in text
