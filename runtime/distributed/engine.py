@@ -45,7 +45,7 @@ from .. import _core
 from .. import channels as _channels
 from ..backends.base import _report_order, deadlock_report
 from ..channels import Channel
-from ..errors import CSPError, Deadlock, OccamError
+from ..errors import Deadlock, OccamError
 from . import channels as _remote
 from .channels import READER, WRITER, PlacedChannel, RemoteRead, RemoteWrite
 
@@ -105,6 +105,7 @@ class Engine:
         self.reported = False  # this rank's own failure went out in a FAIL
         self.stopped = False
         self.deadlock: Deadlock | None = None
+        self.conflict: str | None = None  # two ranks claimed the same end of a channel
         self.local_screens: list = []  # flushed to rank 0 before each message (ranks > 0)
         self.rank0_screens = None  # rank 0: stream name -> ScreenWriter
         self.pump_proc = None
@@ -172,7 +173,7 @@ class Engine:
         holder = ends[end]
         if holder is not None and holder != self.rank:
             side = "reads" if end == READER else "writes"
-            raise CSPError(
+            raise OccamError(
                 f"channel {channel.name}: a process on rank {self.rank} and one on rank {holder} "
                 f"both {side} it; a channel between ranks has one reader and one writer"
             )
@@ -248,6 +249,12 @@ class Engine:
     def _on_announce(self, src, obj) -> None:
         gid, end, value = obj
         ends = self.ends.setdefault(gid, [None, None])
+        if ends[end] == self.rank:
+            side = "reads" if end == READER else "writes"
+            self.conflict = (
+                f"channel {self.channels[gid].name}: a process on rank {self.rank} and one on rank {src} "
+                f"both {side} it; a channel between ranks has one reader and one writer"
+            )
         ends[end] = src
         if value is not NO_VALUE:
             self.early[gid] = value
@@ -336,6 +343,8 @@ class Engine:
                 raise RemoteFailure(self.failure) if self.rank == 0 else Stopped(self.failure)
             if self.deadlock is not None:
                 raise self.deadlock
+            if self.conflict is not None:
+                raise OccamError(self.conflict)
             if len(self.done) == self.size:
                 return
             backend.poll()  # timers due, external input arrived

@@ -17,6 +17,7 @@ status 0; so does a rank stopped because the job is over.
 from __future__ import annotations
 
 import io
+import os
 import sys
 
 from .. import distributed
@@ -58,6 +59,8 @@ def run_main(proc, backend=None, stdin=None, stdout=None, stderr=None, *, observ
         # The main PROC's body is not a PAR: nothing to share out.
         if comm.Get_rank() != 0:
             return 0
+        if os.environ.get("CSPC_PLACEMENT"):
+            print("cspc: placement: rank 0: everything (the main PROC's body is not a PAR)", file=sys.stderr)
         distributed.engine = None
         return run_main_here(proc, backend, stdin, stdout, stderr, observer=observer, policy=policy)
     engine = distributed.engine = Engine(comm.Dup())
