@@ -112,6 +112,15 @@ def test_output_is_the_same_as_on_one_rank(program, np):
 
 
 @needs_mpi
+@pytest.mark.parametrize("program", ["values.csp", "timeout.csp"])
+def test_values_of_every_shape_and_alt_timeouts_work_across_two_ranks(program):
+    expected = one_rank(program).stdout
+    result = cspc("run", "--np", "2", program)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == expected
+
+
+@needs_mpi
 def test_the_pri_alt_over_three_ranks_takes_its_first_ready_guard():
     result = cspc("run", "--np", "4", "alt3.csp")
     lines = result.stdout.decode().splitlines()
