@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--out", default=os.path.join(HERE, "results", "mpi.md"))
     options = parser.parse_args()
     repeats = 1 if options.quick else options.repeats
-    steps, rounds, laps = (200, 500, 5) if options.quick else (20000, 20000, 300)
+    steps, rounds, laps = (200, 500, 5) if options.quick else (8000, 20000, 300)
     started = time.monotonic()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:

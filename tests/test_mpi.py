@@ -101,8 +101,10 @@ def test_without_mpi_the_placed_par_is_an_ordinary_par():
 
 
 @needs_mpi
-@pytest.mark.parametrize("np", [2, 3, 4])
-@pytest.mark.parametrize("program", ["pipeline.csp", "alt3.csp", "farm.csp"])
+@pytest.mark.parametrize(
+    "program, np",
+    [("pipeline.csp", 2), ("pipeline.csp", 3), ("alt3.csp", 4), ("farm.csp", 2), ("farm.csp", 3), ("farm.csp", 4)],
+)
 def test_output_is_the_same_as_on_one_rank(program, np):
     expected = one_rank(program).stdout
     result = cspc("run", "--np", str(np), program)

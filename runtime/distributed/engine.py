@@ -336,7 +336,13 @@ class Engine:
             if cur.exc is not None:
                 exc, cur.exc = cur.exc, None
                 raise exc
+            runnable = len(backend.ready)
             got = self.progress()
+            woken = len(backend.ready) - runnable
+            if woken and runnable:
+                # Those a message woke go first: another rank waits on them, while
+                # the processes already runnable here only wait for their turn.
+                backend.ready.rotate(woken)
             if self.stopped:
                 raise Stopped("the job has ended")
             if self.failure is not None:
