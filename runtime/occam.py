@@ -61,6 +61,7 @@ from cspc.runtime.io import FLUSH, KeyboardChannel, ScreenWriter, run_main
 from cspc.runtime.predefined import *  # noqa: F401,F403 -- occam's predefined routines, LONGSUM ...
 from cspc.runtime.predefined import __all__ as PREDEFINED
 from cspc.runtime.process import par, seq, stop
+from cspc.runtime.distributed import placed_par, spread_par  # the main PROC's PAR, placed on MPI ranks
 from cspc.runtime.timers import wrap32
 from cspc.runtime.toplevel import (  # noqa: F401 -- occam's top level, re-exported
     EXIT_INTERRUPTED,
@@ -85,7 +86,7 @@ ABI_REEXPORTS = (
 # The version of this ABI: bumped whenever a name compiled code imports from here,
 # or what one of them does, changes incompatibly.  tests/runtime/test_api.py pins
 # the names with it.
-ABI_VERSION = 3
+ABI_VERSION = 4
 
 
 def require_abi(version, module_name, compiled_by):
