@@ -451,3 +451,16 @@ def test_a_raster_allocated_at_once_has_rows_of_its_own():
     assert occam.allocate([2, 0], 0) == [[], []]
     with pytest.raises(OccamError, match=r"array size is negative \(-1\)"):
         occam.allocate([2, -1], 0)
+
+
+def test_a_cloned_raster_is_a_copy_and_records_stay_deep_copies():
+    from cspc.runtime import occam
+
+    raster = [[1, 2], [3, 4]]
+    clone = occam.copy(raster)
+    clone[0][0] = 9
+    assert raster == [[1, 2], [3, 4]] and clone == [[9, 2], [3, 4]]
+    record = [5, [6, 7]]  # a record whose second field is an array
+    copied = occam.copy(record)
+    copied[1][0] = 0
+    assert record == [5, [6, 7]]
