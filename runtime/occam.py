@@ -374,8 +374,13 @@ def _build(dims, level, make):
     return [_build(dims, level + 1, make) for _ in range(dims[level])]
 
 
+_SCALAR_TYPES = frozenset((int, float, bool))
+
+
 def copy(value):
     """A deep copy of an array or record value (scalars are immutable already)."""
+    if isinstance(value, list) and _SCALAR_TYPES.issuperset(map(type, value)):
+        return value[:]  # a row of scalars, copied at C speed (a raster's rows, CLONEd every frame)
     if isinstance(value, (list, View)):
         return [copy(item) for item in value]
     if isinstance(value, (bytes, bytearray)):

@@ -267,15 +267,28 @@ def test_the_display_headless_writes_each_frame(tmp_path, backend):
 
 
 def test_without_a_limit_the_headless_ring_runs_until_stopped(tmp_path, backend):
-    """Headless, no event ever comes; the ring goes on (so the run is ended by
-    its timeout here) rather than being reported as a deadlock."""
+    """Headless, no event ever comes; the ring goes on, frame after frame,
+    rather than being reported as a deadlock, until it is killed."""
+    import time
+
     path = tmp_path / "prog.csp"
     path.write_text(RING)
-    env = {**os.environ, **HEADLESS, "CSPC_CACHE_DIR": str(tmp_path / "cache")}
+    frames = tmp_path / "frames"
+    env = {**os.environ, **HEADLESS, "CSPC_CACHE_DIR": str(tmp_path / "cache"), "CSPC_RASTER_FRAMES": str(frames)}
     env.pop("CSPC_RASTER_LIMIT", None)
-    with pytest.raises(subprocess.TimeoutExpired):
-        subprocess.run([sys.executable, "-m", "cspc", "run", "--backend", backend, str(path)],
-                       capture_output=True, timeout=3, env=env)
+    proc = subprocess.Popen([sys.executable, "-m", "cspc", "run", "--backend", backend, str(path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if frames.is_dir() and len(list(frames.iterdir())) >= 5:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert len(list(frames.iterdir())) >= 5
+    finally:
+        proc.kill()
+        proc.communicate()
 
 
 @pytest.mark.parametrize(
@@ -451,3 +464,16 @@ def test_a_raster_allocated_at_once_has_rows_of_its_own():
     assert occam.allocate([2, 0], 0) == [[], []]
     with pytest.raises(OccamError, match=r"array size is negative \(-1\)"):
         occam.allocate([2, -1], 0)
+
+
+def test_a_cloned_raster_is_a_copy_and_records_stay_deep_copies():
+    from cspc.runtime import occam
+
+    raster = [[1, 2], [3, 4]]
+    clone = occam.copy(raster)
+    clone[0][0] = 9
+    assert raster == [[1, 2], [3, 4]] and clone == [[9, 2], [3, 4]]
+    record = [5, [6, 7]]  # a record whose second field is an array
+    copied = occam.copy(record)
+    copied[1][0] = 0
+    assert record == [5, [6, 7]]
