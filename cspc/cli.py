@@ -385,5 +385,59 @@ def trace(file, fmt, output, verbose, limit, channels, process, chart, chart_lim
     sys.exit(status)
 
 
+def keyboard_text(ctx, param, value: str | None) -> bytes:
+    """``--input TEXT`` or ``--input @FILE``: what the keyboard channel delivers."""
+    if value is None:
+        return b""
+    if value.startswith("@"):
+        try:
+            with open(value[1:], "rb") as f:
+                return f.read()
+        except OSError as exc:
+            raise click.BadParameter(f"{value[1:]}: {exc.strerror}") from None
+    return value.encode("utf-8").decode("unicode_escape").encode("latin-1")
+
+
+@main.command(name="explore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--max-states", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Stop after this many distinct states.")
+@click.option("--max-depth", type=click.IntRange(min=0), default=1_000, show_default=True,
+              help="Follow at most this many ALT decisions in one run.")
+@click.option("--input", "keyboard", default=None, callback=keyboard_text, metavar="TEXT|@FILE",
+              help="What the keyboard delivers (escapes like \\n allowed), or @FILE's bytes.")
+@click.option("--random", "random_runs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Instead of the exhaustive search, try N random schedules.")
+@click.option("--pct", is_flag=True, help="With --random: PCT-style random priorities instead of uniform choices.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The seed of --random.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict and counterexample as JSON.")
+@click.option("--schedule-out", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
+              help="Write the counterexample as a schedule that `cspc run --schedule FILE' replays.")
+@include_option
+@debug_option
+def explore_command(file, max_states, max_depth, keyboard, random_runs, pct, seed, as_json, schedule_out,
+                    include_paths, debug) -> None:
+    """Run FILE under every schedule that can change its outcome; report a
+    deadlock or run-time error with a shortest counterexample.
+
+    Exit status: 0 explored exhaustively, nothing found; 1 a deadlock or
+    run-time error found; 2 bad input; 4 a bound was reached, nothing found.
+
+    \b
+    Examples:
+      cspc explore philosophers.csp
+      cspc explore --schedule-out dead.json prog.csp && cspc run --schedule dead.json prog.csp
+    """
+    from cspc.explore import run_explore
+
+    if pct and random_runs is None:
+        raise click.UsageError("--pct needs --random N")
+    result = compile_or_exit(file, include_paths, debug, use_cache=False)
+    proc = main_proc_of(result, file, debug)
+    sys.exit(run_explore(file, result.program, proc, keyboard=keyboard, max_states=max_states,
+                         max_depth=max_depth, random_runs=random_runs, pct=pct, seed=seed,
+                         as_json=as_json, schedule_out=schedule_out))
+
+
 if __name__ == "__main__":
     main()
