@@ -32,6 +32,10 @@ include_option = click.option(
     help="Also look for #INCLUDE / #USE files in DIR (repeatable).",
     metavar="DIR",
 )
+schedule_option = click.option(
+    "--schedule", type=click.Path(exists=True, dir_okay=False), default=None, metavar="FILE",
+    help="Replay the schedule FILE written by `cspc explore --schedule-out' (ALT choices and timeouts).",
+)
 debug_option = click.option(
     "--debug", is_flag=True, help="Show Python tracebacks for internal and run-time errors."
 )
@@ -107,9 +111,10 @@ def main() -> None:
     default=None,
     help="Scheduler: greenlets (default, or $CSPC_BACKEND) or OS threads.",
 )
+@schedule_option
 @include_option
 @debug_option
-def run(file: str, backend: str | None, include_paths, debug: bool) -> None:
+def run(file: str, backend: str | None, schedule: str | None, include_paths, debug: bool) -> None:
     """Compile FILE (using the cache) and run its main PROC.
 
     The main PROC is the last one with parameters (CHAN BYTE keyboard?,
@@ -123,7 +128,26 @@ def run(file: str, backend: str | None, include_paths, debug: bool) -> None:
     """
     check_backend(backend)
     result = compile_or_exit(file, include_paths, debug)
-    sys.exit(run_main_proc(main_proc_of(result, file, debug), backend, debug))
+    proc = main_proc_of(result, file, debug)
+    if schedule is not None:
+        backend, policy, stdin = scheduled(schedule)
+        sys.exit(run_main_proc(proc, backend, debug, policy=policy, stdin=stdin))
+    sys.exit(run_main_proc(proc, backend, debug))
+
+
+def scheduled(path: str):
+    """``--schedule FILE``: the controlled scheduler replaying FILE, its ALT
+    policy and the keyboard input the schedule was found with (cspc/explore.py)."""
+    import io
+
+    from cspc.explore import ScheduleError, schedule_backend
+
+    try:
+        backend, keyboard = schedule_backend(path, warn=lambda line: click.echo(line, err=True))
+    except ScheduleError as exc:
+        click.echo(f"cspc: {exc}", err=True)
+        sys.exit(EXIT_USAGE_ERROR)
+    return backend, backend.policy, io.BytesIO(keyboard)
 
 
 def main_proc_of(result, file: str, debug: bool):
@@ -155,13 +179,14 @@ def check_backend(backend: str | None) -> None:
         sys.exit(EXIT_USAGE_ERROR)
 
 
-def run_main_proc(proc, backend: str | None, debug: bool, tracer=None, policy=None) -> int:
+def run_main_proc(proc, backend, debug: bool, tracer=None, policy=None, stdin=None) -> int:
     """Run the main PROC; with a ``tracer`` (see cspc.trace), trace the run and
-    end the trace with how the run ended; ``policy`` is the run's ALT policy."""
+    end the trace with how the run ended; ``policy`` is the run's ALT policy;
+    ``stdin`` the keyboard's stream (default: standard input)."""
     from cspc.runtime.occam import EXIT_INTERRUPTED, INTERRUPTED, run_main
 
     try:
-        run_main(proc, backend=backend, observer=tracer, policy=policy)
+        run_main(proc, backend=backend, observer=tracer, policy=policy, stdin=stdin)
     except KeyboardInterrupt:
         flush_stdout()
         if tracer is not None:
@@ -330,10 +355,11 @@ def chart_path(ctx, param, value: str | None) -> str | None:
     "--backend", type=click.Choice(["greenlet", "threads"]), default=None,
     help="Scheduler: greenlets (default, or $CSPC_BACKEND) or OS threads.",
 )
+@schedule_option
 @include_option
 @debug_option
-def trace(file, fmt, output, verbose, limit, channels, process, chart, chart_limit, backend, include_paths,
-          debug) -> None:
+def trace(file, fmt, output, verbose, limit, channels, process, chart, chart_limit, backend, schedule,
+          include_paths, debug) -> None:
     """Run FILE and print its CSP trace: one event per communication, in order.
 
     Events are written as CSP writes them, channel.value: `c.3', a tagged
@@ -368,7 +394,11 @@ def trace(file, fmt, output, verbose, limit, channels, process, chart, chart_lim
         protocols = Protocols(result.program)
         tracer = Tracer(out, protocols, format=fmt, verbose=verbose, limit=limit,
                         channels=wanted, process=process)
-        observer, policy = tracer, None
+        observer, policy, stdin = tracer, None, None
+        if schedule is not None:
+            if chart is not None:
+                raise click.UsageError("--schedule and --chart cannot be used together yet")
+            backend, policy, stdin = scheduled(schedule)
         if chart is not None:
             from cspc.chart import DEFAULT_LIMIT, ChartedTrace, ChartRecorder
 
@@ -376,7 +406,7 @@ def trace(file, fmt, output, verbose, limit, channels, process, chart, chart_lim
                                      wanted=tracer.wanted)
             observer = ChartedTrace(tracer, recorder, chart, say=lambda line: click.echo(line, err=True))
             policy = observer.policy
-        status = run_main_proc(proc, backend, debug, observer, policy)
+        status = run_main_proc(proc, backend, debug, observer, policy, stdin)
         if chart is not None and observer.failed:
             status = status or EXIT_USER_ERROR
     finally:
@@ -404,6 +434,8 @@ def keyboard_text(ctx, param, value: str | None) -> bytes:
               help="Stop after this many distinct states.")
 @click.option("--max-depth", type=click.IntRange(min=0), default=1_000, show_default=True,
               help="Follow at most this many ALT decisions in one run.")
+@click.option("--max-time", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
+              help="Stop searching after this long (the verdict then says a bound was reached).")
 @click.option("--input", "keyboard", default=None, callback=keyboard_text, metavar="TEXT|@FILE",
               help="What the keyboard delivers (escapes like \\n allowed), or @FILE's bytes.")
 @click.option("--random", "random_runs", type=click.IntRange(min=1), default=None, metavar="N",
@@ -415,7 +447,7 @@ def keyboard_text(ctx, param, value: str | None) -> bytes:
               help="Write the counterexample as a schedule that `cspc run --schedule FILE' replays.")
 @include_option
 @debug_option
-def explore_command(file, max_states, max_depth, keyboard, random_runs, pct, seed, as_json, schedule_out,
+def explore_command(file, max_states, max_depth, max_time, keyboard, random_runs, pct, seed, as_json, schedule_out,
                     include_paths, debug) -> None:
     """Run FILE under every schedule that can change its outcome; report a
     deadlock or run-time error with a shortest counterexample.
@@ -435,7 +467,7 @@ def explore_command(file, max_states, max_depth, keyboard, random_runs, pct, see
     result = compile_or_exit(file, include_paths, debug, use_cache=False)
     proc = main_proc_of(result, file, debug)
     sys.exit(run_explore(file, result.program, proc, keyboard=keyboard, max_states=max_states,
-                         max_depth=max_depth, random_runs=random_runs, pct=pct, seed=seed,
+                         max_depth=max_depth, max_time=max_time, random_runs=random_runs, pct=pct, seed=seed,
                          as_json=as_json, schedule_out=schedule_out))
 
 

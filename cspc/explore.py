@@ -180,9 +180,10 @@ def _event_data(event) -> dict:
             "taken": event.taken}
 
 
-def explore_program(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000, protocols=None) -> Report:
+def explore_program(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000, max_time=None,
+                    protocols=None) -> Report:
     """Search ``proc``'s schedules and word the result."""
-    result = explore(proc, keyboard=keyboard, max_states=max_states, max_depth=max_depth)
+    result = explore(proc, keyboard=keyboard, max_states=max_states, max_depth=max_depth, max_time=max_time)
     return word(result, proc, keyboard, protocols)
 
 
@@ -201,8 +202,9 @@ def word(result: Result, proc, keyboard=b"", protocols=None) -> Report:
     communications = recorder.count
     what = {"deadlock": "deadlock found", "partial deadlock": "partial deadlock found",
             "run-time error": "run-time error found"}[finding.kind]
+    how = "shortest found" if result.method == "breadth-first" else f"random schedule {result.runs}"
     summary = (f"{what}: after {communications} communications and {len(finding.decisions)} decisions "
-               f"(shortest found; explored {counts})")
+               f"({how}; explored {counts})")
     return Report(what.removesuffix(" found"), summary, result, recorder.events,
                   replay.screen.getvalue().decode("utf-8", "replace"))
 
@@ -282,8 +284,8 @@ def schedule_backend(path: str, warn):
     return backend, schedule.get("keyboard", "").encode("latin-1")
 
 
-def run_explore(file, program, proc, *, keyboard, max_states, max_depth, random_runs=None, pct=False, seed=0,
-                as_json=False, schedule_out=None) -> int:
+def run_explore(file, program, proc, *, keyboard, max_states, max_depth, max_time=None, random_runs=None,
+                pct=False, seed=0, as_json=False, schedule_out=None) -> int:
     """What ``cspc explore`` does once FILE is compiled: search, print, write the schedule; the exit status."""
     import click
 
@@ -291,7 +293,7 @@ def run_explore(file, program, proc, *, keyboard, max_states, max_depth, random_
 
     protocols = Protocols(program)
     if random_runs is None:
-        result = explore(proc, keyboard=keyboard, max_states=max_states, max_depth=max_depth)
+        result = explore(proc, keyboard=keyboard, max_states=max_states, max_depth=max_depth, max_time=max_time)
     else:
         from cspc.runtime.explore import explore_randomly
 

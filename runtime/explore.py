@@ -300,10 +300,15 @@ class Result:
     runs: int
     bound: str | None = None  # which bound cut the search, if one did
     exhaustive: bool = False
+    method: str = "breadth-first"  # or "random"
 
 
-def explore(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000) -> Result:
-    """Breadth-first search over the decisions of ``proc``'s runs (see the module's doc)."""
+def explore(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000, max_time=None) -> Result:
+    """Breadth-first search over the decisions of ``proc``'s runs (see the
+    module's doc), for at most ``max_time`` seconds when given."""
+    import time
+
+    deadline = None if max_time is None else time.monotonic() + max_time
     visited: set[bytes] = set()
     distinct: set = set()
     queue = deque([()])
@@ -331,6 +336,9 @@ def explore(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000) -> Resul
         raise Abandoned("branched")
 
     while queue:
+        if deadline is not None and time.monotonic() > deadline:
+            bound = f"--max-time {max_time:g}"
+            break
         decisions = queue.popleft()
         run = Run(proc, decisions, keyboard, at_frontier=at_frontier)
         counts["runs"] += 1
@@ -339,3 +347,52 @@ def explore(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000) -> Resul
             return Result(finding, len(visited), counts["transitions"], len(distinct), counts["runs"], bound)
     return Result(None, len(visited), counts["transitions"], len(distinct), counts["runs"], bound,
                   exhaustive=bound is None)
+
+
+def explore_randomly(proc, runs, *, keyboard=b"", pct=False, seed=0, max_depth=1_000, changes=3) -> Result:
+    """``runs`` random schedules, for programs too large to explore: at each
+    stable point with several choices a uniformly random one, or (``pct``)
+    the choice of the process with the highest random priority, the priority
+    of the process chosen at ``changes`` random points of the run being
+    lowered below all others (after PCT, Burckhardt et al.).  Each run ends
+    after ``max_depth`` stable points.  The first finding ends the search."""
+    import random
+
+    rng = random.Random(seed)
+    visited: set[bytes] = set()
+    totals = {"transitions": 0, "steps": 0}
+    distinct: set = set()
+    for number in range(1, runs + 1):
+        priorities: dict = {}
+        change_at = set(rng.sample(range(1, max_depth + 1), min(changes, max_depth))) if pct else set()
+        steps = 0
+
+        def at_frontier(run, backend, choices):
+            nonlocal steps
+            steps += 1
+            visited.add(fingerprint(backend))
+            totals["transitions"] += len(choices)
+            if steps > max_depth:
+                raise Abandoned("bound")
+            if len(choices) <= 1:
+                return 0 if choices else None
+            if pct:
+                for c in choices:
+                    priorities.setdefault(c.process, rng.random() + 1)
+                index = max(range(len(choices)), key=lambda i: priorities[choices[i].process])
+                if steps in change_at:
+                    priorities[choices[index].process] = rng.random() - 1
+            else:
+                index = rng.randrange(len(choices))
+            distinct.add((source_location(choices[index].process.gr_frame), choices[index].describe()))
+            run.decisions.append(index)
+            run.position += 1
+            return index
+
+        run = Run(proc, [], keyboard, at_frontier=at_frontier)
+        finding = run.go()
+        if finding is not None:
+            finding.decisions = list(run.decisions)
+            return Result(finding, len(visited), totals["transitions"], len(distinct), number, method="random")
+    return Result(None, len(visited), totals["transitions"], len(distinct), runs, bound=f"--random {runs}",
+                  method="random")
