@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from ._source import is_source_file, mapped_line
 from .backends.base import source_location
+from .liveness import live_after
 from .backends.controlled import Abandoned, ControlledBackend
 from .errors import Deadlock
 from .io import run_main
@@ -56,19 +57,23 @@ def _value(v, depth=0):
 
 
 def _frames(proc):
-    """Where ``proc`` is, frame by frame, with the variables of its occam
-    frames (a runtime frame's variables say how the scheduler got there, e.g.
-    which process it switched to, which is no part of the program's state;
-    a value being written is a function of the occam frame's variables)."""
+    """Where ``proc`` is: its occam frames, each with its line and variables,
+    and what it waits on.  The runtime's frames are left out: they say how
+    the scheduler got there (the direct switch or ``_block``, which process
+    it switched to), which is no part of the program's state; a value being
+    written is a function of the occam frame's variables."""
     frame = proc.gr_frame
     found = []
     while frame is not None:
         code = frame.f_code
-        local = ()
         if is_source_file(code.co_filename) or mapped_line(frame.f_globals, frame.f_lineno):
-            local = tuple(sorted((k, _value(v)) for k, v in frame.f_locals.items()))
-        found.append((code.co_filename, code.co_qualname, frame.f_lineno, local))
+            live = live_after(code, frame.f_lasti)
+            local = tuple(sorted((k, _value(v)) for k, v in frame.f_locals.items()
+                                 if live is None or k in live or k not in code.co_varnames))
+            found.append((code.co_filename, code.co_qualname, frame.f_lineno, local))
         frame = frame.f_back
+    wait = proc.wait_on
+    found.append((type(wait).__name__, getattr(wait, "name", None)))
     return tuple(found)
 
 
