@@ -464,8 +464,11 @@ def explore_command(file, max_states, max_depth, max_time, keyboard, random_runs
 
     if pct and random_runs is None:
         raise click.UsageError("--pct needs --random N")
-    result = compile_or_exit(file, include_paths, debug, use_cache=False)
-    proc = main_proc_of(result, file, debug)
+    try:
+        result = compile_or_exit(file, include_paths, debug, use_cache=False)
+        proc = main_proc_of(result, file, debug)
+    except SystemExit as exc:  # a program that does not compile is bad input here: status 2
+        sys.exit(EXIT_USAGE_ERROR if exc.code == EXIT_USER_ERROR else exc.code)
     sys.exit(run_explore(file, result.program, proc, keyboard=keyboard, max_states=max_states,
                          max_depth=max_depth, max_time=max_time, random_runs=random_runs, pct=pct, seed=seed,
                          as_json=as_json, schedule_out=schedule_out))

@@ -188,7 +188,7 @@ def cycle_of(stuck: list[Waiting]) -> list[str]:
         while w is not None and id(w.process) not in seen:
             seen[id(w.process)] = len(path)
             path.append(w.name)
-            nxt = [by_proc[id(p)] for p in w.partners if p is not None and id(p) in by_proc]
+            nxt = [by_proc[id(p)] for p in w.partners or () if p is not None and id(p) in by_proc]
             w = nxt[0] if nxt else None
         if w is not None:
             loop = path[seen[id(w.process)]:]
