@@ -396,8 +396,6 @@ def trace(file, fmt, output, verbose, limit, channels, process, chart, chart_lim
                         channels=wanted, process=process)
         observer, policy, stdin = tracer, None, None
         if schedule is not None:
-            if chart is not None:
-                raise click.UsageError("--schedule and --chart cannot be used together yet")
             backend, policy, stdin = scheduled(schedule)
         if chart is not None:
             from cspc.chart import DEFAULT_LIMIT, ChartedTrace, ChartRecorder
@@ -405,6 +403,7 @@ def trace(file, fmt, output, verbose, limit, channels, process, chart, chart_lim
             recorder = ChartRecorder(protocols, program=result.program, limit=chart_limit or DEFAULT_LIMIT,
                                      wanted=tracer.wanted)
             observer = ChartedTrace(tracer, recorder, chart, say=lambda line: click.echo(line, err=True))
+            observer.policy.inner = policy or observer.policy.inner  # a schedule's decisions, recorded
             policy = observer.policy
         status = run_main_proc(proc, backend, debug, observer, policy, stdin)
         if chart is not None and observer.failed:
@@ -434,7 +433,7 @@ def keyboard_text(ctx, param, value: str | None) -> bytes:
               help="Stop after this many distinct states.")
 @click.option("--max-depth", type=click.IntRange(min=0), default=1_000, show_default=True,
               help="Follow at most this many ALT decisions in one run.")
-@click.option("--max-time", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
+@click.option("--max-time", type=click.FloatRange(min=0), default=50.0, show_default=True, metavar="SECONDS",
               help="Stop searching after this long (the verdict then says a bound was reached).")
 @click.option("--input", "keyboard", default=None, callback=keyboard_text, metavar="TEXT|@FILE",
               help="What the keyboard delivers (escapes like \\n allowed), or @FILE's bytes.")

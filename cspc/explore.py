@@ -191,6 +191,9 @@ def word(result: Result, proc, keyboard=b"", protocols=None) -> Report:
     finding = result.finding
     counts = f"{result.states} states, {result.transitions} transitions, {result.decisions} distinct ALT decisions"
     if finding is None:
+        if result.exhaustive and result.states == 0:
+            return Report("no deadlock", "no deadlock: explored exhaustively (a single schedule: "
+                          "no ALT choice or timeout to decide)", result)
         if result.exhaustive:
             return Report("no deadlock", f"no deadlock: explored exhaustively ({counts})", result)
         return Report("bound reached", f"bound reached: no deadlock within {result.states} states "
