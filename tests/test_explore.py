@@ -173,3 +173,23 @@ def test_a_schedule_that_does_not_fit_is_said_so(tmp_path):
     r = run_cspc("run", "--schedule", str(junk), str(PROGRAMS / "one_bad_choice.csp"))
     assert r.returncode == 2
     assert "not a schedule written by" in r.stderr.decode()
+
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+@pytest.mark.parametrize(
+    "name, args, status, verdict",
+    [
+        ("hello.csp", [], 0, "no deadlock: explored exhaustively (a single schedule"),
+        ("sort_pump.csp", [], 0, "no deadlock: explored exhaustively (a single schedule"),
+        ("buffer.csp", [], 0, "no deadlock: explored exhaustively (44 states, 68 transitions"),
+        ("mux.csp", [], 0, "no deadlock: explored exhaustively (3 states, 5 transitions"),
+        ("echo.csp", ["--input", "occam."], 0, "no deadlock: explored exhaustively (a single schedule"),
+        ("philosophers_deadlock.csp", [], 1, "deadlock found: after 43 communications and 8 decisions"),
+    ],
+)
+def test_the_fast_examples_get_the_verdicts_docs_examples_states(name, args, status, verdict):
+    r = run_cspc("explore", *args, str(EXAMPLES / name))
+    assert r.returncode == status, r.stdout.decode()
+    assert r.stdout.decode().startswith(verdict)
