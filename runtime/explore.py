@@ -45,14 +45,15 @@ _PLAIN = (int, float, bool, str, bytes, type(None))
 
 def _value(v, depth=0):
     """A picture of one variable's value for a fingerprint: plain values as
-    they are, arrays as tuples, channels by name, anything else by type."""
+    they are, arrays of them as tuples.  Anything else (a channel, a timer,
+    an array of channels) is the same object all through a run, so only its
+    kind is kept: looking into it would cost most of the fingerprint."""
     if isinstance(v, _PLAIN):
         return v
     if isinstance(v, (list, tuple, bytearray)) and depth < 4:
+        if v and not isinstance(v[0], _PLAIN + (list, tuple, bytearray)):
+            return (type(v[0]).__name__, len(v))
         return tuple(_value(x, depth + 1) for x in v)
-    name = getattr(v, "name", None)
-    if isinstance(name, str):
-        return (type(v).__name__, name)
     return type(v).__name__
 
 
