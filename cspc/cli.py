@@ -32,6 +32,10 @@ include_option = click.option(
     help="Also look for #INCLUDE / #USE files in DIR (repeatable).",
     metavar="DIR",
 )
+schedule_option = click.option(
+    "--schedule", type=click.Path(exists=True, dir_okay=False), default=None, metavar="FILE",
+    help="Replay the schedule FILE written by `cspc explore --schedule-out' (ALT choices and timeouts).",
+)
 debug_option = click.option(
     "--debug", is_flag=True, help="Show Python tracebacks for internal and run-time errors."
 )
@@ -112,9 +116,11 @@ def main() -> None:
 @click.option("--np", type=click.IntRange(min=1), default=None, metavar="N",
               help="Run on N MPI ranks (launches mpiexec; needs `pip install 'cspc[mpi]'`).")
 @click.option("--placement", is_flag=True, help="Say on stderr which rank runs which process (with MPI).")
+@schedule_option
 @include_option
 @debug_option
-def run(file: str, backend: str | None, np: int | None, placement: bool, include_paths, debug: bool) -> None:
+def run(file: str, backend: str | None, np: int | None, placement: bool, schedule: str | None, include_paths,
+        debug: bool) -> None:
     """Compile FILE (using the cache) and run its main PROC.
 
     The main PROC is the last one with parameters (CHAN BYTE keyboard?,
@@ -130,6 +136,9 @@ def run(file: str, backend: str | None, np: int | None, placement: bool, include
       cspc run --np 4 --placement farm.csp
     """
     check_backend(backend)
+    if np is not None and np > 1 and schedule is not None:
+        click.echo("cspc: --schedule replays a run on one rank: it cannot be combined with --np", err=True)
+        sys.exit(EXIT_USAGE_ERROR)
     if np is not None and np > 1:
         from cspc import mpirun
 
@@ -145,7 +154,26 @@ def run(file: str, backend: str | None, np: int | None, placement: bool, include
     from cspc.mpirun import shows_warnings
 
     result = compile_or_exit(file, include_paths, debug, warn=shows_warnings())
-    sys.exit(run_main_proc(main_proc_of(result, file, debug), backend, debug))
+    proc = main_proc_of(result, file, debug)
+    if schedule is not None:
+        backend, policy, stdin = scheduled(schedule)
+        sys.exit(run_main_proc(proc, backend, debug, policy=policy, stdin=stdin))
+    sys.exit(run_main_proc(proc, backend, debug))
+
+
+def scheduled(path: str):
+    """``--schedule FILE``: the controlled scheduler replaying FILE, its ALT
+    policy and the keyboard input the schedule was found with (cspc/explore.py)."""
+    import io
+
+    from cspc.explore import ScheduleError, schedule_backend
+
+    try:
+        backend, keyboard = schedule_backend(path, warn=lambda line: click.echo(line, err=True))
+    except ScheduleError as exc:
+        click.echo(f"cspc: {exc}", err=True)
+        sys.exit(EXIT_USAGE_ERROR)
+    return backend, backend.policy, io.BytesIO(keyboard)
 
 
 def main_proc_of(result, file: str, debug: bool):
@@ -177,13 +205,14 @@ def check_backend(backend: str | None) -> None:
         sys.exit(EXIT_USAGE_ERROR)
 
 
-def run_main_proc(proc, backend: str | None, debug: bool, tracer=None, policy=None) -> int:
+def run_main_proc(proc, backend, debug: bool, tracer=None, policy=None, stdin=None) -> int:
     """Run the main PROC; with a ``tracer`` (see cspc.trace), trace the run and
-    end the trace with how the run ended; ``policy`` is the run's ALT policy."""
+    end the trace with how the run ended; ``policy`` is the run's ALT policy;
+    ``stdin`` the keyboard's stream (default: standard input)."""
     from cspc.runtime.occam import EXIT_INTERRUPTED, INTERRUPTED, run_main
 
     try:
-        run_main(proc, backend=backend, observer=tracer, policy=policy)
+        run_main(proc, backend=backend, observer=tracer, policy=policy, stdin=stdin)
     except KeyboardInterrupt:
         flush_stdout()
         if tracer is not None:
@@ -352,10 +381,11 @@ def chart_path(ctx, param, value: str | None) -> str | None:
     "--backend", type=click.Choice(["greenlet", "threads"]), default=None,
     help="Scheduler: greenlets (default, or $CSPC_BACKEND) or OS threads.",
 )
+@schedule_option
 @include_option
 @debug_option
-def trace(file, fmt, output, verbose, limit, channels, process, chart, chart_limit, backend, include_paths,
-          debug) -> None:
+def trace(file, fmt, output, verbose, limit, channels, process, chart, chart_limit, backend, schedule,
+          include_paths, debug) -> None:
     """Run FILE and print its CSP trace: one event per communication, in order.
 
     Events are written as CSP writes them, channel.value: `c.3', a tagged
@@ -390,21 +420,83 @@ def trace(file, fmt, output, verbose, limit, channels, process, chart, chart_lim
         protocols = Protocols(result.program)
         tracer = Tracer(out, protocols, format=fmt, verbose=verbose, limit=limit,
                         channels=wanted, process=process)
-        observer, policy = tracer, None
+        observer, policy, stdin = tracer, None, None
+        if schedule is not None:
+            backend, policy, stdin = scheduled(schedule)
         if chart is not None:
             from cspc.chart import DEFAULT_LIMIT, ChartedTrace, ChartRecorder
 
             recorder = ChartRecorder(protocols, program=result.program, limit=chart_limit or DEFAULT_LIMIT,
                                      wanted=tracer.wanted)
             observer = ChartedTrace(tracer, recorder, chart, say=lambda line: click.echo(line, err=True))
+            observer.policy.inner = policy or observer.policy.inner  # a schedule's decisions, recorded
             policy = observer.policy
-        status = run_main_proc(proc, backend, debug, observer, policy)
+        status = run_main_proc(proc, backend, debug, observer, policy, stdin)
         if chart is not None and observer.failed:
             status = status or EXIT_USER_ERROR
     finally:
         if output:
             out.close()
     sys.exit(status)
+
+
+def keyboard_text(ctx, param, value: str | None) -> bytes:
+    """``--input TEXT`` or ``--input @FILE``: what the keyboard channel delivers."""
+    if value is None:
+        return b""
+    if value.startswith("@"):
+        try:
+            with open(value[1:], "rb") as f:
+                return f.read()
+        except OSError as exc:
+            raise click.BadParameter(f"{value[1:]}: {exc.strerror}") from None
+    return value.encode("utf-8").decode("unicode_escape").encode("latin-1")
+
+
+@main.command(name="explore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--max-states", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Stop after this many distinct states.")
+@click.option("--max-depth", type=click.IntRange(min=0), default=1_000, show_default=True,
+              help="Follow at most this many ALT decisions in one run.")
+@click.option("--max-time", type=click.FloatRange(min=0), default=50.0, show_default=True, metavar="SECONDS",
+              help="Stop searching after this long (the verdict then says a bound was reached).")
+@click.option("--input", "keyboard", default=None, callback=keyboard_text, metavar="TEXT|@FILE",
+              help="What the keyboard delivers (escapes like \\n allowed), or @FILE's bytes.")
+@click.option("--random", "random_runs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Instead of the exhaustive search, try N random schedules.")
+@click.option("--pct", is_flag=True, help="With --random: PCT-style random priorities instead of uniform choices.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The seed of --random.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict and counterexample as JSON.")
+@click.option("--schedule-out", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
+              help="Write the counterexample as a schedule that `cspc run --schedule FILE' replays.")
+@include_option
+@debug_option
+def explore_command(file, max_states, max_depth, max_time, keyboard, random_runs, pct, seed, as_json, schedule_out,
+                    include_paths, debug) -> None:
+    """Run FILE under every schedule that can change its outcome; report a
+    deadlock or run-time error with a shortest counterexample.
+
+    Exit status: 0 explored exhaustively, nothing found; 1 a deadlock or
+    run-time error found; 2 bad input; 4 a bound was reached, nothing found.
+
+    \b
+    Examples:
+      cspc explore philosophers.csp
+      cspc explore --schedule-out dead.json prog.csp && cspc run --schedule dead.json prog.csp
+    """
+    from cspc.explore import run_explore
+
+    if pct and random_runs is None:
+        raise click.UsageError("--pct needs --random N")
+    try:
+        result = compile_or_exit(file, include_paths, debug, use_cache=False)
+        proc = main_proc_of(result, file, debug)
+    except SystemExit as exc:  # a program that does not compile is bad input here: status 2
+        sys.exit(EXIT_USAGE_ERROR if exc.code == EXIT_USER_ERROR else exc.code)
+    sys.exit(run_explore(file, result.program, proc, keyboard=keyboard, max_states=max_states,
+                         max_depth=max_depth, max_time=max_time, random_runs=random_runs, pct=pct, seed=seed,
+                         as_json=as_json, schedule_out=schedule_out))
 
 
 if __name__ == "__main__":

@@ -151,6 +151,11 @@ def _next_start(process, site, n) -> int:
 
 _policy = FairPolicy()
 
+# Called as ``_before_alt(process, guards)`` at the start of every ALT while a
+# controlled scheduler runs (runtime/backends/controlled.py: it parks the ALT
+# until the explorer decides which guard it takes); None otherwise.
+_before_alt = None
+
 
 def set_alt_policy(policy) -> None:
     """Replace the choice policy: ``policy.choose(process, guards, ready, pri,
@@ -230,6 +235,8 @@ def alt(guards, pri=False, site=None):
     ``pri=True`` is PRI ALT.  ``site`` (any hashable, e.g. a constant per ALT in
     the source) keys the fairness rotation of plain ALT."""
     cur = _current()
+    if _before_alt is not None:
+        _before_alt(cur, guards)
     ready = []
     enabled = False
     earliest = None

@@ -7,6 +7,7 @@ import sys
 from . import _core
 from .alt import get_alt_policy, set_alt_policy
 from .backends import create
+from .backends.base import Backend
 from .channels import get_observer, set_observer
 from .process import branch_name
 
@@ -21,7 +22,8 @@ RECURSION_LIMIT = 1_000_000 if sys.version_info >= (3, 11) else 0
 def run(main, *args, backend=None, observer=None, policy=None, name=None, idle_hook=None):
     """Run ``main(*args)`` as the first process of a new CSP run and return its
     result once it ends.  ``backend`` is "greenlet" or "threads" (default: the
-    ``CSPC_BACKEND`` environment variable, else "greenlet").
+    ``CSPC_BACKEND`` environment variable, else "greenlet"), or a backend object
+made for this one run (the explorer's controlled scheduler).
 
     ``observer`` (see :class:`cspc.runtime.hooks.Observer`) is told of every
     communication of this run; ``policy`` (:class:`~cspc.runtime.hooks.AltPolicy`,
@@ -34,7 +36,7 @@ def run(main, *args, backend=None, observer=None, policy=None, name=None, idle_h
     called whenever every process waits for a timer or external input."""
     _check_hook(observer, "observer", "communicated")
     _check_hook(policy, "policy", "choose")
-    sched = create(backend)
+    sched = backend if isinstance(backend, Backend) else create(backend)
     if idle_hook is not None:
         sched.idle_hooks.append(idle_hook)
     if name is None:
