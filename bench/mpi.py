@@ -15,7 +15,8 @@ MPI's launch are left out).  Writes a Markdown report (default
   speed-up of at least 1.7x on 2 cores).
 * ping-pong: one number passed back and forth, every communication between
   two processes; on 2 ranks each crosses a rank.  Beside it CommsTime, with
-  two of its four communications per loop crossing a rank.
+  two of its four communications per loop crossing a rank, and one bare MPI
+  message without cspc (``bench/mpi/raw_pingpong.py``), what MPI itself costs.
 * token ring: 64 processes, a replicated PAR spread over 1-4 ranks in blocks,
   so a lap crosses a rank once per rank.
 
@@ -61,6 +62,15 @@ def measure(path: str, ranks: int) -> dict[str, int]:
     return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+) (-?\d+)$", result.stdout, re.M)}
 
 
+def raw_message_ns(rounds: int) -> int:
+    """What one MPI message costs here without cspc (bench/mpi/raw_pingpong.py)."""
+    from cspc.mpirun import find_mpiexec
+
+    args = [find_mpiexec(), "-n", "2", sys.executable, os.path.join(PROGRAMS, "raw_pingpong.py"), str(rounds)]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT)
+    return int(re.search(r"^ns (\d+)$", result.stdout, re.M)[1])
+
+
 def interleaved(variants: dict, repeats: int, key: str) -> dict:
     """{label: median of ``key``} over ``repeats`` rounds of every variant in turn."""
     samples: dict = {label: [] for label in variants}
@@ -90,6 +100,7 @@ def main() -> None:
              ("CommsTime", 1): (comms, 1), ("CommsTime", 2): (comms, 2)},
             repeats, "ns",
         )  # fmt: skip
+        raw = statistics.median(raw_message_ns(rounds) for _ in range(repeats))
         ring = program("ring", folder, laps=laps)
         ring_ns = interleaved({n: (ring, n) for n in (1, 2, 3, 4)}, repeats, "ns")
     speedup = farm_ms[1] / farm_ms[2]
@@ -122,7 +133,9 @@ def main() -> None:
         "",
         "Per communication; ping-pong's all cross a rank on 2 ranks, CommsTime's half of them.  "
         "A communication between ranks is two MPI messages (OFFER and ACK; see docs/distributed.md); "
-        "the design notes' prototype measured 3.3 µs on a quiet 2-core machine.",
+        "the design notes' prototype measured 3.3 µs on a quiet 2-core machine.  "
+        f"In the same run one bare MPI message (mpi4py's isend and improbe, no cspc: "
+        f"bench/mpi/raw_pingpong.py) took {raw / 1000:.1f} µs.",
         "",
         "## Token ring of 64 processes (bench/mpi/ring.csp)",
         "",

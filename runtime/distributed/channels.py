@@ -90,6 +90,9 @@ class RemoteRead(Channel):
 
     def read(self):
         offered = _engine.offers.get(self)
+        if not offered:
+            _engine.progress()  # the offer may be in MPI's queue already: no trip through the pump
+            offered = _engine.offers.get(self)
         if offered:  # the remote writer is waiting: take its value
             value = offered.popleft()
             _engine.acknowledge(self)
