@@ -251,6 +251,10 @@ class Run:
             if self.record:
                 self.taken.append(Decision(describe_choices(choices), index))
             return index
+        stopped = _stopped(backend)
+        if stopped:
+            self.finding = Finding("run-time error", self.decisions[: self.position], message=stopped)
+            raise Abandoned("STOP")
         stuck = self._partial_deadlock(backend, choices)
         if stuck:
             self.finding = Finding("partial deadlock", self.decisions[: self.position], blocked=stuck,
@@ -284,6 +288,17 @@ class Run:
         except Exception as exc:  # noqa: BLE001 -- a run-time error, or the program's failure
             self.finding = Finding("run-time error", self.decisions[: self.position], exception=exc)
         return self.finding
+
+
+def _stopped(backend) -> str:
+    """``file:line: run-time error: ...`` for the first process that reached STOP, else ""."""
+    from .process import _Stopped
+
+    for proc in backend.processes():
+        if isinstance(proc.wait_on, _Stopped):
+            where = source_location(proc.gr_frame) or "?"
+            return f"{where}: run-time error: STOP reached by {proc.wait_on._describe(proc).process!r}"
+    return ""
 
 
 def describe_choices(choices) -> list:

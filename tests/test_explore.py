@@ -160,7 +160,8 @@ def test_keyboard_input_decides_the_run(tmp_path):
     assert run_cspc("explore", "--input", "n", str(program)).returncode == 0
     r = run_cspc("explore", "--input", "y", str(program))
     assert r.returncode == 1
-    assert "has stopped (STOP)" in r.stdout.decode()
+    assert r.stdout.decode().startswith("run-time error found: after 1 communications")
+    assert "echo.csp:7: run-time error: STOP reached by 'main'" in r.stdout.decode()
 
 
 def test_a_schedule_that_does_not_fit_is_said_so(tmp_path):
