@@ -66,8 +66,9 @@ def internal_error(exc: BaseException, debug: bool) -> None:
     sys.exit(EXIT_INTERNAL_ERROR)
 
 
-def compile_or_exit(path: str, include_paths, debug: bool, **kwargs):
-    """Compile ``path``; on failure print why and exit with the right status."""
+def compile_or_exit(path: str, include_paths, debug: bool, warn: bool = True, **kwargs):
+    """Compile ``path``; on failure print why and exit with the right status
+    (its warnings too, unless ``warn`` is False)."""
     from cspc.compiler import compile_file
 
     try:
@@ -77,7 +78,8 @@ def compile_or_exit(path: str, include_paths, debug: bool, **kwargs):
         sys.exit(EXIT_USER_ERROR)
     except Exception as exc:  # noqa: BLE001 -- InternalError or a crash: either way ours
         internal_error(exc, debug)
-    report(result.warnings)
+    if warn:
+        report(result.warnings)
     return result
 
 
@@ -111,23 +113,47 @@ def main() -> None:
     default=None,
     help="Scheduler: greenlets (default, or $CSPC_BACKEND) or OS threads.",
 )
+@click.option("--np", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Run on N MPI ranks (launches mpiexec; needs `pip install 'cspc[mpi]'`).")
+@click.option("--placement", is_flag=True, help="Say on stderr which rank runs which process (with MPI).")
 @schedule_option
 @include_option
 @debug_option
-def run(file: str, backend: str | None, schedule: str | None, include_paths, debug: bool) -> None:
+def run(file: str, backend: str | None, np: int | None, placement: bool, schedule: str | None, include_paths,
+        debug: bool) -> None:
     """Compile FILE (using the cache) and run its main PROC.
 
     The main PROC is the last one with parameters (CHAN BYTE keyboard?,
     screen!, error!); they are bound to stdin, stdout and stderr.
     In a terminal the keyboard delivers each key as pressed, without echo.
     Run-time errors print `file:line:col: run-time error: ...` and exit 1.
+    With --np N the main PROC's PAR is dealt out to N MPI ranks (see
+    docs/distributed.md); the output is the same as on one.
 
     \b
-    Example:
+    Examples:
       cspc run -I mylib prog.csp
+      cspc run --np 4 --placement farm.csp
     """
     check_backend(backend)
-    result = compile_or_exit(file, include_paths, debug)
+    if np is not None and np > 1 and schedule is not None:
+        click.echo("cspc: --schedule replays a run on one rank: it cannot be combined with --np", err=True)
+        sys.exit(EXIT_USAGE_ERROR)
+    if np is not None and np > 1:
+        from cspc import mpirun
+
+        compile_or_exit(file, include_paths, debug)  # report compile errors once, not per rank
+        forwarded = [a for p in include_paths for a in ("-I", p)] + (["--debug"] if debug else [])
+        try:
+            sys.exit(mpirun.launch(np, file, forwarded, placement))
+        except mpirun.NoMPI as exc:
+            click.echo(f"cspc: {exc}", err=True)
+            sys.exit(EXIT_USAGE_ERROR)
+    if placement:
+        os.environ["CSPC_PLACEMENT"] = "1"
+    from cspc.mpirun import shows_warnings
+
+    result = compile_or_exit(file, include_paths, debug, warn=shows_warnings())
     proc = main_proc_of(result, file, debug)
     if schedule is not None:
         if backend is not None:

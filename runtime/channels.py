@@ -49,6 +49,9 @@ _core.hot(globals())
 
 _observer = None
 _names = itertools.count(1)
+# Called with each new channel while a run over MPI registers the main PROC's
+# channels (see runtime/distributed/engine.py); None otherwise.
+_on_create = None
 _ENDED_WORD = {PoisonError: "poisoned", RetireError: "retired"}
 
 
@@ -115,6 +118,8 @@ class Channel(Waitable):
         self._live_ends = [0, 0]
         self._expected = (None, None)
         self._held = None
+        if _on_create is not None:
+            _on_create(self)
 
     def expect(self, reader: str | None = None, writer: str | None = None) -> "Channel":
         """Say which processes are meant to use each end (by name), so that a

@@ -402,7 +402,14 @@ def run_main(
     stdout and stderr (or the given streams) as bytes; return 0 on success.
     Deadlock, ProcessError and the program's own errors propagate after the
     output written so far has been flushed.  ``observer`` and ``policy`` are
-    the run's hooks, as for :func:`run`."""
+    the run's hooks, as for :func:`run`.  Under ``mpiexec`` with more than one
+    rank, the run is one rank's share of the job (:mod:`cspc.runtime.distributed`)."""
+    from cspc.runtime import distributed
+
+    if distributed.takes_over():
+        from cspc.runtime.distributed.toplevel import run_main as run_rank
+
+        return run_rank(proc, backend, stdin, stdout, stderr, observer=observer, policy=policy)
     stdin = sys.stdin if stdin is None else stdin
     screen = ScreenWriter(sys.stdout if stdout is None else stdout, "screen")
     error = ScreenWriter(sys.stderr if stderr is None else stderr, "error")

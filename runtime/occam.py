@@ -61,6 +61,7 @@ from cspc.runtime.io import FLUSH, KeyboardChannel, ScreenWriter, run_main
 from cspc.runtime.predefined import *  # noqa: F401,F403 -- occam's predefined routines, LONGSUM ...
 from cspc.runtime.predefined import __all__ as PREDEFINED
 from cspc.runtime.process import par, seq, stop
+from cspc.runtime.distributed import placed_par, spread_par  # the main PROC's PAR, placed on MPI ranks
 from cspc.runtime.timers import wrap32
 from cspc.runtime.toplevel import (  # noqa: F401 -- occam's top level, re-exported
     EXIT_INTERRUPTED,
@@ -85,7 +86,7 @@ ABI_REEXPORTS = (
 # The version of this ABI: bumped whenever a name compiled code imports from here,
 # or what one of them does, changes incompatibly.  tests/runtime/test_api.py pins
 # the names with it.
-ABI_VERSION = 3
+ABI_VERSION = 4
 
 
 def require_abi(version, module_name, compiled_by):
@@ -373,8 +374,13 @@ def _build(dims, level, make):
     return [_build(dims, level + 1, make) for _ in range(dims[level])]
 
 
+_SCALAR_TYPES = frozenset((int, float, bool))
+
+
 def copy(value):
     """A deep copy of an array or record value (scalars are immutable already)."""
+    if isinstance(value, list) and _SCALAR_TYPES.issuperset(map(type, value)):
+        return value[:]  # a row of scalars, copied at C speed (a raster's rows, CLONEd every frame)
     if isinstance(value, (list, View)):
         return [copy(item) for item in value]
     if isinstance(value, (bytes, bytearray)):
@@ -471,7 +477,18 @@ def ends(name, fields):
 def allocate(dims, zero):
     """`MOBILE [n]T', `MOBILE [h][w]T': a new array, its elements ``zero``
     (KRoC leaves them as they come)."""
-    return new_array(dims, lambda: copy(zero))
+    if not isinstance(zero, (int, float)):
+        return new_array(dims, lambda: copy(zero))
+    for d in dims:
+        if d < 0:
+            raise OccamError(f"array size is negative ({d})")
+    return _filled(dims, zero)  # a scalar is immutable: each row is made at once (a raster has 10^6 pixels)
+
+
+def _filled(dims, zero):
+    if len(dims) == 1:
+        return [zero] * dims[0]
+    return [_filled(dims[1:], zero) for _ in range(dims[0])]
 
 
 # A scalar's bytes as KRoC lays them out on a 32-bit little-endian machine.

@@ -135,6 +135,8 @@ def format_runtime_error(exc):
 
     exc = root_cause(exc)
     deadlock = getattr(runtime, "Deadlock", ())
+    if getattr(exc, "remote_report", None) is not None:  # written out on the MPI rank where it happened
+        return exc.remote_report
     if isinstance(exc, deadlock):
         text = str(exc)
         return f"run-time error: {text if text.startswith('deadlock') else 'deadlock: ' + text}"

@@ -264,7 +264,7 @@ class ExpressionRules:
         if isinstance(e.left, S.ExprList) or isinstance(e.right, S.ExprList):
             return self.list_comparison(e)
         if op in self.user_operators or op in USER_ONLY:
-            found = self.user_operator(e, [e.left, e.right])
+            found = self.user_operator(e, [e.left, e.right], None if op in EQUALITY | ORDERING | {"AFTER"} else want)
             if found is not None:
                 return found
         if op in BOOLEAN:
@@ -400,7 +400,7 @@ class ExpressionRules:
     def expr_Unary(self, e: S.Unary, want) -> S.Type:
         op = e.op
         if op in self.user_operators or op in USER_ONLY:
-            found = self.user_operator(e, [e.operand])
+            found = self.user_operator(e, [e.operand], want)
             if found is not None:
                 return found
         if op == "SIZE":
@@ -429,11 +429,14 @@ class ExpressionRules:
         self.fold(e, lambda: fold_unary(op, e.operand.const, t), e.operand)
         return t
 
-    def user_operator(self, e: S.Binary | S.Unary, operands: list[S.Expr]):
+    def user_operator(self, e: S.Binary | S.Unary, operands: list[S.Expr], want):
         """The result type of ``e`` if a FUNCTION in scope defines its operator
         for its operands' types (``e.operator`` is then bound to it), else None.
-        An operator with no meaning of its own (`**') must be defined."""
-        types = [self.expr(x) for x in operands]
+        An operator with no meaning of its own (`**') must be defined.
+        ``want`` is the type the context gives the operands, if any."""
+        types = self.operand_types(e.op, operands, want)
+        if types is None:
+            return None
         if any(T.is_unknown(t) for t in types):
             return T.UNKNOWN
         symbol = None
@@ -451,6 +454,32 @@ class ExpressionRules:
         e.operator = S.Name(key, span=e.span)
         e.operator.symbol = symbol
         return symbol.decl.results[0]
+
+    def operand_types(self, op: str, operands: list[S.Expr], want) -> list | None:
+        """The operands' types for finding an operator FUNCTION (None: the
+        operator is the built-in one).  A literal (an untyped operand: `0`,
+        `-1`) takes the type of the other operand when a FUNCTION defines the
+        operator for that pair, as `angle < 0` finds `BOOL FUNCTION "<" (VAL
+        ANGLE a, b)`; otherwise its own (INT).  Operands that are all literals
+        (`-1`) take the type the context wants, if a FUNCTION is defined for
+        it; if not, the built-in operator (typed by the context) applies."""
+        typed = [None if untyped(x) else self.expr(x) for x in operands]
+        known = [t for t in typed if t is not None]
+        if not known and want is not None and not T.is_unknown(want):
+            if self.defines_operator(op, [want] * len(operands)):
+                return [self.expr(x, want) for x in operands]
+            if op not in USER_ONLY:
+                return None
+        if len(known) != 1 or len(operands) != 2 or T.is_unknown(known[0]):
+            return [self.expr(x) if t is None else t for x, t in zip(operands, typed)]
+        adopted = [known[0] if t is None else t for t in typed]
+        adopt = known[0] if self.defines_operator(op, adopted) else None
+        return [self.expr(x, adopt) if t is None else t for x, t in zip(operands, typed)]
+
+    def defines_operator(self, op: str, types: list) -> bool:
+        """Whether a FUNCTION in scope defines ``op`` for exactly these operand types."""
+        symbol = self.scopes.lookup(T.operator_key(op, types))
+        return symbol is not None and symbol.kind == "function"
 
     def type_named_by(self, e: S.Node) -> S.NamedType | None:
         """The DATA TYPE a name standing as an operand names (`SIZE VECTOR`,

@@ -50,6 +50,8 @@ RUNTIME_NAMES = (
     "suspend",
     "Timer",
     "par",
+    "placed_par",
+    "spread_par",
     "alt",
     "stop",
     "tick",
@@ -117,6 +119,9 @@ class Generator:
         self.code_files: dict[str, str] = {}
         self.files_open: list[str] = []
         self.top = FunctionScope()  # the module's own: where a top-level VALOF's function goes
+        # The main PROC's own PAR and the replicated PARs among its branches, which
+        # a run over MPI deals out to its ranks (see placed_pars).
+        self.placed, self.spread = placed_pars(main)
 
     # ----------------------------------------------------------------- names
 
@@ -218,6 +223,8 @@ class Generator:
             main_ident = self.main_ident
             body.extend(self.main_adapter())
             body.append(assign(store("__cspc_main__"), const(main_ident)))
+            if self.placed is not None:
+                body.append(assign(store("__cspc_placed__"), const(True)))
             body.append(self.script_entry(main_ident))
         module = ast.Module(self.imports() + body, type_ignores=[])
         # Every node has a position now: stamp() fills in those made without one.
@@ -315,3 +322,23 @@ class Generator:
         args = ast.arguments([], [ast.arg(p) for p in params], None, [], [], None, [])
         fn = ast.FunctionDef(name, args, body, [], None, type_params=[])
         return stamp(fn, span)
+
+
+def placed_pars(main: S.ProcDecl | None) -> tuple[S.Par | None, list[S.Par]]:
+    """The PAR that is the main PROC's body (under its declarations), if any,
+    and the replicated PARs that are that PAR (or its branches) themselves.
+
+    Only these are marked: the runtime places their branches and copies on
+    MPI ranks (runtime/distributed/placement.py); every other PAR is a plain
+    ``par``.  A PAR with ENROLL, or whose copies share a barrier, is not
+    marked, as a barrier does not cross ranks."""
+    body = main.body if main is not None else None
+    while isinstance(body, S.Specified):
+        body = body.body
+    if not isinstance(body, S.Par) or body.enroll:
+        return None, []
+    if body.replicator is not None:
+        return body, [body]
+    spread = [b for b in body.body if isinstance(b, S.Par) and b.replicator is not None and not b.enroll]
+    return body, spread
+

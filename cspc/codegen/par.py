@@ -45,6 +45,10 @@ def par(g: Generator, p: S.Par) -> list[ast.stmt]:
     enrolled = {b: n for b, n in enrolled.items() if b not in mobile}
     names = ast.List([_name(in_copies(g, n, p)) for n in p.names], ast.Load())
     run = call(g.rt("par"), *[load(d.name) for d in defs], names=names)
+    if p is g.placed:  # the main PROC's own PAR: a run over MPI deals its branches to ranks
+        spread = [i for i, branch in enumerate(p.body) if any(branch is q for q in g.spread)]
+        extra = {"spread": ast.List([const(i) for i in spread], ast.Load())} if spread else {}
+        run = call(g.rt("placed_par"), *[load(d.name) for d in defs], names=names, **extra)
     before = [enrol(b, const(n - 1)) for b, n in enrolled.items() if n != 1]
     after = [enrol(b, const(1)) for b in enrolled]
     return defs + before + [expr_stmt(run)] + after
@@ -85,7 +89,9 @@ def replicated_par(g: Generator, p: S.Par) -> list[ast.stmt]:
     copies = each(call("_partial", load(ident), value))
     names = each(label(p.copy_prefix, copy_ast(value)))
     stmts.extend(enrol(b, ast.BinOp(load(tn), ast.Sub(), const(1))) for b in barriers)
-    stmts.append(expr_stmt(call(g.rt("par"), ast.Starred(copies, ast.Load()), names=names)))
+    # The main PROC's replicated PARs: a run over MPI spreads their copies over its ranks.
+    runner = "spread_par" if any(p is q for q in g.spread) else "par"
+    stmts.append(expr_stmt(call(g.rt(runner), ast.Starred(copies, ast.Load()), names=names)))
     stmts.extend(enrol(b, const(1)) for b in barriers)
     return stmts
 

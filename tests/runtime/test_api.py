@@ -116,12 +116,12 @@ def test_poison_and_retire_ask_each_end_given_in_turn():
 # they make up.  Changing what a compiled module may import means bumping
 # occam.ABI_VERSION and this pin together.
 ABI_PIN = (
-    3,
+    4,
     "Channel ExtendedInputGuard InputGuard SkipGuard TimeoutGuard Timer activate allocate alt assign "
     "assign_deep bad_index bytes_in case_failed check_size claim_of clone copy copy_flat "
     "counted_input counted_output div ends expect_end fdiv fork forking frem if_failed int_to_real mobile "
-    "mobile_process new_array overflow par python_function real32 real_to_int real_to_real rem "
-    "require_abi retype retype_back run_program shl shr slice_value slice_view stop suspend tag_mismatch tick "
+    "mobile_process new_array overflow par placed_par python_function real32 real_to_int real_to_real rem "
+    "require_abi retype retype_back run_program shl shr slice_value slice_view spread_par stop suspend tag_mismatch tick "
     "to_bool to_int",
 )
 

@@ -1,0 +1,80 @@
+"""Running one occam program on many MPI ranks (``cspc run --np N``).
+
+Every rank runs the same compiled program (SPMD).  The main PROC's
+declarations run everywhere, so every rank makes the same channels; its own
+PAR, which the compiler marks (``placed_par``, and ``spread_par`` for the
+replicated PARs among its branches), is where the ranks part: each runs only
+the branches that :mod:`.placement` deals it, and the others' channels reach it
+through :mod:`.channels` and :mod:`.engine`.  Everything else in the runtime
+is unchanged, and nothing here is imported, nor mpi4py, unless the program
+runs under ``mpiexec`` with more than one rank (:func:`under_mpi`).
+
+Modules: ``placement`` (the dealing rule), ``channels`` (channels whose ends
+are on two ranks), ``engine`` (one rank's messages, pump and deadlock watch),
+``toplevel`` (``run_main`` for a rank: keyboard and screen through rank 0).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..process import branch_name, par
+from .placement import SPREAD, deal_branches, deal_copies, describe
+
+# What mpiexec (MPICH's hydra, Open MPI, Slurm's PMI) tells each rank of the job's size.
+_SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS")
+INSTALL_HINT = "pip install 'cspc[mpi]'"
+
+engine = None  # the running rank's Engine, while a run over MPI is on
+_taken_over = False  # run_main has been handed to this package already
+
+
+def under_mpi() -> bool:
+    """Whether this process is one rank of an MPI job of more than one rank."""
+    for variable in _SIZE_VARIABLES:
+        try:
+            if int(os.environ.get(variable, "1")) > 1:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def takes_over() -> bool:
+    """Whether ``io.run_main`` should hand the run to :func:`toplevel.run_main`."""
+    return not _taken_over and under_mpi()
+
+
+def placed_par(*fns, names=None, spread=()):
+    """The main PROC's own PAR: outside MPI, ``par``; under it, this rank's
+    branches.  The branches at the indexes ``spread`` are replicated PARs
+    whose copies are spread over every rank (see :mod:`.placement`)."""
+    if engine is None or engine.placed:
+        return par(*fns, names=names)
+    names = names or [branch_name(fn, i) for i, fn in enumerate(fns)]
+    ranks = deal_branches(len(fns), spread, engine.size)
+    show_placement(names, ranks)
+    engine.run_placed([(fn, n) for fn, n, r in zip(fns, names, ranks) if r is SPREAD or r == engine.rank])
+
+
+def spread_par(*fns, names=None):
+    """A replicated PAR that is the placed PAR or one of its branches: outside
+    MPI, ``par``; under it, this rank's block of copies."""
+    if engine is None:
+        return par(*fns, names=names)
+    names = names or [branch_name(fn, i) for i, fn in enumerate(fns)]
+    ranks = deal_copies(len(fns), engine.size) if fns else []
+    show_placement(names, ranks)
+    mine = [(fn, n) for fn, n, r in zip(fns, names, ranks) if r == engine.rank]
+    if not engine.placed:  # the main PROC's body is this replicated PAR itself
+        return engine.run_placed(mine)
+    if mine:
+        par(*[fn for fn, _ in mine], names=[n for _, n in mine])
+
+
+def show_placement(names, ranks) -> None:
+    """``--placement`` (``$CSPC_PLACEMENT``): rank 0 says where each process runs."""
+    if engine.rank == 0 and os.environ.get("CSPC_PLACEMENT"):
+        for line in describe(names, ranks):
+            print(f"cspc: placement: {line}", file=sys.stderr, flush=True)

@@ -1,0 +1,181 @@
+"""Channels whose two ends may live on different ranks.
+
+Every rank makes the same channels, in the same order, before the placed PAR
+starts (the main PROC's declarations), so the n-th channel made is the same
+channel everywhere: its *gid*.  Which rank holds which end is learnt as the
+program runs: the first use of an end on a rank *claims* it and tells every
+other rank (:meth:`Engine.claim`).  A channel changes class as it learns
+(``__class__`` assignment: the classes share Channel's slots):
+
+``PlacedChannel``
+    neither end used here yet; the first read, write or ALT guard claims one.
+``Channel``
+    (the plain class) the other end is here too, or not known yet: an
+    in-memory channel, at in-memory cost.
+``RemoteRead``
+    the reader is here, the writer on another rank.  The writer's rank sends
+    an OFFER with each value; the value waits here as a writer would (an ALT
+    sees the guard ready), and whoever takes it sends the ACK back.
+``RemoteWrite``
+    the writer is here, the reader on another rank: ``write`` sends the OFFER
+    and blocks as a local writer does until the ACK comes.
+
+So a communication across ranks is still a rendezvous (the writer goes on only
+once the reader has the value) and costs two MPI messages.  A blocked process
+is recorded exactly as on a local channel (``_reader`` / ``_writer`` /
+``_ralt``), which is what deadlock reports read.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from .. import _core
+from ..channels import Channel
+from ..errors import CSPError
+
+_current = _block = _block_until = _wake = _spawn = _direct = None
+_core.hot(globals())
+
+READER, WRITER = 0, 1
+_engine = None  # the running rank's Engine (set by Engine.start)
+
+
+def _unsupported(channel, what: str):
+    raise CSPError(f"channel {channel.name}: {what} on a channel between two ranks is not supported")
+
+
+class PlacedChannel(Channel):
+    """A channel made before the placed PAR whose ends this rank has not used."""
+
+    __slots__ = ()
+
+    def write(self, value) -> None:
+        _engine.claim(self, WRITER, value)
+        self.write(value)  # the class the claim chose
+
+    def read(self):
+        _engine.claim(self, READER)
+        return self.read()
+
+    def read_extended(self):
+        _engine.claim(self, READER)
+        return self.read_extended()
+
+    def _in_ready(self) -> bool:
+        _engine.claim(self, READER)
+        return self._in_ready()
+
+    def _in_register(self, state, idx) -> None:
+        _engine.claim(self, READER)
+        self._in_register(state, idx)
+
+    def _out_ready(self) -> bool:
+        _engine.claim(self, WRITER)
+        return self._out_ready()
+
+    def _out_register(self, state, idx) -> None:
+        _engine.claim(self, WRITER)
+        self._out_register(state, idx)
+
+    _give = write
+    _take = read
+    _take_extended = read_extended
+
+
+class RemoteRead(Channel):
+    """The reading end is on this rank, the writing end on another."""
+
+    __slots__ = ()
+
+    def read(self):
+        offered = _engine.offers.get(self)
+        if offered:  # the remote writer is waiting: take its value
+            value = offered.popleft()
+            _engine.acknowledge(self)
+            return value
+        cur = _current()
+        if self._reader is not None or self._ralt is not None or self._ended is not None:
+            self._refuse(cur, "input")
+        self._reader = cur
+        _block(cur, self)
+        value = cur.slot
+        cur.slot = None
+        return value
+
+    _take = read
+
+    def _in_ready(self) -> bool:
+        if self._ended is not None:
+            raise self._refusal()
+        if _engine.offers.get(self):
+            return True
+        _engine.progress()  # an offer may be in MPI's queue already (PRI ALT must see it)
+        return bool(_engine.offers.get(self))
+
+    def _in_register(self, state, idx) -> None:
+        Channel._in_register(self, state, idx)
+        if _engine.offers.get(self):
+            # An offer came while the ALT was looking at its other guards (their
+            # _in_ready polls MPI): the pump hands it over once the ALT sleeps.
+            _engine.missed.append(self)
+
+    def read_extended(self):
+        _unsupported(self, "an extended input (??)")
+
+    _take_extended = read_extended
+
+    def _out_ready(self) -> bool:
+        _unsupported(self, "an output guard")
+
+    _out_register = _give = write = lambda self, *args: _unsupported(self, "writing from the reader's rank")
+
+    def offered(self, value) -> bool:
+        """An OFFER came: hand it to a waiting reader or ALT (True), else keep it."""
+        r = self._reader
+        if r is not None:
+            self._reader = None
+            r.slot = value
+            r.wait_on = None
+            _wake(r)
+            return True
+        ra = self._ralt
+        if ra is not None:
+            ra[0].resolve(ra[1], value)
+            return True
+        _engine.offers.setdefault(self, deque()).append(value)
+        return False
+
+
+class RemoteWrite(Channel):
+    """The writing end is on this rank, the reading end on another."""
+
+    __slots__ = ()
+
+    def write(self, value) -> None:
+        cur = _current()
+        if self._writer is not None or self._walt is not None or self._ended is not None:
+            self._refuse(cur, "output")
+        cur.slot = value
+        self._writer = cur
+        _engine.offer(self, value)
+        _block(cur, self)
+
+    def _out_ready(self) -> bool:
+        _unsupported(self, "an output guard")
+
+    _out_register = _give = _out_ready
+
+    def read(self):
+        _unsupported(self, "reading from the writer's rank")
+
+    _take = _in_ready = _in_register = read_extended = _take_extended = read
+
+    def acknowledged(self) -> None:
+        """The ACK came: the remote reader has the value; the writer goes on."""
+        w = self._writer
+        if w is not None:
+            self._writer = None
+            w.slot = None
+            w.wait_on = None
+            _wake(w)

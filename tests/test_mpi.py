@@ -1,0 +1,242 @@
+"""Runs over MPI: `cspc run --np N`, mpiexec started by hand, and the placement rule.
+
+Each run is an mpiexec subprocess with a timeout; the tests that need MPI are
+skipped (saying why) where mpi4py or mpiexec is missing.  `.ci/run` installs
+the `mpi` extra, so CI runs them.  Every rank runs on greenlets, so these
+tests have no backend parameter.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cspc.runtime.distributed.placement import SPREAD, deal_branches, deal_copies, describe
+from tests.cspc_cli import run_cspc
+
+PROGRAMS = Path(__file__).parent / "programs" / "mpi"
+TIMEOUT = 240  # seconds for one job; the slowest (100,000 messages on 4 ranks) takes well under a minute idle
+
+
+def _mpi_missing() -> str | None:
+    try:
+        import mpi4py  # noqa: F401
+    except ImportError:
+        return "mpi4py is not installed (pip install 'cspc[mpi]')"
+    from cspc.mpirun import NoMPI, find_mpiexec
+
+    try:
+        find_mpiexec()
+    except NoMPI as exc:
+        return str(exc)
+    return None
+
+
+needs_mpi = pytest.mark.skipif(_mpi_missing() is not None, reason=_mpi_missing() or "")
+
+
+def cspc(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    """`python -m cspc ARGS` in the programs' folder, with the job's timeout."""
+    environment = dict(os.environ, NO_COLOR="1")
+    environment.pop("CSPC_BACKEND", None)
+    return subprocess.run(
+        [sys.executable, "-m", "cspc", *args], input=stdin, capture_output=True,
+        timeout=TIMEOUT, cwd=PROGRAMS, env=environment,
+    )  # fmt: skip
+
+
+def one_rank(program: str) -> subprocess.CompletedProcess:
+    result = cspc("run", program)
+    assert result.returncode == 0, result.stderr.decode()
+    return result
+
+
+# -- the placement rule (no MPI needed) ---------------------------------------------
+
+
+def test_plain_branches_are_dealt_round_robin_and_spread_ones_run_everywhere():
+    assert deal_branches(4, (), 3) == [0, 1, 2, 0]
+    assert deal_branches(4, (1,), 2) == [0, SPREAD, 1, 0]
+
+
+def test_copies_are_dealt_in_contiguous_blocks_of_nearly_equal_size():
+    assert deal_copies(6, 4) == [0, 0, 1, 2, 2, 3]
+    assert deal_copies(3, 4) == [0, 1, 2]
+    blocks = deal_copies(10, 3)
+    assert blocks == sorted(blocks) and {blocks.count(r) for r in range(3)} <= {3, 4}
+
+
+def test_placement_lines_name_each_ranks_processes():
+    assert describe(["a", "b", "c"], [0, 1, 0]) == ["rank 0: a, c", "rank 1: b"]
+    copies = [f"i={k}" for k in range(8)]
+    assert describe(copies, deal_copies(8, 2)) == ["rank 0: i=0 .. i=3 (4 copies)", "rank 1: i=4 .. i=7 (4 copies)"]
+
+
+def test_np_without_mpi_says_in_one_line_what_to_install(monkeypatch):
+    import importlib.util
+
+    from cspc.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "mpi4py" else real(name, *a))
+    result = CliRunner().invoke(main, ["run", "--np", "2", str(PROGRAMS / "deadlock.csp")])
+    assert result.exit_code == 2
+    assert result.output.strip() == "cspc: --np needs MPI: pip install 'cspc[mpi]'"
+
+
+def test_without_mpi_the_placed_par_is_an_ordinary_par():
+    result = run_cspc("run", str(PROGRAMS / "pipeline.csp"))
+    assert result.returncode == 0
+    assert result.stdout.decode().endswith("sum 310\n")
+
+
+# -- runs over MPI -------------------------------------------------------------------
+
+
+@needs_mpi
+@pytest.mark.parametrize(
+    "program, np",
+    [("pipeline.csp", 2), ("pipeline.csp", 3), ("alt3.csp", 4), ("farm.csp", 2), ("farm.csp", 3), ("farm.csp", 4)],
+)
+def test_output_is_the_same_as_on_one_rank(program, np):
+    expected = one_rank(program).stdout
+    result = cspc("run", "--np", str(np), program)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == expected
+    assert result.stderr == b""
+
+
+@needs_mpi
+@pytest.mark.parametrize("program", ["values.csp", "timeout.csp"])
+def test_values_of_every_shape_and_alt_timeouts_work_across_two_ranks(program):
+    expected = one_rank(program).stdout
+    result = cspc("run", "--np", "2", program)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == expected
+
+
+@needs_mpi
+def test_the_pri_alt_over_three_ranks_takes_its_first_ready_guard():
+    result = cspc("run", "--np", "4", "alt3.csp")
+    lines = result.stdout.decode().splitlines()
+    assert lines[0] == "first from 1"  # b's writer is on rank 2, a's on rank 1, c's on rank 3
+    assert lines[1:] == ["1000 499500", "1000 100499500", "1000 200499500"]
+
+
+@needs_mpi
+def test_placement_is_shown_on_request():
+    result = cspc("run", "--np", "2", "--placement", "pipeline.csp")
+    assert result.returncode == 0
+    assert result.stderr.decode().splitlines() == [
+        "cspc: placement: rank 0: main, PAR branch 1",
+        "cspc: placement: rank 1: main, PAR branch 3",
+        "cspc: placement: rank 0: s=0, s=1, s=2",
+        "cspc: placement: rank 1: s=3, s=4, s=5",
+    ]
+
+
+@needs_mpi
+@pytest.mark.parametrize("np", [2, 3, 4])
+def test_a_deadlock_across_ranks_is_reported_like_on_one_rank(np):
+    alone = cspc("run", "deadlock.csp")
+    result = cspc("run", "--np", str(np), "deadlock.csp")
+    assert alone.returncode == result.returncode == 1
+    assert result.stdout == b""
+    lines = result.stderr.decode().splitlines()
+    assert lines[0] == "run-time error: deadlock: no process can proceed (2 blocked)"
+    assert lines[1].endswith(
+        "deadlock.csp:7: 'main, PAR branch 1' waits to input from channel pong (from 'main, PAR branch 2') [on rank 0]"
+    )
+    assert lines[2].endswith(
+        "deadlock.csp:11: 'main, PAR branch 2' waits to input from channel ping (from 'main, PAR branch 1') [on rank 1]"
+    )
+    assert len(lines) == 3
+    untagged = result.stderr.decode().replace(" [on rank 0]", "").replace(" [on rank 1]", "")
+    assert untagged == alone.stderr.decode()
+
+
+@needs_mpi
+@pytest.mark.parametrize("np", [3, 4])
+def test_a_runtime_error_on_rank_2_ends_the_job_with_its_message(np):
+    started = time.monotonic()
+    result = cspc("run", "--np", str(np), "error_rank2.csp")
+    assert time.monotonic() - started < 60  # the other ranks' waits do not hold the job
+    assert result.returncode == 1
+    assert result.stdout == b"rank 0 waits\n"
+    assert result.stderr.decode().splitlines() == [
+        "error_rank2.csp:17:12: run-time error: division by zero",
+        "          z := 100 / zero",
+        "               ^~~~~~~~~~",
+    ]
+
+
+@needs_mpi
+def test_100000_messages_through_a_random_alt_network_on_4_ranks_none_lost_or_duplicated():
+    result = cspc("run", "--np", "4", "alt_network.csp")
+    assert result.returncode == 0, result.stderr.decode()
+    n = 100_000
+    assert result.stdout.decode().splitlines() == [
+        f"messages {n}",
+        f"sum {sum(range(n + 1))}",
+        f"sum of squares {sum(k * k for k in range(n + 1))}",
+    ]
+
+
+@needs_mpi
+def test_the_keyboard_and_screen_go_through_rank_0():
+    result = cspc("run", "--np", "2", "keyboard.csp", stdin=b"hello, ranks.")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == b"hello, ranks\n"
+
+
+@needs_mpi
+def test_mpiexec_by_hand_runs_cspc_and_a_compiled_module(tmp_path):
+    from cspc.mpirun import find_mpiexec
+
+    expected = one_rank("pipeline.csp").stdout
+    module = tmp_path / "pipeline.py"
+    assert cspc("compile", "pipeline.csp", "-o", str(module)).returncode == 0
+    for command in (
+        [sys.executable, "-m", "cspc", "run", "pipeline.csp"],
+        [sys.executable, "-m", "mpi4py", str(module)],
+    ):
+        result = subprocess.run([find_mpiexec(), "-n", "2", *command], capture_output=True, timeout=TIMEOUT,
+                                cwd=PROGRAMS)
+        assert result.returncode == 0, result.stderr.decode()
+        assert result.stdout == expected
+
+
+@needs_mpi
+def test_an_idle_rank_does_not_spin_a_core():
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    result = cspc("run", "--np", "2", "idle.csp")
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == b"woke after 3 seconds\n"
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # Two ranks polling flat out for 3 s would use over 6 s of CPU; starting
+    # Python and loading the program costs about a second per rank.
+    assert wall >= 3
+    assert cpu < 4, f"{cpu:.1f} s of CPU in a {wall:.1f} s run"
+
+
+@needs_mpi
+def test_the_mpi_bench_runs_in_its_quick_configuration(tmp_path):
+    report = tmp_path / "mpi.md"
+    bench = Path(__file__).parent.parent / "bench" / "mpi.py"
+    result = subprocess.run([sys.executable, str(bench), "--quick", "--out", str(report)], capture_output=True,
+                            text=True, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    text = report.read_text()
+    assert "**2 cores**" in text.replace(f"**{os.cpu_count()} cores**", "**2 cores**")
+    for row in ("| 2 |", "| ping-pong |", "| CommsTime |", "| 4 |"):
+        assert row in text
