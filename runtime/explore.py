@@ -365,7 +365,10 @@ def explore(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000, max_time
         counts["runs"] += 1
         finding = run.go()
         if finding is not None:
-            return Result(finding, len(visited), counts["transitions"], len(distinct), counts["runs"], bound)
+            # A partial deadlock or a STOP is seen at a stable point before it is counted: count it.
+            at_point = finding.kind == "partial deadlock" or bool(finding.message)
+            return Result(finding, len(visited) + at_point, counts["transitions"], len(distinct), counts["runs"],
+                          bound)
     return Result(None, len(visited), counts["transitions"], len(distinct), counts["runs"], bound,
                   exhaustive=bound is None)
 
