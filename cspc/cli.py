@@ -156,6 +156,8 @@ def run(file: str, backend: str | None, np: int | None, placement: bool, schedul
     result = compile_or_exit(file, include_paths, debug, warn=shows_warnings())
     proc = main_proc_of(result, file, debug)
     if schedule is not None:
+        if backend is not None:
+            raise click.UsageError("--schedule replays on the explorer's own scheduler: leave out --backend")
         backend, policy, stdin = scheduled(schedule)
         sys.exit(run_main_proc(proc, backend, debug, policy=policy, stdin=stdin))
     sys.exit(run_main_proc(proc, backend, debug))

@@ -39,6 +39,16 @@ class Step:
     reader_at: str | None
 
 
+def _occam_place(process) -> str | None:
+    """Where ``process`` is in the occam program, or None when it is not in
+    occam code (the runtime's keyboard feeder)."""
+    from cspc.runtime._source import is_source_file
+    from cspc.runtime.hooks import where
+
+    place = where(process)
+    return place if place is not None and is_source_file(place.rsplit(":", 1)[0]) else None
+
+
 class Recorder:
     """The replay's observer: numbers each communication and keeps it, with
     the decisions, in the order they happened (``events``)."""
@@ -49,8 +59,7 @@ class Recorder:
         self.count = 0
 
     def communicated(self, channel, value, writer, reader):
-        from cspc.runtime.hooks import where
-
+        where = _occam_place
         self.count += 1
         last = self.events[-1] if self.events else None
         if reader is None and isinstance(value, int) and isinstance(last, Screen) and last.channel == channel.name \
@@ -130,8 +139,10 @@ class Report:
 
     def error_text(self) -> str | None:
         finding = self.result.finding
-        if finding is None or finding.exception is None:
+        if finding is None:
             return None
+        if finding.exception is None:
+            return finding.message or None
         from cspc.runtime import occam
 
         exc = finding.exception
@@ -149,9 +160,9 @@ class Report:
                 lines.append(f"  {numbers:>3}. {event.channel}: {bytes(event.text).decode('latin-1')!r} "
                              f"written by {event.writer} ({event.writer_at})")
             elif isinstance(event, Step):
-                reader = f"{event.reader} ({event.reader_at})" if event.reader else "the outside world"
+                reader = _at(event.reader, event.reader_at) if event.reader else "the outside world"
                 lines.append(f"  {event.number:3}. {event.channel} ! {event.value}: "
-                             f"{event.writer} ({event.writer_at}) -> {reader}")
+                             f"{_at(event.writer, event.writer_at)} -> {reader}")
             else:
                 decision_no += 1
                 name, at, what = event.choices[event.taken]
@@ -167,6 +178,10 @@ class Report:
         if finding.cycle:
             lines.append("cycle of waiting: " + " -> ".join(finding.cycle))
         return "\n".join(lines)
+
+
+def _at(name: str, place: str | None) -> str:
+    return f"{name} ({place})" if place else name
 
 
 def _event_data(event) -> dict:

@@ -251,6 +251,10 @@ class Run:
             if self.record:
                 self.taken.append(Decision(describe_choices(choices), index))
             return index
+        stopped = _stopped(backend)
+        if stopped:
+            self.finding = Finding("run-time error", self.decisions[: self.position], message=stopped)
+            raise Abandoned("STOP")
         stuck = self._partial_deadlock(backend, choices)
         if stuck:
             self.finding = Finding("partial deadlock", self.decisions[: self.position], blocked=stuck,
@@ -284,6 +288,17 @@ class Run:
         except Exception as exc:  # noqa: BLE001 -- a run-time error, or the program's failure
             self.finding = Finding("run-time error", self.decisions[: self.position], exception=exc)
         return self.finding
+
+
+def _stopped(backend) -> str:
+    """``file:line: run-time error: ...`` for the first process that reached STOP, else ""."""
+    from .process import _Stopped
+
+    for proc in backend.processes():
+        if isinstance(proc.wait_on, _Stopped):
+            where = source_location(proc.gr_frame) or "?"
+            return f"{where}: run-time error: STOP reached by {proc.wait_on._describe(proc).process!r}"
+    return ""
 
 
 def describe_choices(choices) -> list:
@@ -350,7 +365,10 @@ def explore(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000, max_time
         counts["runs"] += 1
         finding = run.go()
         if finding is not None:
-            return Result(finding, len(visited), counts["transitions"], len(distinct), counts["runs"], bound)
+            # A partial deadlock or a STOP is seen at a stable point before it is counted: count it.
+            at_point = finding.kind == "partial deadlock" or bool(finding.message)
+            return Result(finding, len(visited) + at_point, counts["transitions"], len(distinct), counts["runs"],
+                          bound)
     return Result(None, len(visited), counts["transitions"], len(distinct), counts["runs"], bound,
                   exhaustive=bound is None)
 

@@ -160,7 +160,8 @@ def test_keyboard_input_decides_the_run(tmp_path):
     assert run_cspc("explore", "--input", "n", str(program)).returncode == 0
     r = run_cspc("explore", "--input", "y", str(program))
     assert r.returncode == 1
-    assert "has stopped (STOP)" in r.stdout.decode()
+    assert r.stdout.decode().startswith("run-time error found: after 1 communications")
+    assert "echo.csp:7: run-time error: STOP reached by 'main'" in r.stdout.decode()
 
 
 def test_a_schedule_that_does_not_fit_is_said_so(tmp_path):
@@ -193,3 +194,17 @@ def test_the_fast_examples_get_the_verdicts_docs_examples_states(name, args, sta
     r = run_cspc("explore", *args, str(EXAMPLES / name))
     assert r.returncode == status, r.stdout.decode()
     assert r.stdout.decode().startswith(verdict)
+
+
+def test_a_replayed_deadlock_is_reported_as_either_backend_reports_it(backend, tmp_path):
+    """A program with one schedule deadlocks the same way replayed and on each backend."""
+    program = str(PROGRAMS / "protocol_mismatch.csp")
+    schedule = tmp_path / "s.json"
+    assert run_cspc("explore", "--schedule-out", str(schedule), program).returncode == 1
+    replayed = run_cspc("run", "--schedule", str(schedule), program)
+    plain = run_cspc("run", "--backend", backend, program)
+    assert replayed.returncode == plain.returncode == 1
+    assert replayed.stderr == plain.stderr
+    assert b"deadlock: no process can proceed (2 blocked)" in plain.stderr
+    refused = run_cspc("run", "--schedule", str(schedule), "--backend", backend, program)
+    assert refused.returncode == 2 and b"leave out --backend" in refused.stderr
