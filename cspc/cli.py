@@ -87,6 +87,7 @@ Examples:
   python hello.py                         ... which runs like `cspc run`
   cspc check -W *.csp                     diagnostics only, with unused-name warnings
   cspc trace -v prog.csp                  run, printing each communication as it happens
+  cspc graph prog.csp -o net.svg          draw the process network
 """,
 )
 @click.version_option(cspc.__version__, prog_name="cspc")
@@ -383,6 +384,77 @@ def trace(file, fmt, output, verbose, limit, channels, process, chart, chart_lim
         if output:
             out.close()
     sys.exit(status)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the picture to FILE: .svg, .png or .dot (default: DOT text on standard output, "
+                   "or standard error with --run).")
+@click.option("--expand", is_flag=True, help="Draw each copy of a replicated PAR (up to --limit copies).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
+              help="With --expand: a replicated PAR of more than N copies stays one node (default 64).")
+@click.option("--run", "run_it", is_flag=True,
+              help="Run FILE, and draw the network as the run left it: messages per channel, "
+                   "and in red what a deadlock left blocked.")
+@click.option(
+    "--backend", type=click.Choice(["greenlet", "threads"]), default=None,
+    help="With --run: greenlets (default, or $CSPC_BACKEND) or OS threads.",
+)
+@include_option
+@debug_option
+def graph(file, output, expand, limit, run_it, backend, include_paths, debug) -> None:
+    """Draw FILE's process network with Graphviz.
+
+    Processes are boxes (a replicated PAR is one box with its count, or one
+    per copy with --expand), channels are arrows from writer to reader, a
+    process running a PAR is a box around its branches, and keyboard, screen
+    and error sit at the edge.  SVG and PNG need Graphviz's `dot`; without
+    it the DOT text is written beside.
+
+    \b
+    Examples:
+      cspc graph prog.csp -o net.svg
+      cspc graph --expand --limit 8 prog.csp -o net.png
+      cspc graph --run prog.csp -o run.svg
+    """
+    from cspc.graph import DEFAULT_LIMIT, network_of
+    from cspc.graph.render import graph_format
+
+    if output is not None and graph_format(output) is None:
+        raise click.BadParameter(f"{output!r}: the picture's format comes from its suffix: .svg, .png or .dot",
+                                 param_hint="'-o'")
+    if limit is not None and not expand:
+        raise click.UsageError("--limit needs --expand")
+    check_backend(backend)
+    result = compile_or_exit(file, include_paths, debug, use_cache=False)
+    proc = main_proc_of(result, file, debug)
+    network = network_of(result, expand=expand, limit=limit or DEFAULT_LIMIT)
+    if not run_it:
+        draw_network(network, output, sys.stdout)
+        return
+    from cspc.graph.run import GraphedRun
+
+    flush_stdout()
+    observer = GraphedRun(network, lambda net: (flush_stdout(), draw_network(net, output, sys.stderr)))
+    sys.exit(run_main_proc(proc, backend, debug, observer))
+
+
+def draw_network(network, output: str | None, stream) -> None:
+    """Write ``network`` to ``output`` (or its DOT text to ``stream``)."""
+    from cspc.graph.render import NoDot, dot_source, write
+
+    if output is None:
+        stream.write(dot_source(network))
+        stream.flush()
+        return
+    try:
+        write(network, output)
+    except NoDot as missing:
+        click.echo(f"cspc: Graphviz's `dot` is not installed, so no {output}: wrote {missing.args[0]} instead",
+                   err=True)
+    except OSError as exc:
+        click.echo(f"cspc: cannot write {output}: {exc.strerror or exc}", err=True)
 
 
 if __name__ == "__main__":
