@@ -431,23 +431,24 @@ def graph(file, output, expand, limit, run_it, backend, include_paths, debug) ->
     proc = main_proc_of(result, file, debug)
     network = network_of(result, expand=expand, limit=limit or DEFAULT_LIMIT)
     if not run_it:
-        draw_network(network, output, sys.stdout)
-        return
+        sys.exit(0 if draw_network(network, output, sys.stdout) else EXIT_USER_ERROR)
     from cspc.graph.run import GraphedRun
 
-    flush_stdout()
-    observer = GraphedRun(network, lambda net: (flush_stdout(), draw_network(net, output, sys.stderr)))
-    sys.exit(run_main_proc(proc, backend, debug, observer))
+    written = []
+    observer = GraphedRun(network, lambda net: (flush_stdout(), written.append(draw_network(net, output, sys.stderr))))
+    status = run_main_proc(proc, backend, debug, observer)
+    sys.exit(status or (0 if all(written) else EXIT_USER_ERROR))
 
 
-def draw_network(network, output: str | None, stream) -> None:
-    """Write ``network`` to ``output`` (or its DOT text to ``stream``)."""
+def draw_network(network, output: str | None, stream) -> bool:
+    """Write ``network`` to ``output`` (or its DOT text to ``stream``); False
+    if the file could not be written (the user was told why)."""
     from cspc.graph.render import NoDot, dot_source, write
 
     if output is None:
         stream.write(dot_source(network))
         stream.flush()
-        return
+        return True
     try:
         write(network, output)
     except NoDot as missing:
@@ -455,6 +456,8 @@ def draw_network(network, output: str | None, stream) -> None:
                    err=True)
     except OSError as exc:
         click.echo(f"cspc: cannot write {output}: {exc.strerror or exc}", err=True)
+        return False
+    return True
 
 
 if __name__ == "__main__":

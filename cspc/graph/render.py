@@ -32,7 +32,7 @@ def graph_format(path: str) -> str | None:
 
 
 def digraph(network: Network) -> graphviz.Digraph:
-    title = network.title + (f"\n{network.note}" if network.note else "")
+    title = network.title + (f"\\n{network.note}" if network.note else "")
     g = graphviz.Digraph(network.title, graph_attr={
         "label": title, "labelloc": "t", "fontname": "Helvetica", "rankdir": "LR", "newrank": "true",
     }, node_attr={"shape": "box", "style": "rounded", "fontname": "Helvetica"},
@@ -43,7 +43,11 @@ def digraph(network: Network) -> graphviz.Digraph:
     for node in network.nodes:
         if not node.environment:
             bodies[node.cluster].append(node)
-    _draw_cluster(g, None, network, bodies)
+    drawn = _worth_a_box(network, bodies)
+    for cluster in network.clusters:
+        if cluster not in drawn:  # a box around one box says nothing: its node goes up
+            bodies[_drawn_parent(cluster, drawn)].extend(bodies.pop(cluster))
+    _draw_cluster(g, None, network, bodies, drawn)
     _draw_environment(g, network)
     for edge in network.edges:
         attrs = {"label": edge.label if edge.messages is None else f"{edge.label}: {edge.messages}"}
@@ -55,24 +59,47 @@ def digraph(network: Network) -> graphviz.Digraph:
     return g
 
 
-def _draw_cluster(g: graphviz.Digraph, cluster: Cluster | None, network: Network, bodies: dict) -> None:
-    for node in bodies[cluster]:
+def _worth_a_box(network: Network, bodies: dict) -> set:
+    """The clusters drawn as boxes: those holding more than one node (a PAR
+    branch that only runs a replicated PAR is drawn as that PAR's node)."""
+    inside: dict = {c: len(bodies[c]) for c in network.clusters}
+    for cluster in reversed(network.clusters):  # inner clusters come after their parents
+        if cluster.parent is not None:
+            inside[cluster.parent] += inside[cluster]
+    drawn = {c for c in network.clusters if inside[c] > 1}
+    for cluster in network.clusters:  # nor does a box around a single box and nothing else
+        inner = [c for c in drawn if c.parent is cluster]
+        if not bodies[cluster] and len(inner) == 1:
+            drawn.discard(cluster)
+    return drawn
+
+
+def _drawn_parent(cluster: Cluster, drawn: set) -> Cluster | None:
+    parent = cluster.parent
+    while parent is not None and parent not in drawn:
+        parent = parent.parent
+    return parent
+
+
+def _draw_cluster(g: graphviz.Digraph, cluster: Cluster | None, network: Network, bodies: dict,
+                  drawn: set) -> None:
+    for node in bodies.get(cluster, ()):
         g.node(node.ident, **_node_attrs(node))
     for inner in network.clusters:
-        if inner.parent is cluster:
+        if inner in drawn and _drawn_parent(inner, drawn) is cluster:
             with g.subgraph(name=inner.ident) as sub:
                 sub.attr(label=inner.label, style="rounded,dashed", color="gray40")
-                _draw_cluster(sub, inner, network, bodies)
+                _draw_cluster(sub, inner, network, bodies, drawn)
 
 
 def _node_attrs(node: Node) -> dict:
-    label = node.label + (f"\n{node.copies}" if node.copies else "")
+    label = node.label + (f"\\n{node.copies}" if node.copies else "")
     attrs = {"label": label}
     if node.copies:
         attrs["peripheries"] = "2"  # a stack of copies
     if node.blocked:
         many = len(node.names) > 1
-        label += f"\n{len(node.blocked)} of {len(node.names)} blocked" if many else "\nblocked"
+        label += f"\\n{len(node.blocked)} of {len(node.names)} blocked" if many else "\\nblocked"
         attrs.update(label=label, color=BLOCKED, fontcolor=BLOCKED, penwidth="2")
     return attrs
 
