@@ -39,7 +39,7 @@ def apply_run(network: Network, counts: Counter, ending: BaseException | None = 
     blocked = [b for b in getattr(ending, "blocked", None) or [] if b.waiting_for != "PAR"]
     _mark_blocked(network, blocked)
     if blocked:
-        network.note = f"deadlock: {len(blocked)} processes blocked"
+        network.note = f"deadlock: {len(blocked)} process{'es' if len(blocked) > 1 else ''} blocked"
     elif ending is not None:
         network.note = "stopped by a run-time error"
     return network

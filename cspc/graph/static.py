@@ -395,6 +395,9 @@ class StaticBuilder:
                     writers = writers or [world]
                 else:
                     readers = readers or [world]
+            elif not (writers and readers):  # one end unused: the arrow leads nowhere, visibly
+                writers = writers or [self.nobody("(no writer)")]
+                readers = readers or [self.nobody("(no reader)")]
             for w in writers:
                 for r in readers:
                     key = (w.ident, r.ident, instance.base)
@@ -404,6 +407,13 @@ class StaticBuilder:
                         self.network.edges.append(edge)
                     if element not in edge.elements:
                         edge.elements.append(element)
+
+    def nobody(self, label: str) -> Node:
+        node = self.environment.get(label)
+        if node is None:
+            node = self.environment[label] = Node(f"nobody{len(self.environment)}", label)
+            self.network.nodes.append(node)
+        return node
 
     def world(self, name: str) -> Node:
         node = self.environment.get(name)
