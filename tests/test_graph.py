@@ -178,3 +178,21 @@ def test_a_program_with_errors_is_reported_not_drawn(tmp_path):
     assert result.returncode == 1
     assert f"{bad}:2:" in text(result.stderr) and "Traceback" not in text(result.stderr)
     assert result.stdout == b""
+
+
+def test_the_readme_shows_the_picture_the_current_code_draws():
+    """docs/images/sieve.svg is committed (GitHub shows it in the README): its
+    stamp is the hash of the DOT text it was drawn from, which must be what
+    `cspc graph` makes of the sieve today.  If this fails, draw it again:
+    `cspc graph examples/sieve.csp -o docs/images/sieve.svg`."""
+    from cspc.compiler import compile_file
+    from cspc.graph import network_of
+    from cspc.graph.render import dot_hash, dot_source
+
+    assert "![The sieve's process network](docs/images/sieve.svg)" in (ROOT / "README.md").read_text()
+    picture = (ROOT / "docs" / "images" / "sieve.svg").read_text()
+    stamped = re.search(r"<!-- cspc graph: DOT sha256 (\w+) -->", picture)
+    assert stamped is not None
+    now = dot_source(network_of(compile_file(ROOT / "examples" / "sieve.csp", use_cache=False)))
+    assert stamped[1] == dot_hash(now)
+    assert "pipe[1..25]" in picture

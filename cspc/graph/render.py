@@ -11,6 +11,7 @@ checked against it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 import graphviz
@@ -137,14 +138,30 @@ def write(network: Network, path: str) -> str:
         with open(beside, "w", encoding="utf-8") as f:
             f.write(g.source)
         raise NoDot(beside) from None
+    if fmt == "svg":
+        data = stamp(data.decode("utf-8"), g.source).encode("utf-8")
     with open(path, "wb") as f:
         f.write(data)
     return path
 
 
+def stamp(svg_text: str, source: str) -> str:
+    """The SVG with the hash of its DOT text in a comment after the XML
+    header: a picture kept in the repository (the README's) can then be
+    checked against what the current code draws, whatever Graphviz drew it."""
+    mark = f"<!-- cspc graph: DOT sha256 {dot_hash(source)} -->\n"
+    head, sep, rest = svg_text.partition("?>\n")
+    return head + sep + mark + rest if sep else mark + svg_text
+
+
+def dot_hash(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
 def svg(network: Network) -> str:
     """The picture as SVG text (for notebooks and the docs); needs ``dot``."""
+    g = digraph(network)
     try:
-        return digraph(network).pipe(format="svg").decode("utf-8")
+        return stamp(g.pipe(format="svg").decode("utf-8"), g.source)
     except graphviz.ExecutableNotFound:
         raise NoDot(None) from None
