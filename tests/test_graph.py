@@ -196,3 +196,31 @@ def test_the_readme_shows_the_picture_the_current_code_draws():
     now = dot_source(network_of(compile_file(ROOT / "examples" / "sieve.csp", use_cache=False)))
     assert stamped[1] == dot_hash(now)
     assert "pipe[1..25]" in picture
+
+
+def test_a_process_stuck_in_an_alt_waits_on_every_guards_channel(tmp_path, backend):
+    program = tmp_path / "stuck.csp"
+    program.write_text(
+        "PROC main (CHAN BYTE keyboard?, screen!, error!)\n"
+        "  CHAN INT a, b, c:\n"
+        "  INT x:\n"
+        "  PAR\n"
+        "    c ! 1\n"
+        "    ALT\n"
+        "      a ? x\n"
+        "        SKIP\n"
+        "      b ? x\n"
+        "        SKIP\n"
+        ":\n"
+    )
+    out = tmp_path / "run.dot"
+    result = graph("--run", "--backend", backend, "-o", str(out), str(program))
+    assert result.returncode == 1
+    assert "'main, PAR branch 2' waits in an ALT on a?, b?" in text(result.stderr)  # the report's text as before
+    picture = Picture(out.read_text())
+    assert picture.red_nodes() == {"main, PAR branch 1", "main, PAR branch 2"}
+    assert picture.red_edges() == {
+        ("(no writer)", "main, PAR branch 2", "a: 0"),
+        ("(no writer)", "main, PAR branch 2", "b: 0"),
+        ("main, PAR branch 1", "(no reader)", "c: 0"),
+    }

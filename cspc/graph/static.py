@@ -225,7 +225,6 @@ class StaticBuilder:
         self.proc_ProcCall(p.call, env, self.child(ctx, (id(p),), name, name))
 
     def proc_Par(self, p: S.Par, env: dict, ctx: Context) -> None:
-        env = self.specs([], env)
         if p.replicator is None:
             for i, branch in enumerate(p.body):
                 name = p.names[i] if i < len(p.names) else f"PAR branch {i + 1}"
