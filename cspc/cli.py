@@ -93,6 +93,7 @@ Examples:
   python hello.py                         ... which runs like `cspc run`
   cspc check -W *.csp                     diagnostics only, with unused-name warnings
   cspc trace -v prog.csp                  run, printing each communication as it happens
+  cspc graph prog.csp -o net.svg          draw the process network
 """,
 )
 @click.version_option(cspc.__version__, prog_name="cspc")
@@ -499,6 +500,87 @@ def explore_command(file, max_states, max_depth, max_time, keyboard, random_runs
     sys.exit(run_explore(file, result.program, proc, keyboard=keyboard, max_states=max_states,
                          max_depth=max_depth, max_time=max_time, random_runs=random_runs, pct=pct, seed=seed,
                          as_json=as_json, schedule_out=schedule_out))
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the picture to FILE: .svg, .png or .dot (default: DOT text on standard output, "
+                   "or standard error with --run).")
+@click.option("--expand", is_flag=True, help="Draw each copy of a replicated PAR (up to --limit copies).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
+              help="With --expand: a replicated PAR of more than N copies stays one node (default 64).")
+@click.option("--run", "run_it", is_flag=True,
+              help="Run FILE, and draw the network as the run left it: messages per channel, "
+                   "and in red what a deadlock left blocked.")
+@click.option(
+    "--backend", type=click.Choice(["greenlet", "threads"]), default=None,
+    help="With --run: greenlets (default, or $CSPC_BACKEND) or OS threads.",
+)
+@schedule_option
+@include_option
+@debug_option
+def graph(file, output, expand, limit, run_it, backend, schedule, include_paths, debug) -> None:
+    """Draw FILE's process network with Graphviz.
+
+    Processes are boxes (a replicated PAR is one box with its count, or one
+    per copy with --expand), channels are arrows from writer to reader, a
+    process running a PAR is a box around its branches, and keyboard, screen
+    and error sit at the edge.  SVG and PNG need Graphviz's `dot`; without
+    it the DOT text is written beside.
+
+    \b
+    Examples:
+      cspc graph prog.csp -o net.svg
+      cspc graph --expand --limit 8 prog.csp -o net.png
+      cspc graph --run prog.csp -o run.svg
+      cspc graph --run --schedule dead.json prog.csp -o dead.svg
+    """
+    from cspc.graph import DEFAULT_LIMIT, network_of
+    from cspc.graph.render import graph_format
+
+    if output is not None and graph_format(output) is None:
+        raise click.BadParameter(f"{output!r}: the picture's format comes from its suffix: .svg, .png or .dot",
+                                 param_hint="'-o'")
+    if limit is not None and not expand:
+        raise click.UsageError("--limit needs --expand")
+    if schedule is not None and not run_it:
+        raise click.UsageError("--schedule needs --run")
+    check_backend(backend)
+    result = compile_or_exit(file, include_paths, debug, use_cache=False)
+    proc = main_proc_of(result, file, debug)
+    network = network_of(result, expand=expand, limit=limit or DEFAULT_LIMIT)
+    if not run_it:
+        sys.exit(0 if draw_network(network, output, sys.stdout) else EXIT_USER_ERROR)
+    from cspc.graph.run import GraphedRun
+
+    written = []
+    observer = GraphedRun(network, lambda net: (flush_stdout(), written.append(draw_network(net, output, sys.stderr))))
+    policy = stdin = None
+    if schedule is not None:  # the run a `cspc explore --schedule-out' found
+        backend, policy, stdin = scheduled(schedule)
+    status = run_main_proc(proc, backend, debug, observer, policy, stdin)
+    sys.exit(status or (0 if all(written) else EXIT_USER_ERROR))
+
+
+def draw_network(network, output: str | None, stream) -> bool:
+    """Write ``network`` to ``output`` (or its DOT text to ``stream``); False
+    if the file could not be written (the user was told why)."""
+    from cspc.graph.render import NoDot, dot_source, write
+
+    if output is None:
+        stream.write(dot_source(network))
+        stream.flush()
+        return True
+    try:
+        write(network, output)
+    except NoDot as missing:
+        click.echo(f"cspc: Graphviz's `dot` is not installed, so no {output}: wrote {missing.args[0]} instead",
+                   err=True)
+    except OSError as exc:
+        click.echo(f"cspc: cannot write {output}: {exc.strerror or exc}", err=True)
+        return False
+    return True
 
 
 if __name__ == "__main__":

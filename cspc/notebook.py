@@ -11,7 +11,9 @@ It is compiled and run as ``cspc run`` would (as the file ``cell.csp``,
 its #INCLUDEs found next to the notebook and in cspc's library), and the
 cell shows the program's screen
 output, its error channel on stderr, and with ``--trace`` the CSP trace, with
-``--chart`` the sequence chart.  A compile-time or run-time error is shown as
+``--chart`` the sequence chart, with ``--graph`` the process network as the
+run left it (``cspc graph --run``: messages per channel, a deadlock in red;
+the cell runs anyway, so its picture may as well say what the run did).  A compile-time or run-time error is shown as
 the CLI shows it -- the ``file:line:col: error:`` line, the source line and
 the caret -- and fails the cell (so "Run All" stops there), without a
 Python traceback.
@@ -44,6 +46,7 @@ class CellRun:
     warnings: str = ""  # the compiler's warnings (and a cut chart's note), as the CLI prints them
     trace: str | None = None  # with --trace
     chart_svg: str | None = None  # with --chart
+    graph_svg: str | None = None  # with --graph
     failure: str | None = None  # the diagnostic or run-time error that ended it, as the CLI prints it
 
 
@@ -66,6 +69,7 @@ def run_cell(
     backend: str | None = None,
     trace: bool = False,
     chart: bool = False,
+    graph: bool = False,
     keyboard: bytes = b"",
     include_paths=(),
 ) -> CellRun:
@@ -88,11 +92,11 @@ def run_cell(
         outcome.failure = (f"{name}: error: no main PROC: the cell needs a PROC with parameters "
                            "(CHAN BYTE keyboard?, screen!, error!)")  # fmt: skip
         return outcome
-    _run(result, outcome, backend, trace, chart, keyboard)
+    _run(result, outcome, backend, trace, chart, graph, keyboard)
     return outcome
 
 
-def _run(result, outcome: CellRun, backend, trace: bool, chart: bool, keyboard: bytes) -> None:
+def _run(result, outcome: CellRun, backend, trace: bool, chart: bool, graph: bool, keyboard: bytes) -> None:
     from cspc.runtime import occam
     from cspc.runtime.backends import UnknownBackend, resolve_name
     from cspc.trace import Protocols, Tracer
@@ -115,6 +119,12 @@ def _run(result, outcome: CellRun, backend, trace: bool, chart: bool, keyboard: 
             observer = charted = ChartedTrace(tracer, recorder, os.path.join(tmp, "run.svg"),
                                               say=lambda line: _note(outcome, line))  # fmt: skip
             policy = charted.policy
+        counter = None
+        if graph:
+            from cspc.graph import CountingObserver
+
+            counter = CountingObserver()
+            observer = counter if observer is None else _Both(observer, counter)
         ending = None
         try:
             exec(result.code, namespace)
@@ -125,8 +135,10 @@ def _run(result, outcome: CellRun, backend, trace: bool, chart: bool, keyboard: 
                 raise
             ending = exc
             outcome.failure = occam.format_runtime_error(exc)
-        if observer is not None:
+        if observer is not None and observer is not counter:
             observer.finish(ending, outcome.failure)
+        if counter is not None:
+            _draw_graph(result, outcome, counter, ending)
         if charted is not None:
             with open(os.path.join(tmp, "run.svg"), encoding="utf-8") as f:
                 outcome.chart_svg = f.read()
@@ -136,13 +148,38 @@ def _run(result, outcome: CellRun, backend, trace: bool, chart: bool, keyboard: 
         outcome.trace = trace_text.getvalue()
 
 
+class _Both:
+    """Two observers of one run (the trace or chart, and the graph's counter)."""
+
+    def __init__(self, first, counter) -> None:
+        self.first, self.counter = first, counter
+
+    def communicated(self, channel, value, writer, reader) -> None:
+        self.first.communicated(channel, value, writer, reader)
+        self.counter.communicated(channel, value, writer, reader)
+
+    def finish(self, ending=None, report=None) -> None:
+        self.first.finish(ending, report)
+
+
+def _draw_graph(result, outcome: CellRun, counter, ending) -> None:
+    from cspc.graph import apply_run, network_of
+    from cspc.graph.render import NoDot, svg
+
+    network = apply_run(network_of(result), counter.counts, ending)
+    try:
+        outcome.graph_svg = svg(network)
+    except NoDot:
+        _note(outcome, "cspc: --graph needs Graphviz's `dot` program, which is not installed")
+
+
 def _note(outcome: CellRun, line: str) -> None:
     outcome.warnings = f"{outcome.warnings}\n{line}" if outcome.warnings else line
 
 
 # --------------------------------------------------------------------------- IPython
 
-USAGE = "%%occam [--trace] [--chart] [--backend greenlet|threads] [--keyboard TEXT]"
+USAGE = "%%occam [--trace] [--chart] [--graph] [--backend greenlet|threads] [--keyboard TEXT]"
 
 
 def parse_options(line: str) -> dict:
@@ -150,10 +187,10 @@ def parse_options(line: str) -> dict:
     ``--keyboard TEXT`` (the program's standard input; a notebook has no
     keyboard of its own)."""
     words = shlex.split(line)
-    options: dict = {"trace": False, "chart": False, "backend": None, "keyboard": b""}
+    options: dict = {"trace": False, "chart": False, "graph": False, "backend": None, "keyboard": b""}
     while words:
         word = words.pop(0)
-        if word in ("--trace", "--chart"):
+        if word in ("--trace", "--chart", "--graph"):
             options[word[2:]] = True
         elif word in ("--backend", "--keyboard") and words:
             value = words.pop(0)
@@ -186,6 +223,8 @@ def _magics():
                 display({"text/plain": outcome.trace.rstrip("\n")}, raw=True)
             if outcome.chart_svg is not None:
                 display(SVG(outcome.chart_svg))
+            if outcome.graph_svg is not None:
+                display(SVG(outcome.graph_svg))
             if outcome.failure is not None:
                 raise OccamError(outcome.failure)
 

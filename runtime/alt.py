@@ -226,7 +226,8 @@ class _AltState(Waitable):
         for g in self.registered:
             mark = "?" if g.kind == _INPUT else "!"
             names.append(g.channel.name + mark)
-        return BlockedProcess(proc.name, "ALT", ", ".join(names) or None)
+        return BlockedProcess(proc.name, "ALT", ", ".join(names) or None,
+                              channels=tuple(g.channel.name for g in self.registered))
 
 
 def alt(guards, pri=False, site=None):

@@ -86,6 +86,13 @@ class BlockedProcess:
     partner: str | None = None  # the process that never came, where known
     location: str | None = None  # "file:line" of the blocked statement, where known
     detail: str | None = None  # anything else worth saying
+    # For tools (cspc graph --run): the source names of the channels it waits
+    # on, one for an input or output, every guard's for an ALT.
+    channels: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.channels and self.channel and self.waiting_for in ("input", "output", "CLAIM"):
+            self.channels = (self.channel,)
 
     def describe(self) -> str:
         what = {

@@ -86,9 +86,10 @@ def test_the_chart_comes_back_as_svg():
 
 def test_the_options_line():
     assert parse_options("--trace --backend threads --keyboard 'a b'") == {
-        "trace": True, "chart": False, "backend": "threads", "keyboard": b"a b"}  # fmt: skip
-    with pytest.raises(OccamError, match="unknown option '--graph'"):
-        parse_options("--graph")
+        "trace": True, "chart": False, "graph": False, "backend": "threads", "keyboard": b"a b"}  # fmt: skip
+    assert parse_options("--graph")["graph"] is True
+    with pytest.raises(OccamError, match="unknown option '--expand'"):
+        parse_options("--expand")
     assert run_cell(PIPELINE, backend="bogus").failure.startswith("cspc: unknown backend 'bogus'")
 
 
@@ -109,6 +110,7 @@ def notebook_cells() -> list[str]:
         "%%occam --backend threads\n" + BAD,
         "%%occam\n" + STUCK,
         "%%occam --graph\n" + PIPELINE,
+        "%%occam --expand\n" + PIPELINE,
     ]
 
 
@@ -144,7 +146,7 @@ def test_a_notebook_runs_occam_cells(kernel_env, tmp_path):
             client.execute_cell(cell, index)
     finally:
         kernel.__exit__(None, None, None)
-    load, traced, bad, stuck, graph = (cell.outputs for cell in notebook.cells)
+    load, traced, bad, stuck, graph, unknown = (cell.outputs for cell in notebook.cells)
 
     assert load == []
     assert [(o.output_type, o.get("name")) for o in traced] == [("stream", "stdout"), ("display_data", None)]
@@ -160,9 +162,12 @@ def test_a_notebook_runs_occam_cells(kernel_env, tmp_path):
         "run-time error: deadlock: no process can proceed (1 blocked)",
         "  cell.csp:3: 'main' waits to output on channel c",
     ]
-    (error,) = graph
-    assert error.traceback[0].startswith("%%occam: unknown option '--graph'")
-    assert all("Traceback" not in line for o in bad + stuck + graph for line in o.traceback)
+    assert [o.output_type for o in graph] == ["stream", "display_data"]
+    picture = graph[1].data["image/svg+xml"]
+    assert "<svg" in picture and "c: 3" in picture  # the network, with the run's messages
+    (error,) = unknown
+    assert error.traceback[0].startswith("%%occam: unknown option '--expand'")
+    assert all("Traceback" not in line for o in bad + stuck + unknown for line in o.traceback)
 
 
 def test_the_example_in_the_module_docstring_runs():
