@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from cspc.runtime.distributed.placement import SPREAD, deal_branches, deal_copies, describe
-from tests.cspc_cli import run_cspc
+from cspc_cli import run_cspc
 
 PROGRAMS = Path(__file__).parent / "programs" / "mpi"
 TIMEOUT = 240  # seconds for one job; the slowest (100,000 messages on 4 ranks) takes well under a minute idle
