@@ -470,13 +470,16 @@ def keyboard_text(ctx, param, value: str | None) -> bytes:
               help="Instead of the exhaustive search, try N random schedules.")
 @click.option("--pct", is_flag=True, help="With --random: PCT-style random priorities instead of uniform choices.")
 @click.option("--seed", type=int, default=0, show_default=True, help="The seed of --random.")
+@click.option("--all", "every", is_flag=True,
+              help="Search on past the first finding and report each distinct one, each with its shortest "
+                   "counterexample.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict and counterexample as JSON.")
 @click.option("--schedule-out", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
               help="Write the counterexample as a schedule that `cspc run --schedule FILE' replays.")
 @include_option
 @debug_option
-def explore_command(file, max_states, max_depth, max_time, keyboard, random_runs, pct, seed, as_json, schedule_out,
-                    include_paths, debug) -> None:
+def explore_command(file, max_states, max_depth, max_time, keyboard, random_runs, pct, seed, every, as_json,
+                    schedule_out, include_paths, debug) -> None:
     """Run FILE under every schedule that can change its outcome; report a
     deadlock or run-time error with a shortest counterexample.
 
@@ -486,12 +489,15 @@ def explore_command(file, max_states, max_depth, max_time, keyboard, random_runs
     \b
     Examples:
       cspc explore philosophers.csp
+      cspc explore --all philosophers.csp
       cspc explore --schedule-out dead.json prog.csp && cspc run --schedule dead.json prog.csp
     """
     from cspc.explore import run_explore
 
     if pct and random_runs is None:
         raise click.UsageError("--pct needs --random N")
+    if every and random_runs is not None:
+        raise click.UsageError("--all is for the exhaustive search: leave out --random")
     try:
         result = compile_or_exit(file, include_paths, debug, use_cache=False)
         proc = main_proc_of(result, file, debug)
@@ -499,7 +505,7 @@ def explore_command(file, max_states, max_depth, max_time, keyboard, random_runs
         sys.exit(EXIT_USAGE_ERROR if exc.code == EXIT_USER_ERROR else exc.code)
     sys.exit(run_explore(file, result.program, proc, keyboard=keyboard, max_states=max_states,
                          max_depth=max_depth, max_time=max_time, random_runs=random_runs, pct=pct, seed=seed,
-                         as_json=as_json, schedule_out=schedule_out))
+                         as_json=as_json, schedule_out=schedule_out, every=every))
 
 
 @main.command()

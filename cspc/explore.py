@@ -17,7 +17,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from cspc.runtime.explore import Decision, Result, Run, describe_choices, explore
+from cspc.runtime.explore import Decision, Finding, Result, Run, describe_choices, explore
 
 EXIT_NOTHING_FOUND = 0
 EXIT_FOUND = 1
@@ -97,13 +97,17 @@ class Screen:
 
 @dataclass
 class Report:
-    """What ``cspc explore`` says, as data (``--json`` prints it)."""
+    """What ``cspc explore`` says of one finding, or of none, as data
+    (``--json`` prints it).  With ``--all``, the first finding's report holds
+    the others' in ``more``."""
 
     verdict: str
     summary: str
     result: Result
     events: list = field(default_factory=list)
     output: str = ""
+    finding: Finding | None = None
+    more: list[Report] = field(default_factory=list)
 
     @property
     def communications(self) -> int:
@@ -112,12 +116,12 @@ class Report:
 
     @property
     def status(self) -> int:
-        if self.result.finding is not None:
+        if self.finding is not None:
             return EXIT_FOUND
         return EXIT_NOTHING_FOUND if self.result.exhaustive else EXIT_BOUND
 
     def as_data(self) -> dict:
-        result, finding = self.result, self.result.finding
+        result, finding = self.result, self.finding
         data = {
             "verdict": self.verdict,
             "summary": self.summary,
@@ -135,10 +139,13 @@ class Report:
             data["blocked"] = [{"process": w.name, "at": w.location, "waits": w.text} for w in finding.blocked]
             data["cycle"] = finding.cycle
             data["error"] = self.error_text()
+        if self.more:
+            keys = ("verdict", "summary", "decisions", "steps", "communications", "blocked", "cycle", "error")
+            data["findings"] = [{k: d[k] for k in keys} for d in [dict(data)] + [r.as_data() for r in self.more]]
         return data
 
     def error_text(self) -> str | None:
-        finding = self.result.finding
+        finding = self.finding
         if finding is None:
             return None
         if finding.exception is None:
@@ -149,8 +156,20 @@ class Report:
         return occam.format_runtime_error(exc) if occam.is_runtime_error(exc) else f"{type(exc).__name__}: {exc}"
 
     def text(self) -> str:
+        if not self.more:
+            return self._text()
+        parts = [self] + self.more
+        result = self.result
+        searched = ("explored exhaustively" if result.exhaustive
+                    else f"{result.bound} reached: there may be more")
+        head = (f"{len(parts)} distinct findings ({searched}; {result.states} states, "
+                f"{result.transitions} transitions, {result.decisions} distinct ALT decisions)")
+        return "\n\n".join([head] + [f"finding {i} of {len(parts)}: {part._text()}"
+                                      for i, part in enumerate(parts, 1)])
+
+    def _text(self) -> str:
         lines = [self.summary]
-        finding = self.result.finding
+        finding = self.finding
         if finding is None:
             return "\n".join(lines)
         decision_no = 0
@@ -196,14 +215,23 @@ def _event_data(event) -> dict:
 
 
 def explore_program(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000, max_time=None,
-                    protocols=None) -> Report:
+                    protocols=None, every=False) -> Report:
     """Search ``proc``'s schedules and word the result."""
-    result = explore(proc, keyboard=keyboard, max_states=max_states, max_depth=max_depth, max_time=max_time)
+    result = explore(proc, keyboard=keyboard, max_states=max_states, max_depth=max_depth, max_time=max_time,
+                     every=every)
     return word(result, proc, keyboard, protocols)
 
 
 def word(result: Result, proc, keyboard=b"", protocols=None) -> Report:
-    finding = result.finding
+    """The report of ``result``: its first finding's, holding the others' (``more``)."""
+    if not result.findings:
+        return _word_finding(result, None, proc, keyboard, protocols)
+    first, *others = [_word_finding(result, f, proc, keyboard, protocols) for f in result.findings]
+    first.more = others
+    return first
+
+
+def _word_finding(result: Result, finding, proc, keyboard, protocols) -> Report:
     counts = f"{result.states} states, {result.transitions} transitions, {result.decisions} distinct ALT decisions"
     if finding is None:
         if result.exhaustive and result.states == 0:
@@ -224,7 +252,7 @@ def word(result: Result, proc, keyboard=b"", protocols=None) -> Report:
     summary = (f"{what}: after {communications} communications and {len(finding.decisions)} decisions "
                f"({how}; explored {counts})")
     return Report(what.removesuffix(" found"), summary, result, recorder.events,
-                  replay.screen.getvalue().decode("utf-8", "replace"))
+                  replay.screen.getvalue().decode("utf-8", "replace"), finding)
 
 
 # -- schedule files -------------------------------------------------------------
@@ -303,7 +331,7 @@ def schedule_backend(path: str, warn):
 
 
 def run_explore(file, program, proc, *, keyboard, max_states, max_depth, max_time=None, random_runs=None,
-                pct=False, seed=0, as_json=False, schedule_out=None) -> int:
+                pct=False, seed=0, as_json=False, schedule_out=None, every=False) -> int:
     """What ``cspc explore`` does once FILE is compiled: search, print, write the schedule; the exit status."""
     import click
 
@@ -311,7 +339,8 @@ def run_explore(file, program, proc, *, keyboard, max_states, max_depth, max_tim
 
     protocols = Protocols(program)
     if random_runs is None:
-        result = explore(proc, keyboard=keyboard, max_states=max_states, max_depth=max_depth, max_time=max_time)
+        result = explore(proc, keyboard=keyboard, max_states=max_states, max_depth=max_depth, max_time=max_time,
+                         every=every)
     else:
         from cspc.runtime.explore import explore_randomly
 

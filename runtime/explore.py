@@ -9,7 +9,10 @@ from its start with the same *decisions* (the index taken at each stable point
 with more than one choice).
 
 The search is breadth first over decision sequences, so the first deadlock
-or run-time error found has a shortest sequence of decisions.  Every stable
+or run-time error found has a shortest sequence of decisions.  It stops
+there, or (``every=True``) goes on to the end and keeps each *distinct*
+finding (:meth:`Finding.key`) with the first, and so shortest, sequence that
+reaches it.  Every stable
 point is fingerprinted (:func:`fingerprint`: where each process is blocked,
 the values of its variables, the pending timeouts relative to the clock) and
 a state seen before is not explored again, which is what makes
@@ -217,6 +220,16 @@ class Finding:
     cycle: list[str] = field(default_factory=list)
     exception: BaseException | None = None
 
+    def key(self) -> tuple:
+        """What tells one finding from another, as a user sees them: the kind,
+        and which processes are blocked where waiting for what (a deadlock), or
+        the error (a run-time error).  The values of variables are left out:
+        the same processes stuck at the same lines is the same deadlock."""
+        if self.kind == "run-time error":
+            exc = self.exception
+            return (self.kind, self.message or f"{type(exc).__name__}: {exc}")
+        return (self.kind, tuple(sorted((w.name, w.location or "", w.text) for w in self.blocked)))
+
 
 class Run:
     """One run of the program on the controlled scheduler, following
@@ -311,10 +324,11 @@ def describe_choices(choices) -> list:
 
 @dataclass
 class Result:
-    """What a search found: a finding (the first, with a shortest decision
-    sequence), or none; and how much it explored."""
+    """What a search found: its findings (the first has a shortest decision
+    sequence; with ``every`` each distinct one, each with its shortest), or
+    none; and how much it explored."""
 
-    finding: Finding | None
+    findings: list[Finding]
     states: int
     transitions: int
     decisions: int  # distinct ALT decisions (choice point, choice) taken
@@ -323,10 +337,16 @@ class Result:
     exhaustive: bool = False
     method: str = "breadth-first"  # or "random"
 
+    @property
+    def finding(self) -> Finding | None:
+        """The first finding (a shortest one), or None."""
+        return self.findings[0] if self.findings else None
 
-def explore(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000, max_time=None) -> Result:
+
+def explore(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000, max_time=None, every=False) -> Result:
     """Breadth-first search over the decisions of ``proc``'s runs (see the
-    module's doc), for at most ``max_time`` seconds when given."""
+    module's doc), for at most ``max_time`` seconds when given; up to the first
+    finding, or (``every``) on to the end, keeping each distinct finding."""
     import time
 
     deadline = None if max_time is None else time.monotonic() + max_time
@@ -334,6 +354,8 @@ def explore(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000, max_time
     distinct: set = set()
     queue = deque([()])
     counts = {"transitions": 0, "runs": 0}
+    findings: dict[tuple, Finding] = {}
+    at_points = 0  # stable points counted where a finding was seen, outside ``visited``
     bound = None
 
     def at_frontier(run, backend, choices):
@@ -364,13 +386,16 @@ def explore(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000, max_time
         run = Run(proc, decisions, keyboard, at_frontier=at_frontier)
         counts["runs"] += 1
         finding = run.go()
-        if finding is not None:
-            # A partial deadlock or a STOP is seen at a stable point before it is counted: count it.
-            at_point = finding.kind == "partial deadlock" or bool(finding.message)
-            return Result(finding, len(visited) + at_point, counts["transitions"], len(distinct), counts["runs"],
-                          bound)
-    return Result(None, len(visited), counts["transitions"], len(distinct), counts["runs"], bound,
-                  exhaustive=bound is None)
+        if finding is None or finding.key() in findings:
+            continue
+        findings[finding.key()] = finding
+        # A partial deadlock or a STOP is seen at a stable point before it is counted: count it.
+        at_points += finding.kind == "partial deadlock" or bool(finding.message)
+        if not every:
+            return Result([finding], len(visited) + at_points, counts["transitions"], len(distinct),
+                          counts["runs"], bound)
+    return Result(list(findings.values()), len(visited) + at_points, counts["transitions"], len(distinct),
+                  counts["runs"], bound, exhaustive=bound is None)
 
 
 def explore_randomly(proc, runs, *, keyboard=b"", pct=False, seed=0, max_depth=1_000, changes=3) -> Result:
@@ -417,6 +442,6 @@ def explore_randomly(proc, runs, *, keyboard=b"", pct=False, seed=0, max_depth=1
         finding = run.go()
         if finding is not None:
             finding.decisions = list(run.decisions)
-            return Result(finding, len(visited), totals["transitions"], len(distinct), number, method="random")
-    return Result(None, len(visited), totals["transitions"], len(distinct), runs, bound=f"--random {runs}",
+            return Result([finding], len(visited), totals["transitions"], len(distinct), number, method="random")
+    return Result([], len(visited), totals["transitions"], len(distinct), runs, bound=f"--random {runs}",
                   method="random")

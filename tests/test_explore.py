@@ -208,3 +208,40 @@ def test_a_replayed_deadlock_is_reported_as_either_backend_reports_it(backend, t
     assert b"deadlock: no process can proceed (2 blocked)" in plain.stderr
     refused = run_cspc("run", "--schedule", str(schedule), "--backend", backend, program)
     assert refused.returncode == 2 and b"leave out --backend" in refused.stderr
+
+
+def test_all_reports_each_distinct_finding_with_its_shortest_counterexample():
+    first = explore("three_outcomes.csp").stdout.decode()
+    assert first.startswith("deadlock found: after 1 communications and 1 decisions")
+    assert "distinct findings" not in first and "division by zero" not in first
+
+    r = explore("three_outcomes.csp", "--all")
+    out = r.stdout.decode()
+    assert r.returncode == 1, out
+    head, *parts = out.rstrip("\n").split("\n\n")
+    assert head == "3 distinct findings (explored exhaustively; 3 states, 3 transitions, 3 distinct ALT decisions)"
+    assert [p.split(":")[0] for p in parts] == ["finding 1 of 3", "finding 2 of 3", "finding 3 of 3"]
+    taken = [p.split("takes ")[1].split(";")[0] for p in parts]
+    assert taken == ["a?", "b?", "c?"]
+    for part, still_writing in zip(parts[:2], (["b", "c"], ["a", "c"])):
+        assert part.startswith(f"finding {parts.index(part) + 1} of 3: deadlock found: after 1 communications")
+        assert [line.split("output on channel ")[1].split()[0] for line in part.splitlines()
+                if "waits to output" in line] == still_writing
+    assert parts[2].startswith("finding 3 of 3: run-time error found: after 1 communications")
+    assert "three_outcomes.csp:14:14: run-time error: division by zero" in parts[2]
+
+    data = json.loads(explore("three_outcomes.csp", "--all", "--json").stdout)
+    assert data["exhaustive"] is True
+    assert [(f["verdict"], f["decisions"]) for f in data["findings"]] == [
+        ("deadlock", [0]), ("deadlock", [1]), ("run-time error", [2])]
+
+
+def test_all_counts_one_deadlock_reached_many_ways_once():
+    r = explore("philosophers_naive.csp", "--all")
+    out = r.stdout.decode()
+    assert r.returncode == 1
+    assert out.startswith("deadlock found: after 5 communications and 5 decisions")
+    assert "distinct findings" not in out
+    assert explore("philosophers_butler.csp", "--all").stdout.decode().startswith(
+        "no deadlock: explored exhaustively (781 states,")
+    assert explore("three_outcomes.csp", "--all", "--random", "3").returncode == 2
