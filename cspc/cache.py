@@ -98,6 +98,7 @@ def key(path: str, text: str, include_paths, warn_unused: bool) -> str:
         compiler_digest(),
         sys.version,
         os.path.abspath(path),
+        path,  # the code names the file as it was given: messages show that name
         *include_paths,
         str(warn_unused),
         text,

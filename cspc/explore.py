@@ -311,14 +311,24 @@ class ScheduledChooser:
         if self.position >= len(self.decisions):
             return 0
         index = self.decisions[self.position]
-        offered = [[n, at, w] for n, at, w in describe_choices(choices)]
-        if self.position < len(self.expected) and offered != self.expected[self.position] or index >= len(choices):
+        offered = [_comparable(c) for c in describe_choices(choices)]
+        expected = [_comparable(c) for c in self.expected[self.position]] if self.position < len(self.expected) \
+            else offered
+        if offered != expected or index >= len(choices):
             self.warn(f"cspc: warning: decision {self.position + 1} of the schedule does not fit this program "
                       "(was it changed?); the replay goes on with the first choice")
             self.decisions = []
             return 0
         self.position += 1
         return index
+
+
+def _comparable(choice) -> tuple:
+    """A choice of a schedule as a replay compares it: the process, the
+    file's name without its folder (the program may be named another way, as
+    ``./prog.csp`` or from another folder), the line, and what it does."""
+    name, at, what = choice
+    return name, os.path.basename(at) if at else at, what
 
 
 def schedule_backend(path: str, warn):

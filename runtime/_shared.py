@@ -14,6 +14,11 @@ from .errors import BlockedProcess, CSPError
 _current = _block = _block_until = _wake = _spawn = None
 _core.hot(globals())
 
+# The controlled scheduler (``cspc explore``) sets this to decide, at its next
+# stable point, which claimant gets a claim: ``_before_claim(process, claim)``
+# returns True once the claim is the process's.  None otherwise.
+_before_claim = None
+
 
 class Claim(Waitable):
     """Mutual exclusion among the processes sharing one end of a channel
@@ -31,6 +36,8 @@ class Claim(Waitable):
 
     def acquire(self) -> None:
         cur = _current()
+        if _before_claim is not None and self.holder is not cur and _before_claim(cur, self):
+            return
         if self.holder is None:
             self.holder = cur
             self.depth = 1

@@ -279,7 +279,7 @@ class Run:
 
     def _partial_deadlock(self, backend, choices):
         """At a point where only timeouts can happen: the processes blocked for ever, if any."""
-        if not choices or any(c.kind == "guard" for c in choices):
+        if not choices or any(c.kind in ("guard", "claim") for c in choices):
             return []
         waiting = waits(backend, self.partners)
         return blocked_forever(waiting, set(backend.processes()))

@@ -41,6 +41,7 @@ def test_naive_philosophers_deadlock_all_pick_up_their_left_fork(tmp_path):
 
     run = run_cspc("run", "--schedule", str(schedule), str(PROGRAMS / "philosophers_naive.csp"))
     assert run.returncode == 1
+    assert "does not fit" not in run.stderr.decode()
     assert "deadlock: no process can proceed (10 blocked)" in run.stderr.decode()
     trace = run_cspc("trace", "--schedule", str(schedule), str(PROGRAMS / "philosophers_naive.csp"))
     events = [line.split()[1] for line in trace.stderr.decode().splitlines() if line.strip()[:1].isdigit()]
@@ -245,3 +246,22 @@ def test_all_counts_one_deadlock_reached_many_ways_once():
     assert explore("philosophers_butler.csp", "--all").stdout.decode().startswith(
         "no deadlock: explored exhaustively (781 states,")
     assert explore("three_outcomes.csp", "--all", "--random", "3").returncode == 2
+
+
+def test_which_claimant_gets_a_shared_end_first_is_explored(tmp_path):
+    source = PROGRAMS / "claim_order.csp"
+    assert run_cspc("run", str(source)).returncode == 0  # the first come claims first: no STOP on this run
+    schedule = tmp_path / "claim.json"
+    r = explore("claim_order.csp", "--schedule-out", str(schedule))
+    out = r.stdout.decode()
+    assert r.returncode == 1, out
+    assert out.startswith("run-time error found: after 1 communications and 1 decisions")
+    assert ("takes CLAIM c; ready: claim.order, PAR branch 1 CLAIM c, claim.order, PAR branch 2 CLAIM c"
+            in out)
+    assert "    1. c ! 2: claim.order, PAR branch 2" in out
+    assert "claim_order.csp:18: run-time error: STOP reached by 'claim.order, PAR branch 3'" in out
+    # Replayed from another folder, the program named another way: the schedule still fits.
+    replay = run_cspc("run", "--schedule", str(schedule), "claim_order.csp", cwd=PROGRAMS)
+    assert replay.returncode == 1
+    assert "  claim_order.csp:18: 'claim.order, PAR branch 3' has stopped (STOP)\n" in replay.stderr.decode()
+    assert "does not fit" not in replay.stderr.decode()

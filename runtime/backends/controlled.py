@@ -25,10 +25,11 @@ outside world.  This backend makes those points explicit:
   for (no helper thread).
 
 PRI ALT is parked like ALT: which of its guards is ready first depends on
-the schedule, so each of its ready guards is a choice.  Not covered: the order
-in which several processes CLAIM one shared end is the queue's order, not a
-choice; an output guard (occam-pi) waiting on an ALT's input guard is not seen
-as ready.
+the schedule, so each of its ready guards is a choice.  A CLAIM is parked too
+(``_shared._before_claim``): at a stable point, every process waiting to
+CLAIM an end that nobody holds is a choice, since any of them could have come
+first.  Not covered: an output guard (the runtime's, not occam's) waiting on
+an ALT's input guard is not seen as ready.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
+from .. import _shared as shared_module
 from .. import alt as alt_module
 from .. import timers as timers_module
 from ..errors import BlockedProcess
@@ -56,8 +58,9 @@ class Choice:
     """One thing that may happen next at a stable point.
 
     ``kind`` is "guard" (a parked ALT takes the ready guard ``index``),
-    "timeout" (the ALT's timeout guard ``index`` fires) or "timer" (a
-    ``tim ? AFTER t`` wait ends); ``deadline`` is the virtual time it fires at."""
+    "claim" (the process gets the free claim ``wait``), "timeout" (the ALT's
+    timeout guard ``index`` fires) or "timer" (a ``tim ? AFTER t`` wait
+    ends); ``deadline`` is the virtual time it fires at."""
 
     kind: str
     process: object
@@ -70,6 +73,8 @@ class Choice:
         """The choice in a report's words: ``c?``, ``SKIP``, ``timeout``."""
         if self.kind == "timer":
             return "timer"
+        if self.kind == "claim":
+            return f"CLAIM {self.wait.channel.name}"
         g = self.guard
         if self.kind == "timeout" or g.kind == _TIMEOUT:
             return "timeout"
@@ -105,6 +110,22 @@ class ParkedAlt(Waitable):
         return BlockedProcess(proc.name, "ALT", ", ".join(names) or None)
 
 
+class ParkedClaim(Waitable):
+    """What a process is blocked on while its CLAIM waits for the next stable point."""
+
+    __slots__ = ("backend", "claim")
+
+    def __init__(self, backend, claim):
+        self.backend = backend
+        self.claim = claim
+
+    def _cancel(self, proc) -> None:
+        self.backend.claimants.pop(proc, None)
+
+    def _describe(self, proc) -> BlockedProcess:
+        return self.claim._describe(proc)
+
+
 class ChosenPolicy:
     """The ALT policy of a controlled run: the guard the chooser picked for
     the process, else (an ALT that found a guard ready without parking) the
@@ -134,6 +155,7 @@ class ControlledBackend(GreenletBackend):
         self.policy = ChosenPolicy(self)
         self.clock = 0  # virtual microseconds
         self.parked: dict = {}  # process -> its ALT's guards, in the order they parked
+        self.claimants: dict = {}  # process -> the claim it waits for, in the order they came
         self.decisions: dict = {}  # process -> the guard index its ALT is to take
         self.pending: list = []  # (deadline, process, wait) of `tim ? AFTER t' waits
         self.order = 0
@@ -187,6 +209,17 @@ class ControlledBackend(GreenletBackend):
         self.parked[cur] = guards
         self.block(cur, ParkedAlt(self, guards))
 
+    def park_claim(self, cur, claim) -> bool:
+        """``_shared._before_claim``: wait for the next stable point, where
+        the chooser decides which claimant of a free claim gets it.  True once
+        ``cur`` holds the claim; False (claim as usual) when nothing is left
+        to decide."""
+        if self.releasing:
+            return False
+        self.claimants[cur] = claim
+        self.block(cur, ParkedClaim(self, claim))
+        return True
+
     def processes(self) -> list:
         """The live processes, in the order they started."""
         return sorted((p for p in self.live if not p.dead), key=lambda p: p.order)
@@ -204,6 +237,9 @@ class ControlledBackend(GreenletBackend):
                     found.append(Choice("guard", proc, i, g))
                 elif g.kind == _TIMEOUT and g._deadline_us(self.clock) <= self.clock:
                     found.append(Choice("guard", proc, i, g))  # its time has come already
+        for proc, claim in self.claimants.items():
+            if claim.holder is None:
+                found.append(Choice("claim", proc, wait=claim))
         if found:
             return found
         return self.timeouts()
@@ -228,6 +264,12 @@ class ControlledBackend(GreenletBackend):
                 proc.wait_on = None
                 self.ready.append(proc)
             return
+        if choice.kind == "claim":
+            del self.claimants[proc]
+            choice.wait.holder, choice.wait.depth = proc, 1
+            proc.wait_on = None
+            self.ready.append(proc)
+            return
         del self.parked[proc]
         self.decisions[proc] = choice.index
         proc.wait_on = None
@@ -235,12 +277,17 @@ class ControlledBackend(GreenletBackend):
 
     def release(self) -> None:
         """No choice is left: let every parked ALT go and wait in the usual way,
-        so that the run ends as it would (a deadlock report names them)."""
+        and every claimant queue for its claim (all held: a free one would be a
+        choice), so that the run ends as it would (a deadlock report names them)."""
         self.releasing = True
         for proc in list(self.parked):
             del self.parked[proc]
             proc.wait_on = None
             self.ready.append(proc)
+        for proc, claim in list(self.claimants.items()):
+            del self.claimants[proc]
+            claim.waiting.append(proc)  # claim.release() hands it over and wakes proc
+            proc.wait_on = claim
 
     # -- the run -------------------------------------------------------------
 
@@ -255,7 +302,7 @@ class ControlledBackend(GreenletBackend):
             index = self.chooser(self, choices)
             if index is not None:
                 self.take(choices[index])
-            elif self.parked:
+            elif self.parked or self.claimants:
                 self.release()
             else:
                 return  # deadlock: nothing can happen
@@ -275,8 +322,9 @@ class ControlledBackend(GreenletBackend):
         root_proc.order = -1
         self.live.add(root_proc)
         self.ready.append(root_proc)
-        saved = alt_module._before_alt, timers_module._monotonic_ns
+        saved = alt_module._before_alt, timers_module._monotonic_ns, shared_module._before_claim
         alt_module._before_alt = self.park
+        shared_module._before_claim = self.park_claim
         timers_module._monotonic_ns = lambda: self.clock * 1000
         try:
             self.hub.switch()
@@ -288,6 +336,6 @@ class ControlledBackend(GreenletBackend):
             self._shutdown()
             raise
         finally:
-            alt_module._before_alt, timers_module._monotonic_ns = saved
+            alt_module._before_alt, timers_module._monotonic_ns, shared_module._before_claim = saved
         self._shutdown()
         return conclude(outcome, deadlock)
