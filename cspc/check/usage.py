@@ -230,8 +230,8 @@ class UsageChecker:
         return usage
 
     def moved(self, e: S.Expr) -> Usage:
-        """A mobile moved away (``Name.moved``) is changed: it becomes undefined."""
-        return self.written(e) if isinstance(e, S.Name) and e.moved else Usage()
+        """A mobile moved away (``Name.moved``, ``Subscript.moved``) is changed: it becomes undefined."""
+        return self.written(e) if isinstance(e, (S.Name, S.Subscript)) and e.moved else Usage()
 
     def items(self, items: list[S.Expr], is_input: bool) -> Usage:
         usage = Usage()

@@ -32,7 +32,7 @@ from .pyast import (
     store,
     store_tuple,
 )
-from .types import is_data_aggregate, is_flat, is_mobile_name, is_scalar, static_layout
+from .types import is_data_aggregate, is_flat, is_mobile_var, is_scalar, static_layout
 from .values import (
     array_target,
     barrier_allocation,
@@ -139,7 +139,7 @@ def assignment(g: Generator, p: S.Assign) -> list[ast.stmt]:
         target, value = p.targets[0], p.values[0]
         if isinstance(value, S.BarrierAllocation) and isinstance(target, S.Name):
             return assign_one(g, target, barrier_allocation(g, value, target.name))
-        if is_mobile_name(target):  # the mobile is given the value's object, or a copy
+        if is_mobile_var(target):  # the mobile is given the value's object, or a copy
             return assign_one(g, target, mobile_value(g, value)) + moved_away(g, [value])
         return assign_one(g, target, g.expr(value))
     temps = [g.temp("r") for _ in p.targets]
@@ -152,7 +152,7 @@ def assignment(g: Generator, p: S.Assign) -> list[ast.stmt]:
     else:  # a, b := b, a: every value first, then every target
         stmts = []
         for tmp, target, value in zip(temps, p.targets, p.values):
-            if is_mobile_name(target):
+            if is_mobile_var(target):
                 py = mobile_value(g, value)
             else:
                 py = g.expr(value)
@@ -168,7 +168,7 @@ def assignment(g: Generator, p: S.Assign) -> list[ast.stmt]:
 def assign_one(g: Generator, target: S.Expr, value: ast.expr) -> list[ast.stmt]:
     """``target := value``: arrays and records are copied into, scalars rebound;
     a mobile is rebound to the value (an object nobody else holds)."""
-    if is_mobile_name(target):
+    if is_mobile_var(target):
         return [assign(store_location(g, target), value)]
     if is_data_aggregate(target.type):
         helper = "assign" if is_flat(target.type) else "assign_deep"
