@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from cspc import syntax as S
 from cspc.check import types as T
-from cspc.check.access import described_end, direction_of, root_name, shared_ends
+from cspc.check.access import affine, described_end, direction_of, mobile_label, root_name, shared_ends
 
 
 class ClaimRules:
@@ -33,9 +33,11 @@ class ClaimRules:
     def init_claim_rules(self) -> None:
         self.claims: list[tuple[S.Symbol, str, S.Claim]] = []  # the CLAIMs around, innermost last
 
-    def claimed(self, symbol: S.Symbol, direction: str) -> S.Claim | None:
+    def claimed(self, symbol: S.Symbol, direction: str, element: S.Expr | None = None) -> S.Claim | None:
+        """The CLAIM around that holds this end of ``symbol``; for an element
+        of an array of SHARED ends, the one that holds ``element``."""
         for held, end, claim in self.claims:
-            if held is symbol and end == direction:
+            if held is symbol and end == direction and same_element(claim.chan, element):
                 return claim
         return None
 
@@ -56,26 +58,38 @@ class ClaimRules:
         name = root_name(chan)
         if field is None or not field[0].shared or name is None or name.symbol is None:
             return
-        if self.claimed(name.symbol, field[0].direction) is None:
-            self.error(chan.span, f"`{name.name}' is a SHARED end ({T.type_str(field[0])}): "
-                                  f"{doing} its channels inside `CLAIM {name.name}'")
+        end = chan.base  # `cli', or `clis[i]' of an array of SHARED ends
+        element = end if isinstance(end, S.Subscript) else None
+        if self.claimed(name.symbol, field[0].direction, element) is None:
+            shown = mobile_label(end)
+            self.error(chan.span, f"`{shown}' is a SHARED end ({T.type_str(field[0])}): "
+                                  f"{doing} its channels inside `CLAIM {shown}'")
 
     def claim_end(self, p: S.Claim, t: S.EndType) -> tuple[S.Symbol, str] | None:
-        """`CLAIM cli': ``cli`` a SHARED end of a CHAN TYPE, held whole."""
-        if not isinstance(p.chan, S.Name) or p.chan.symbol is None:
-            self.error(p.chan.span, "CLAIM names a shared end by its name")
+        """`CLAIM cli': ``cli`` a SHARED end of a CHAN TYPE, held whole; or
+        `CLAIM clis[i]', an element of an array of them."""
+        element = p.chan if isinstance(p.chan, S.Subscript) and p.chan.mobile else None
+        name = root_name(element) if element is not None else p.chan
+        if not isinstance(name, S.Name) or name.symbol is None or (
+                element is not None and not isinstance(element.base, S.Name)):
+            self.error(p.chan.span, "CLAIM names a shared end by its name, or an element of an array of them")
             return None
-        name = p.chan
+        shown = mobile_label(p.chan)
+        if element is not None and not fixed_index(element.index):
+            self.error(element.index.span, f"the subscript of a CLAIMed element (`CLAIM {shown}') must not "
+                                           "change inside the CLAIM: use constants and VAL names only "
+                                           "(`VAL INT k IS ...:')")
+            return None
         if p.direction is not None and p.direction != t.direction:
-            self.error(p.span, f"`{name.name}' is a {T.type_str(t)} end: CLAIM it as `CLAIM {name.name}'")
+            self.error(p.span, f"`{shown}' is a {T.type_str(t)} end: CLAIM it as `CLAIM {shown}'")
             return None
         if not t.shared:
-            self.error(p.chan.span, f"`{name.name}' is not a SHARED end ({T.type_str(t)}): only a SHARED one "
+            self.error(p.chan.span, f"`{shown}' is not a SHARED end ({T.type_str(t)}): only a SHARED one "
                                     "can be CLAIMed")
             return None
-        outer = self.claimed(name.symbol, t.direction)
+        outer = self.claimed(name.symbol, t.direction, element)
         if outer is not None:
-            self.error(p.span, f"CLAIM of `{name.name}' inside a CLAIM of the same end",
+            self.error(p.span, f"CLAIM of `{shown}' inside a CLAIM of the same end",
                        (outer.span, "first CLAIMed here"))
             return None
         return name.symbol, t.direction
@@ -184,3 +198,23 @@ class ClaimRules:
     def no_shared_elements(self, t: S.ArrayType) -> None:
         if isinstance(t.elem, S.ChanType) and t.elem.shared:
             self.error(t.span, "cspc does not support arrays of SHARED channels yet: declare the channels one by one")
+
+
+def same_element(held: S.Expr, element: S.Expr | None) -> bool:
+    """Does a CLAIM of ``held`` hold ``element`` (None: the end itself, not an
+    element)?  `CLAIM clis[i]' holds `clis[i]', `clis[i + 0]': subscripts
+    equal as written (constants, or the same sum of names)."""
+    held_element = held if isinstance(held, S.Subscript) else None
+    if held_element is None or element is None:
+        return held_element is None and element is None
+    if held_element.index.const is not None or element.index.const is not None:
+        return held_element.index.const == element.index.const
+    a, b = affine(held_element.index, atoms=True), affine(element.index, atoms=True)
+    return a is not None and a == b
+
+
+def fixed_index(e: S.Expr) -> bool:
+    """A subscript no process can change: its names are constants, VAL names or
+    replicator indexes (so `clis[j / 2]' names one element all through a CLAIM)."""
+    return all(n.symbol is None or n.symbol.kind in ("value", "function")
+               for n in S.walk(e) if isinstance(n, S.Name))

@@ -532,7 +532,7 @@ class UsageChecker:
                     continue
                 if end is not None and end in shared_ends(x.symbol):  # a SHARED end: CLAIMs take turns
                     continue
-                if end is not None and T.is_shared_end(x.symbol.type):  # so for a CHAN TYPE's
+                if end is not None and T.is_shared_end(T.strip_arrays(x.symbol.type)):  # so for a CHAN TYPE's
                     continue
                 for y in by_symbol.get(id(x.symbol), ()):
                     if self.pinned_apart(x, y, replicated):
