@@ -101,9 +101,9 @@ def direction_of(e: S.Expr) -> str | None:
 
 def shared_ends(symbol: S.Symbol) -> str:
     """The ends of a channel that parallel processes share (occam-pi `SHARED
-    CHAN'): among "?" and "!", "" for none.  A channel parameter or abbreviation
-    with a direction has only that end."""
-    t = symbol.type
+    CHAN', or each element of an array of them): among "?" and "!", "" for
+    none.  A channel parameter or abbreviation with a direction has only that end."""
+    t = T.strip_arrays(symbol.type)  # `[n]SHARED CHAN INT c': each element shared so
     if symbol.kind != "channel" or not isinstance(t, S.ChanType) or not t.shared:
         return ""
     if symbol.direction is not None:

@@ -47,8 +47,9 @@ class ClaimRules:
         name = root_name(chan)
         if name is None or name.symbol is None or direction not in shared_ends(name.symbol):
             return
-        if self.claimed(name.symbol, direction) is None:
-            end = f"{name.name}{direction}"
+        element = channel_element(chan)
+        if self.claimed(name.symbol, direction, element) is None:
+            end = f"{mobile_label(element or name)}{direction}"
             self.error(chan.span, f"`{end}' is a shared channel end: {doing} it inside `CLAIM {end}'")
 
     def end_claimed(self, chan: S.Expr, doing: str) -> None:
@@ -114,28 +115,37 @@ class ClaimRules:
             self.error(p.chan.span, f"CLAIM needs a shared channel end, not {T.type_str(t)}")
             return None
         name = root_name(p.chan)
-        if not isinstance(p.chan, S.Name) or name.symbol is None:
-            self.error(p.chan.span, "CLAIM names a shared channel end by its name")
+        element = channel_element(p.chan)
+        if name is None or name.symbol is None or not (
+                isinstance(p.chan, S.Name) or element is not None and isinstance(element.base, S.Name)):
+            self.error(p.chan.span, "CLAIM names a shared channel end by its name, or an element of an "
+                                    "array of them")
+            return None
+        shown = mobile_label(element or name)
+        if element is not None and not fixed_index(element.index):
+            self.error(element.index.span, f"the subscript of a CLAIMed element (`CLAIM {shown}') must not "
+                                           "change inside the CLAIM: use constants and VAL names only "
+                                           "(`VAL INT k IS ...:')")
             return None
         declared = direction_of(p.chan)
         if p.direction is not None and declared is not None and declared != p.direction:
-            self.error(p.span, f"{described_end(name)} cannot be CLAIMed as `{name.name}{p.direction}'")
+            self.error(p.span, f"{described_end(name)} cannot be CLAIMed as `{shown}{p.direction}'")
             return None
         direction = p.direction or declared
         if direction is None:
-            self.error(p.span, f"CLAIM says which end it holds: `CLAIM {name.name}!' or `CLAIM {name.name}?'")
+            self.error(p.span, f"CLAIM says which end it holds: `CLAIM {shown}!' or `CLAIM {shown}?'")
             return None
         if direction not in shared_ends(name.symbol):
             self.error(
                 p.chan.span,
-                f"`{name.name}{direction}' is not a shared channel end: only a SHARED one can be CLAIMed",
+                f"`{shown}{direction}' is not a shared channel end: only a SHARED one can be CLAIMed",
             )
             return None
-        outer = self.claimed(name.symbol, direction)
+        outer = self.claimed(name.symbol, direction, element)
         if outer is not None:
             self.error(
                 p.span,
-                f"CLAIM of `{name.name}{direction}' inside a CLAIM of the same end",
+                f"CLAIM of `{shown}{direction}' inside a CLAIM of the same end",
                 (outer.span, "first CLAIMed here"),
             )
             return None
@@ -149,18 +159,21 @@ class ClaimRules:
             return
         ends = shared_ends(name.symbol)
         given = direction_of(arg) or param.direction
-        if isinstance(param.type, S.ChanType) and param.type.shared:
+        element = channel_element(arg)
+        label = mobile_label(element or name)
+        formal = T.strip_arrays(param.type)
+        if isinstance(formal, S.ChanType) and formal.shared:
             if not ends or (given is not None and given not in ends):
-                shown = f"{name.name}{given or ''}"
+                shown = f"{label}{given or ''}"
                 self.error(arg.span, f"{context} is SHARED: it takes a shared channel end, and `{shown}' is not one")
             return
         if not ends:
             return
         if given is None:
-            self.error(arg.span, f"say which end of shared channel `{name.name}' is passed: "
-                                 f"`{name.name}!' or `{name.name}?'")
-        elif given in ends and self.claimed(name.symbol, given) is None:
-            end = f"{name.name}{given}"
+            self.error(arg.span, f"say which end of shared channel `{label}' is passed: "
+                                 f"`{label}!' or `{label}?'")
+        elif given in ends and self.claimed(name.symbol, given, element) is None:
+            end = f"{label}{given}"
             self.error(arg.span, f"`{end}' is a shared channel end: pass it to {context} inside `CLAIM {end}' "
                                  "(or make the parameter SHARED)")
 
@@ -195,16 +208,12 @@ class ClaimRules:
             self.error(p.span, f"`SHARED {t.shared} CHAN' shares the {which[t.shared]} end, but "
                                f"`{p.name.name}{p.direction}' is the {which[p.direction]} end")
 
-    def no_shared_elements(self, t: S.ArrayType) -> None:
-        if isinstance(t.elem, S.ChanType) and t.elem.shared:
-            self.error(t.span, "cspc does not support arrays of SHARED channels yet: declare the channels one by one")
-
 
 def same_element(held: S.Expr, element: S.Expr | None) -> bool:
     """Does a CLAIM of ``held`` hold ``element`` (None: the end itself, not an
     element)?  `CLAIM clis[i]' holds `clis[i]', `clis[i + 0]': subscripts
     equal as written (constants, or the same sum of names)."""
-    held_element = held if isinstance(held, S.Subscript) else None
+    held_element = channel_element(held)
     if held_element is None or element is None:
         return held_element is None and element is None
     if held_element.index.const is not None or element.index.const is not None:
@@ -218,3 +227,10 @@ def fixed_index(e: S.Expr) -> bool:
     replicator indexes (so `clis[j / 2]' names one element all through a CLAIM)."""
     return all(n.symbol is None or n.symbol.kind in ("value", "function")
                for n in S.walk(e) if isinstance(n, S.Name))
+
+
+def channel_element(chan: S.Expr) -> S.Subscript | None:
+    """`c[i]' of `c[i]!' or `c[i]' (an element of an array of channels), else None."""
+    if isinstance(chan, S.ChanEnd):
+        chan = chan.chan
+    return chan if isinstance(chan, S.Subscript) else None

@@ -165,7 +165,6 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         if isinstance(t, S.MobileType):
             return self.mobile_type(t)
         if isinstance(t, S.ArrayType):
-            self.no_shared_elements(t)
             if t.size is None:
                 if not open_ok:
                     self.error(t.span, "an array declaration needs a size")
