@@ -42,6 +42,7 @@ from .values import (
     mobile_value,
     moved_away,
     raw_mobile,
+    run_time_name,
     slice_ref,
     store_location,
 )
@@ -144,8 +145,8 @@ def assignment(g: Generator, p: S.Assign) -> list[ast.stmt]:
         return assign_one(g, target, g.expr(value))
     temps = [g.temp("r") for _ in p.targets]
     if len(p.values) == 1 and isinstance(p.values[0], S.EndsAllocation):  # cli, svr := MOBILE T
-        client = next(t for t in p.targets if t.type.direction == "!")
-        named = client.name if isinstance(client, S.Name) else None
+        client = next(t for t in p.targets if t.type.direction == "!")  # the bundle is named after it
+        named = run_time_name(g, client)
         stmts: list[ast.stmt] = [assign(store_tuple(temps), ends_allocation(g, p.values[0], named))]
     elif len(p.values) == 1:  # a, b := f(x)
         stmts = [assign(store_tuple(temps), g.expr(p.values[0]))]

@@ -258,11 +258,26 @@ def mobile_allocation(g: Generator, e: S.MobileAllocation) -> ast.expr:
 
 
 @translates(S.EndsAllocation)
-def ends_allocation(g: Generator, e: S.EndsAllocation, name: str | None = None) -> ast.expr:
+def ends_allocation(g: Generator, e: S.EndsAllocation, name: ast.expr | None = None) -> ast.expr:
     """`MOBILE T': ``_ends(name, fields)``, the new bundle for both ends."""
     decl = e.name.symbol.decl
     fields = ast.Tuple([const(f.name.name) for f in decl.fields], ast.Load())
-    return stamp(call(g.helper("ends"), const(name or e.name.name), fields), e.span)
+    return stamp(call(g.helper("ends"), name or const(e.name.name), fields), e.span)
+
+
+def run_time_name(g: Generator, e: S.Expr) -> ast.expr | None:
+    """How reports name a variable or element as the program runs: `cli',
+    `clients[2]' (``f"clients[{i}]"``); None for anything else."""
+    if isinstance(e, S.Name):
+        return const(e.name)
+    if not isinstance(e, S.Subscript):
+        return None
+    base = run_time_name(g, e.base)
+    if base is None:
+        return None
+    parts = base.values if isinstance(base, ast.JoinedStr) else [base]
+    parts = parts + [const("["), ast.FormattedValue(g.expr(e.index), -1, None), const("]")]
+    return ast.JoinedStr(parts)
 
 
 @translates(S.BarrierAllocation)
