@@ -204,6 +204,11 @@ class Subscript(Expr):
 
     base: Expr
     index: Expr
+    # occam-pi: the element is itself a mobile (`a[i]' of `[3]MOBILE []INT a',
+    # of an array of MOBILE RECORDs or of CHAN TYPE ends), and this use moves
+    # it away, as ``Name.moved`` (both set by the checks).
+    mobile: bool = annotation(False)
+    moved: bool = annotation(False)
 
 
 @dataclass(eq=False)

@@ -174,8 +174,11 @@ def test_a_use_that_may_follow_a_move_warns_then_fails_as_it_runs(tmp_path, back
 @pytest.mark.parametrize(
     "source, message",
     [
-        ("PROC p ()\n  [4]MOBILE []INT a:\n  SKIP\n:\n",
-         "arrays of mobiles are not supported yet (occam-pi mobile data)"),
+        ("PROC p ()\n  MOBILE []MOBILE []INT a:\n  SKIP\n:\n",
+         "2:3: error: a mobile array of mobiles (`MOBILE []MOBILE ...') is not supported yet: "
+         "declare an array of them, `[n]MOBILE []T a:'"),
+        ("PROC p ()\n  [4]MOBILE BARRIER b:\n  SKIP\n:\n",
+         "2:6: error: arrays of mobile barriers are not supported yet"),
     ],
 )  # fmt: skip
 def test_what_is_left_out_says_not_supported_yet(tmp_path, source, message):
@@ -246,3 +249,30 @@ def test_a_sync_on_a_mobile_barrier_never_allocated_fails_at_its_line(tmp_path, 
     result = CliRunner().invoke(main, ["run", "--backend", backend, str(path)])
     assert result.exit_code == 1
     assert f"{path}:3:8: run-time error: MOBILE `b' is undefined" in result.stderr
+
+
+UNDEFINED_ELEMENT = """\
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  [3]MOBILE []BYTE a:
+  SEQ
+    SEQ i = 0 FOR 3
+      a[i] := "ab"
+    SEQ k = 0 FOR 2
+      SEQ
+        screen ! a[k][0]
+        a[2] := a[k + 1]
+:
+"""
+
+
+def test_an_undefined_element_is_a_run_time_error_naming_it_and_its_line(tmp_path, backend):
+    # the second time round a[1] was moved away to a[2]: the checks cannot know
+    # which element a computed subscript names, the run does
+    path = tmp_path / "element.csp"
+    path.write_text(UNDEFINED_ELEMENT)
+    result = CliRunner().invoke(main, ["run", "--backend", backend, str(path)])
+    assert result.exit_code == 1
+    assert result.stdout_bytes == b"a"
+    first, source = result.stderr.splitlines()[:2]
+    assert first == f"{path}:8:18: run-time error: MOBILE `a[k]' is undefined here (moved away, or never allocated)"
+    assert source.strip() == "screen ! a[k][0]"

@@ -190,3 +190,39 @@ def test_a_valof_in_an_expression_keeps_occams_layout():
 )  # fmt: skip
 def test_occam_pi_shared_channels_and_extended_inputs_misspelt(body, message, line, col):
     assert first_error("PROC p (CHAN INT c?)\n" + body + ":\n") == (message, line, col)
+
+
+SPEC_THEN_VALOF = (
+    " (in brackets, a specification is followed by a VALOF on the lines below it, as in occam 2.1 and "
+    "KRoC: `(VAL INT x IS e :', `VALOF', `RESULT x + 1)', each on its own line; there is no one-line "
+    "`(spec : expression)')"
+)
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("PROC p (CHAN INT c!)\n  c ! (VAL INT x IS 3 : x + 1)\n:\n",
+         ("unexpected name `x'; expected end of line" + SPEC_THEN_VALOF, 2, 25)),
+        ("PROC p ()\n  INT y:\n  y := 2 * (VAL k IS [1, 2] : SIZE k)\n:\n",
+         ("unexpected `SIZE'; expected end of line" + SPEC_THEN_VALOF, 3, 31)),
+        ("PROC p ()\n  b := f ((INT r : r), 1)\n:\n",
+         ("unexpected name `r'; expected end of line" + SPEC_THEN_VALOF, 2, 20)),
+    ],
+)  # fmt: skip
+def test_a_specification_then_an_expression_in_brackets_is_refused_as_occ21_does(source, expected):
+    # occ21 reads specifications in brackets, then wants VALOF (syn2.c, roperand)
+    assert first_error(source) == expected
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("PROC p ()\n  INT r : r := 1\n  SKIP\n:\n", ("unexpected name `r'; expected end of line", 2, 11)),
+        ("VAL INT k IS 2 : x\n", ("unexpected name `x'; expected end of line", 1, 18)),
+        ('PROC p (CHAN BYTE c!)\n  VAL s IS "(" : c ! s[0]\n  SKIP\n:\n',
+         ("unexpected name `c'; expected end of line", 2, 18)),
+    ],
+)  # fmt: skip
+def test_a_specification_and_more_on_its_line_outside_brackets_gets_no_valof_hint(source, expected):
+    assert first_error(source) == expected

@@ -464,3 +464,23 @@ PROC main (CHAN BYTE keyboard?, screen!, error!)
         f"  {path}:15: 'main, PAR branch 2' waits to CLAIM a shared end of channel cli "
         "(the client end is held by 'main, PAR branch 1')",
     ])
+
+
+def test_a_deadlock_on_an_element_of_an_array_of_ends_names_the_element(tmp_path, backend):
+    source = CHAN_TYPE + """\
+PROC main (CHAN BYTE keyboard?, screen!, error!)
+  [3]LINK! clis:
+  [3]LINK? svrs:
+  INT x:
+  SEQ
+    SEQ i = 0 FOR 3
+      clis[i], svrs[i] := MOBILE LINK
+    clis[2][reply] ? x
+:
+"""
+    result, path = run(tmp_path, source, "--backend", backend)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "run-time error: deadlock: no process can proceed (1 blocked)",
+        f"  {path}:13: 'main' waits to input from channel clis[2][reply]",
+    ]

@@ -89,9 +89,12 @@ without errors):
   `cli, svr := MOBILE T` is an Assign whose one value is an EndsAllocation.
 * Mobiles (occam-pi): ``Symbol.mobile`` marks a mobile variable or parameter
   (its ``type`` is that of its values, `MOBILE` left off; the declaration keeps
-  the written :class:`syntax.MobileType`); ``Name.moved`` marks a use that moves
-  the mobile away (assignment to a mobile, output on a mobile channel or
-  protocol item); ``Pragma.symbols`` lists what a `#PRAGMA DEFINED` names.
+  the written :class:`syntax.MobileType`); ``Subscript.mobile`` marks an element
+  of an array of mobiles (`a[i]` of `[4]MOBILE []INT a`, of an array of MOBILE
+  RECORDs or of CHAN TYPE ends), itself a mobile, its type the values' type;
+  ``Name.moved`` and ``Subscript.moved`` mark a use that moves the mobile away
+  (assignment to a mobile, output on a mobile channel or protocol item);
+  ``Pragma.symbols`` lists what a `#PRAGMA DEFINED` names.
   :mod:`~cspc.check.flow` checks that no undefined mobile is used.
 * Mobile processes (occam-pi): ``ProcCall.activates`` marks `m (args)` with m a mobile process variable
   (its Symbol is mobile and its type the PROC TYPE); a MOBILE PROC is a

@@ -61,6 +61,31 @@ def root_name(e: S.Expr) -> S.Name | None:
             return None
 
 
+def is_mobile_var(e: S.Expr) -> bool:
+    """A mobile variable: a name of one (``Symbol.mobile``) or an element of an
+    array of mobiles (``Subscript.mobile``), which moves as a whole one does."""
+    if isinstance(e, S.Name):
+        return e.symbol is not None and e.symbol.mobile
+    return isinstance(e, S.Subscript) and e.mobile
+
+
+def mobile_label(e: S.Expr) -> str:
+    """A mobile variable as messages show it: `m', `a[2]', `a[i]', `a[..]'
+    (a subscript that is neither a constant nor a name)."""
+    if isinstance(e, S.Name):
+        return e.name
+    if isinstance(e, S.Subscript):
+        index = e.index
+        if isinstance(index.const, int) and not isinstance(index.const, bool):
+            shown = str(index.const)
+        elif isinstance(index, S.Name):
+            shown = index.name
+        else:
+            shown = ".."
+        return f"{mobile_label(e.base)}[{shown}]"
+    return "?"
+
+
 def direction_of(e: S.Expr) -> str | None:
     """The channel-end direction an expression carries: written (`c?`) or declared."""
     if isinstance(e, S.ChanEnd):
@@ -76,9 +101,9 @@ def direction_of(e: S.Expr) -> str | None:
 
 def shared_ends(symbol: S.Symbol) -> str:
     """The ends of a channel that parallel processes share (occam-pi `SHARED
-    CHAN'): among "?" and "!", "" for none.  A channel parameter or abbreviation
-    with a direction has only that end."""
-    t = symbol.type
+    CHAN', or each element of an array of them): among "?" and "!", "" for
+    none.  A channel parameter or abbreviation with a direction has only that end."""
+    t = T.strip_arrays(symbol.type)  # `[n]SHARED CHAN INT c': each element shared so
     if symbol.kind != "channel" or not isinstance(t, S.ChanType) or not t.shared:
         return ""
     if symbol.direction is not None:

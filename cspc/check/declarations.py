@@ -13,7 +13,7 @@ import contextlib
 from cspc import syntax as S
 from cspc.check import layout as L
 from cspc.check import types as T
-from cspc.check.access import direction_of, rule_for
+from cspc.check.access import direction_of, is_mobile_var, rule_for
 from cspc.check.expressions import size_literal
 from cspc.check.scopes import kind_for
 from cspc.parse.builder import DANGLING_PYTHON
@@ -111,7 +111,7 @@ class DeclarationRules:
         spec.python, self.pending_python = self.pending_python, None
 
     def spec_VarDecl(self, spec: S.VarDecl) -> None:
-        t = self.type_(spec.type)
+        t = self.type_(spec.type, mobiles_ok=True)
         self.no_duplicates(spec.names, "declaration")
         if isinstance(T.strip_arrays(t), S.NamedType):
             symbol = T.strip_arrays(t).name.symbol
@@ -127,7 +127,7 @@ class DeclarationRules:
         if spec.retypes is not None:
             self.retyping(spec)
             return
-        declared = self.type_(spec.type, open_ok=True) if spec.type is not None else None
+        declared = self.type_(spec.type, open_ok=True, mobiles_ok=True) if spec.type is not None else None
         if spec.mode == "REF":
             t = self.expr(spec.value)
             if isinstance(spec.value, S.ArrayLit) and T.is_channel(t):
@@ -135,6 +135,9 @@ class DeclarationRules:
                     self.reference(item, "abbreviated", writing=True)
             else:
                 self.reference(spec.value, "abbreviated", writing=True)
+                if isinstance(spec.value, S.Subscript) and spec.value.mobile:
+                    self.error(spec.value.span, "a reference abbreviation of an element of an array of "
+                                                "mobiles is not supported yet: use the element itself")
                 if T.is_channel(t):
                     self.shared_abbreviation(spec, declared)
         else:
@@ -166,7 +169,7 @@ class DeclarationRules:
                                   "(occam-pi mobile data): abbreviate it without MOBILE")
             return
         symbol.mobile = True
-        if isinstance(spec.value, S.Name) and spec.value.symbol is not None and spec.value.symbol.mobile:
+        if is_mobile_var(spec.value):
             self.move(spec.value)
 
     def retyping(self, spec: S.Abbreviation) -> None:
@@ -339,7 +342,7 @@ class DeclarationRules:
     def params(self, params: list[S.Param]) -> None:
         self.no_duplicates([p.name for p in params], "parameter list")
         for p in params:
-            t = self.type_(p.type, open_ok=True)
+            t = self.type_(p.type, open_ok=True, mobiles_ok=True)
             kind = "value" if p.mode == "VAL" else kind_for("ref", t)
             if p.direction is not None and kind != "channel":
                 self.error(p.name.span, f"only a channel parameter can have a direction (`{p.name.name}')")

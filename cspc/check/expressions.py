@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from cspc import syntax as S
 from cspc.check import layout as L
 from cspc.check import types as T
-from cspc.check.access import described_end, root_name, rule_for
+from cspc.check.access import described_end, is_mobile_var, root_name, rule_for
 from cspc.check.constants import ConstError, fold_binary, fold_conversion, fold_unary
 from cspc.check.literals import named_shape, type_literal
 from cspc.check.scopes import KIND_WORDS
@@ -204,7 +204,9 @@ class ExpressionRules:
             and 0 <= e.index.const < len(e.base.const)
         ):
             e.const = e.base.const[e.index.const]
-        return base.elem
+        if T.is_mobile(base.elem):  # an element of an array of mobiles is a mobile
+            e.mobile = True
+        return T.unmobile(base.elem)
 
     def record_of(self, t) -> dict[str, S.Symbol] | None:
         """The fields of a record type, or of the CHAN TYPE an end belongs to."""
@@ -719,7 +721,8 @@ class ExpressionRules:
                 elif isinstance(t.size.const, int) and t.size.const < 0:
                     self.error(t.size.span, f"array size must not be negative ({t.size.const})")
             if isinstance(t.elem, S.MobileType):
-                self.error(t.elem.span, "arrays of mobiles are not supported yet (occam-pi mobile data)")
+                self.error(t.elem.span, "an allocation of an array of mobiles (`MOBILE [n]MOBILE ...') is "
+                                        "not supported yet: declare the array, `[n]MOBILE []T a:'")
                 return T.UNKNOWN
             t = t.elem
         self.type_(t)
@@ -754,7 +757,7 @@ class ExpressionRules:
         t = self.expr(e)
         if T.is_unknown(t):
             return t
-        if not (isinstance(e, S.Name) and e.symbol is not None and e.symbol.mobile):
+        if not is_mobile_var(e):
             self.error(e.span, f"{what} needs a MOBILE variable")
             return T.UNKNOWN
         return t
@@ -778,16 +781,14 @@ class ExpressionRules:
         """Does giving ``value`` to ``target`` (a mobile variable, or None for a
         mobile protocol item) move it?  Only a whole mobile moves; a CLONE,
         an allocation or any other value is a new one."""
-        if target is not None and not (isinstance(target, S.Name) and target.symbol is not None
-                                       and target.symbol.mobile):
+        if target is not None and not is_mobile_var(target):
             return False
         # A SHARED end of a CHAN TYPE is copied: both names hold the same bundle.
-        return (isinstance(value, S.Name) and value.symbol is not None and value.symbol.mobile
-                and not T.is_shared_end(value.symbol.type))
+        return is_mobile_var(value) and not T.is_shared_end(value.type)
 
     @staticmethod
-    def move(name: S.Name) -> None:
-        name.moved = True
+    def move(e: S.Name | S.Subscript) -> None:
+        e.moved = True
 
     def expr_CountedItem(self, e: S.CountedItem, want) -> S.Type:
         count = self.expr(e.count, want.count if isinstance(want, S.CountedArray) else T.INT)

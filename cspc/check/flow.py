@@ -16,6 +16,17 @@ undefined is an error; one that may be undefined (on some path only, or on a
 loop's next iteration) a warning.  `DEFINED m` and passing m to a MOBILE
 parameter are no uses; `#PRAGMA DEFINED m` tells the check that m is defined
 there.  Mobile parameters are defined when the PROC starts.
+
+The elements of a declared array of mobiles (`[4]MOBILE []INT a:`) are tracked
+by constant subscript, and only to find certain errors: ``("moved", (k, i))``
+says element i of array k is certainly undefined (every element of an array
+of dynamic mobiles, as declared; `a[2]' after `c ! a[2]').  A subscript that
+is no constant may be any element: setting `a[i]' forgets what was known of
+every element, moving it away adds nothing, and using it is an error only
+when every element is certainly undefined.  Element uses that may be
+undefined get no warning: the run-time check (which names the line) covers
+them.  Passing the whole array to a PROC, or abbreviating it, forgets what
+was known of its elements.
 """
 
 from __future__ import annotations
@@ -25,7 +36,7 @@ from dataclasses import fields
 from cspc import syntax as S
 from cspc.check import layout as L
 from cspc.check import types as T
-from cspc.check.access import rule_for
+from cspc.check.access import is_mobile_var, mobile_label, rule_for
 from cspc.diagnostics import Reporter
 
 # The state after a process that never finishes (STOP): every variable is "set".
@@ -54,10 +65,20 @@ def _settle(state):
     return state
 
 
+# The largest array of mobiles whose elements are tracked one by one.
+_MOST_ELEMENTS = 1024
+
+
+def _element(array: int, index: int) -> tuple:
+    """The key of element ``index`` of the array of mobiles whose symbol's id is ``array``."""
+    return (array, index)
+
+
 def _mobile_uses(node: S.Node):
-    """The names of mobiles whose values ``node`` uses (not under DEFINED)."""
+    """The mobiles (names and elements of arrays of mobiles) whose values
+    ``node`` uses (not under DEFINED)."""
     for current in _walk(node, lambda n: isinstance(n, S.Defined)):
-        if isinstance(current, S.Name) and current.symbol is not None and current.symbol.mobile:
+        if is_mobile_var(current):
             yield current
 
 
@@ -101,7 +122,8 @@ class Flow:
         # id(PROC symbol) -> tracked variables from outside it that its body may set.
         self.sets_free: dict[int, set[int]] = {}
         self.mobiles: set[int] = set()  # tracked mobiles
-        self.moved_at: dict[int, S.Name] = {}  # where each mobile was last moved away
+        self.arrays: dict[int, int] = {}  # tracked arrays of mobiles: their sizes
+        self.moved_at: dict = {}  # where each mobile (or element) was last moved away
 
     # -- expressions
 
@@ -117,8 +139,11 @@ class Flow:
                     self.warned.add(key)
                     self.reporter.warning(node.span, f"variable `{node.name}' may be read before it is set")
 
-    def use_mobile(self, name: S.Name, state) -> None:
+    def use_mobile(self, name: S.Name | S.Subscript, state) -> None:
         """``name``, a mobile, is used here: it must be defined."""
+        if isinstance(name, S.Subscript):
+            self.use_element(name, state)
+            return
         key = id(name.symbol)
         if key not in self.mobiles or key in state or key in self.warned:
             return
@@ -131,6 +156,56 @@ class Flow:
                else "it has no value until it is allocated or input")
         self.reporter.error(name.span, f"MOBILE `{name.name}' is undefined here: {why}")
 
+    def tracked_element(self, e: S.Subscript) -> tuple[int, int | None] | None:
+        """(array key, constant subscript or None) for an element of a tracked
+        array of mobiles; None for any other element."""
+        base = e.base
+        if not (isinstance(base, S.Name) and base.symbol is not None and id(base.symbol) in self.arrays):
+            return None
+        index = e.index.const
+        return id(base.symbol), index if isinstance(index, int) and not isinstance(index, bool) else None
+
+    def use_element(self, e: S.Subscript, state) -> None:
+        """An element of an array of mobiles is used: an error when it is certainly undefined."""
+        tracked = self.tracked_element(e)
+        if tracked is None or state is NEVER:
+            return
+        array, index = tracked
+        indexes = range(self.arrays[array]) if index is None else [index]
+        facts = [_moved(_element(array, k)) for k in indexes]
+        if not facts or not all(fact in state for fact in facts):
+            return
+        warned = (array, index)
+        if warned in self.warned:
+            return
+        self.warned.add(warned)
+        label = mobile_label(e)
+        if index is None:
+            why = f"every element of `{e.base.name}' is undefined (moved away, or never allocated)"
+        else:
+            moved = self.moved_at.get(_element(array, index))
+            why = (f"it was moved away at line {moved.span.line}" if moved is not None
+                   else "it has no value until it is allocated or input")
+        self.reporter.error(e.span, f"MOBILE `{label}' is undefined here: {why}")
+
+    def define_element(self, e: S.Subscript, state) -> None:
+        """An element is given a value: a constant subscript's element is
+        defined, any other may be any element."""
+        tracked = self.tracked_element(e)
+        if tracked is None:
+            return
+        array, index = tracked
+        if index is None:
+            self.forget_elements(array, state)
+        else:
+            state.discard(_moved(_element(array, index)))
+
+    def forget_elements(self, array: int, state) -> None:
+        """Nothing is known any more of the elements of array ``array``."""
+        if array in self.arrays:
+            state -= {fact for fact in state if isinstance(fact, tuple) and isinstance(fact[1], tuple)
+                      and fact[1][0] == array}
+
     def define(self, key: int, state) -> None:
         if state is not NEVER:
             state.add(key)
@@ -138,7 +213,15 @@ class Flow:
 
     def move(self, e: S.Expr, state) -> None:
         """``e`` was moved away (``Name.moved``): undefined from here."""
-        if state is NEVER or not (isinstance(e, S.Name) and e.moved and e.symbol is not None):
+        if state is NEVER or not (isinstance(e, (S.Name, S.Subscript)) and e.moved):
+            return
+        if isinstance(e, S.Subscript):
+            tracked = self.tracked_element(e)
+            if tracked is not None and tracked[1] is not None:
+                state.add(_moved(_element(*tracked)))
+                self.moved_at[_element(*tracked)] = e
+            return
+        if e.symbol is None:
             return
         key = id(e.symbol)
         if key in self.mobiles:
@@ -154,12 +237,21 @@ class Flow:
         if isinstance(e, S.Name):
             if e.symbol is not None:
                 self.define(id(e.symbol), state)
+                self.forget_elements(id(e.symbol), state)  # an array of mobiles passed whole
             return
-        root = e
-        while isinstance(root, (S.Subscript, S.Slice)):
+        if isinstance(e, S.Subscript) and e.mobile:
+            self.define_element(e, state)
+        root, inside = e.base if isinstance(e, (S.Subscript, S.Slice)) else e, False
+        while True:
+            if is_mobile_var(root):  # a part of a mobile is set: the mobile is used
+                self.use_mobile(root, state)
+                inside = True
+            if not isinstance(root, (S.Subscript, S.Slice)):
+                break
             root = root.base
-        if isinstance(root, S.Name) and root.symbol is not None and root.symbol.mobile:
-            self.use_mobile(root, state)
+        if isinstance(root, S.Name) and root.symbol is not None and not inside and not (
+                isinstance(e, S.Subscript) and e.mobile):
+            self.forget_elements(id(root.symbol), state)  # a slice of an array of mobiles
         if isinstance(e, S.CountedItem):
             self.set_target(e.count, state)
             self.set_target(e.array, state)
@@ -182,7 +274,10 @@ class Flow:
     def specs(self, specs: list[S.Spec], state) -> None:
         for spec in specs:
             if isinstance(spec, S.VarDecl):
-                if T.is_mobile(spec.type):
+                if T.has_mobile_elements(spec.type):
+                    for n in spec.names:
+                        self.declare_elements(n, spec.type, state)
+                elif T.is_mobile(spec.type):
                     for n in spec.names:
                         self.declare_mobile(n, state, defined=not T.is_dynamic(spec.type))
                 elif isinstance(T.base(spec.type), S.PrimType):  # scalars, named ones too
@@ -217,6 +312,17 @@ class Flow:
                 else:
                     for e in spec.body:
                         self.read(e, set(self.tracked))
+
+    def declare_elements(self, name: S.Name, t: S.ArrayType, state) -> None:
+        """`[n]MOBILE []T a:': its elements are tracked (dynamic ones start undefined)."""
+        size = T.array_size(t)
+        if (name.symbol is None or state is NEVER or size is None or size > _MOST_ELEMENTS
+                or not T.is_mobile(t.elem)):
+            return
+        key = id(name.symbol)
+        self.arrays[key] = size
+        if T.is_dynamic(t.elem):
+            state.update(_moved(_element(key, k)) for k in range(size))
 
     def declare_mobile(self, name: S.Name, state, defined: bool) -> None:
         if name.symbol is None or state is NEVER:
@@ -344,11 +450,12 @@ class Flow:
 
     @staticmethod
     def without_moved(before, after):
-        """After a loop that may not run: what was set before, less the mobiles
-        it may have moved away."""
+        """After a loop that may not run: what holds both before and after it
+        (a mobile it may have moved away, or given a value, is neither
+        certainly defined nor certainly undefined)."""
         if after is NEVER:
             return before
-        return {key for key in before if isinstance(key, tuple) or key in after}
+        return _meet([before, after])
 
     def proc_Par(self, p: S.Par, state):
         runs = self.replicator(p.replicator, state)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from cspc import syntax as S
 from cspc.check import types as T
+from cspc.check.access import is_mobile_var
 from cspc.check.scopes import KIND_WORDS
 
 
@@ -186,7 +187,7 @@ class ProcessRules:
         if param.mode == "VAL" or T.is_unknown(t) or T.is_channel(t) or T.is_barrier(t) or T.is_timer(t):
             return
         if param.name.symbol is not None and param.name.symbol.mobile:
-            if isinstance(arg, S.Name):
+            if is_mobile_var(arg):
                 self.move(arg)  # it goes with the forked process
             return
         kind = "RESULT" if param.result else "reference"

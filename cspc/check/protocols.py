@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from cspc import syntax as S
 from cspc.check import types as T
-from cspc.check.access import described_end, direction_of, root_name
+from cspc.check.access import described_end, direction_of, mobile_label, root_name
 from cspc.check.expressions import declared_note
 
 
@@ -20,8 +20,7 @@ def wrong_field_end(chan: S.Subscript, field, verb: str) -> str:
     end, symbol = field
     side = "server" if end.direction == "?" else "client"
     way = {"?": "input", "!": "output"}[T.field_direction(end, symbol)]
-    name = root_name(chan)
-    return (f"`{name.name}' is a {side} end ({T.type_str(end)}), where channel `{symbol.name}' "
+    return (f"`{mobile_label(chan.base)}' is a {side} end ({T.type_str(end)}), where channel `{symbol.name}' "
             f"(declared `{symbol.name}{symbol.direction}') is for {way}: it cannot be used for {verb}")
 
 

@@ -24,6 +24,7 @@ from cspc.check.access import (
     described_end,
     direction_of,
     elements_read,
+    is_mobile_var,
     paths_disjoint,
     root_and_path,
     root_name,
@@ -153,15 +154,17 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
 
     # ------------------------------------------------------------------ types
 
-    def type_(self, t: S.Type, open_ok: bool = False, run_time_ok: bool = False) -> S.Type:
+    def type_(self, t: S.Type, open_ok: bool = False, run_time_ok: bool = False,
+              mobiles_ok: bool = False) -> S.Type:
         """Resolve the names in a written type and fold its array sizes.  For
         `MOBILE t' the result is t, the type of the mobile's values (an open size
         in t makes a dynamic mobile array).  ``run_time_ok``: the sizes may be
-        computed as the program runs (the new name of a RETYPES or RESHAPES)."""
+        computed as the program runs (the new name of a RETYPES or RESHAPES).
+        ``mobiles_ok``: arrays of mobiles may be declared here (a variable,
+        parameter or abbreviation; not a protocol, field or named type)."""
         if isinstance(t, S.MobileType):
             return self.mobile_type(t)
         if isinstance(t, S.ArrayType):
-            self.no_shared_elements(t)
             if t.size is None:
                 if not open_ok:
                     self.error(t.span, "an array declaration needs a size")
@@ -169,11 +172,8 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
                 self.run_time_size(t.size)
             else:
                 self.const_int(t.size, "array size", minimum=0)
-            if isinstance(t.elem, S.MobileType):
-                self.error(t.elem.span, "arrays of mobiles are not supported yet (occam-pi mobile data)")
-            elif isinstance(t.elem, S.EndType):
-                self.error(t.elem.span, "arrays of CHAN TYPE ends are not supported yet (occam-pi channel types)")
-            self.type_(t.elem, open_ok, run_time_ok)
+            self.type_(t.elem, open_ok, run_time_ok, mobiles_ok)
+            self.mobile_elements(t, mobiles_ok)
         elif isinstance(t, S.NamedType):
             symbol = self.lookup(t.name)
             if symbol is not None and symbol.kind not in ("record", "protocol", "proc type"):
@@ -197,6 +197,27 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             self.type_(t.elem, open_ok=True)
         return t
 
+    def mobile_elements(self, t: S.ArrayType, mobiles_ok: bool) -> None:
+        """An array whose elements are mobiles (`[3]MOBILE []INT', `[4]FOO!'):
+        declared as variables, parameters and abbreviations; its elements
+        are mobile data or ends of CHAN TYPEs."""
+        elem = t.elem
+        if isinstance(elem, S.EndType):
+            what = "arrays of CHAN TYPE ends"
+        elif isinstance(elem, S.MobileType):
+            what = "arrays of mobiles"
+            if isinstance(elem.inner, S.BarrierType):
+                self.error(elem.span, "arrays of mobile barriers are not supported yet")
+                return
+            if T.is_process_type(elem.inner):
+                self.error(elem.span, "arrays of mobile processes are not supported yet")
+                return
+        else:
+            return
+        if not mobiles_ok:
+            self.error(elem.span, f"{what} are declared as variables, parameters or abbreviations: "
+                                  "they cannot be communicated, nor be fields or named types, in cspc")
+
     def mobile_type(self, t: S.MobileType) -> S.Type:
         """`MOBILE t': t must be data or a BARRIER (mobile channel types and
         processes are other occam-pi features)."""
@@ -204,6 +225,10 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         if isinstance(inner, S.MobileType):
             self.error(t.span, "MOBILE MOBILE: a type is mobile once")
             return self.type_(inner.inner, open_ok=True)
+        if isinstance(inner, S.ArrayType) and T.has_mobile_elements(inner):
+            self.error(t.span, "a mobile array of mobiles (`MOBILE []MOBILE ...') is not supported yet: "
+                               "declare an array of them, `[n]MOBILE []T a:'")
+            return self.type_(inner, open_ok=True, mobiles_ok=True)
         self.type_(inner, open_ok=True)
         if T.is_mobile(inner):
             self.error(t.span, f"`{T.type_str(inner)}' is mobile already")
@@ -389,6 +414,10 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
 
     def assign_value(self, target: S.Expr, value: S.Expr) -> None:
         got = self.expr(value, target.type)
+        if T.has_mobile_elements(target.type) and not T.is_unknown(got):
+            self.error(target.span, f"an array of mobiles ({T.type_str(target.type)}) is not assigned whole "
+                                    "in cspc: assign (move) its elements one by one", *declared_note(target))
+            return
         if isinstance(got, T.ResultsType):
             self.error(value.span, "a FUNCTION with several results needs a multiple assignment")
         elif not T.same_type(target.type, got):
@@ -609,7 +638,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         elif T.is_timer(formal) or T.is_barrier(formal) and not T.is_mobile(formal):
             if not T.same_type(formal, got):
                 self.error(arg.span, f"{context} needs {T.type_str(formal)}, not {T.type_str(got)}")
-        elif T.is_mobile(formal) and not (isinstance(arg, S.Name) and arg.symbol is not None and arg.symbol.mobile):
+        elif T.is_mobile(formal) and not is_mobile_var(arg):
             self.error(arg.span, f"{context} is {T.type_str(formal)}: it needs a MOBILE variable",
                        (param.name.span, f"`{param.name.name}' is declared {T.type_str(formal)} here"))
         else:
@@ -626,7 +655,7 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
         """A mobile of a named mobile type (`RASTER', `DATA TYPE RASTER IS MOBILE
         [][]INT:') passed for a parameter that is not mobile is taken as the
         array it holds, as KRoC does (`[][]INT raster' given a RASTER)."""
-        if (isinstance(arg, S.Name) and arg.symbol is not None and arg.symbol.mobile
+        if (is_mobile_var(arg)
                 and isinstance(got, S.NamedType) and T.is_mobile(got) and not T.is_mobile(formal)
                 and isinstance(T.base(got), S.ArrayType)):
             return T.base(got)

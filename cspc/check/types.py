@@ -102,6 +102,17 @@ def is_mobile(t) -> bool:
     return False
 
 
+def has_mobile_elements(t) -> bool:
+    """An array of mobiles, at any depth (`[3]MOBILE []INT', `[4]P' with P a
+    MOBILE RECORD, `[n]FOO!'): its elements move, the array as a whole does not."""
+    t = unmobile(t)
+    while isinstance(t, S.ArrayType):
+        if is_mobile(t.elem):
+            return True
+        t = unmobile(t.elem)
+    return False
+
+
 def is_process_type(t) -> bool:
     """An occam-pi PROC TYPE (the type of mobile processes)."""
     t = unmobile(t)

@@ -230,8 +230,8 @@ class UsageChecker:
         return usage
 
     def moved(self, e: S.Expr) -> Usage:
-        """A mobile moved away (``Name.moved``) is changed: it becomes undefined."""
-        return self.written(e) if isinstance(e, S.Name) and e.moved else Usage()
+        """A mobile moved away (``Name.moved``, ``Subscript.moved``) is changed: it becomes undefined."""
+        return self.written(e) if isinstance(e, (S.Name, S.Subscript)) and e.moved else Usage()
 
     def items(self, items: list[S.Expr], is_input: bool) -> Usage:
         usage = Usage()
@@ -532,7 +532,7 @@ class UsageChecker:
                     continue
                 if end is not None and end in shared_ends(x.symbol):  # a SHARED end: CLAIMs take turns
                     continue
-                if end is not None and T.is_shared_end(x.symbol.type):  # so for a CHAN TYPE's
+                if end is not None and T.is_shared_end(T.strip_arrays(x.symbol.type)):  # so for a CHAN TYPE's
                     continue
                 for y in by_symbol.get(id(x.symbol), ()):
                     if self.pinned_apart(x, y, replicated):

@@ -32,7 +32,7 @@ from .pyast import (
     store,
     store_tuple,
 )
-from .types import is_data_aggregate, is_flat, is_mobile_name, is_scalar, static_layout
+from .types import is_data_aggregate, is_flat, is_mobile_var, is_scalar, static_layout
 from .values import (
     array_target,
     barrier_allocation,
@@ -42,6 +42,7 @@ from .values import (
     mobile_value,
     moved_away,
     raw_mobile,
+    run_time_name,
     slice_ref,
     store_location,
 )
@@ -139,20 +140,20 @@ def assignment(g: Generator, p: S.Assign) -> list[ast.stmt]:
         target, value = p.targets[0], p.values[0]
         if isinstance(value, S.BarrierAllocation) and isinstance(target, S.Name):
             return assign_one(g, target, barrier_allocation(g, value, target.name))
-        if is_mobile_name(target):  # the mobile is given the value's object, or a copy
+        if is_mobile_var(target):  # the mobile is given the value's object, or a copy
             return assign_one(g, target, mobile_value(g, value)) + moved_away(g, [value])
         return assign_one(g, target, g.expr(value))
     temps = [g.temp("r") for _ in p.targets]
     if len(p.values) == 1 and isinstance(p.values[0], S.EndsAllocation):  # cli, svr := MOBILE T
-        client = next(t for t in p.targets if t.type.direction == "!")
-        named = client.name if isinstance(client, S.Name) else None
+        client = next(t for t in p.targets if t.type.direction == "!")  # the bundle is named after it
+        named = run_time_name(g, client)
         stmts: list[ast.stmt] = [assign(store_tuple(temps), ends_allocation(g, p.values[0], named))]
     elif len(p.values) == 1:  # a, b := f(x)
         stmts = [assign(store_tuple(temps), g.expr(p.values[0]))]
     else:  # a, b := b, a: every value first, then every target
         stmts = []
         for tmp, target, value in zip(temps, p.targets, p.values):
-            if is_mobile_name(target):
+            if is_mobile_var(target):
                 py = mobile_value(g, value)
             else:
                 py = g.expr(value)
@@ -168,7 +169,7 @@ def assignment(g: Generator, p: S.Assign) -> list[ast.stmt]:
 def assign_one(g: Generator, target: S.Expr, value: ast.expr) -> list[ast.stmt]:
     """``target := value``: arrays and records are copied into, scalars rebound;
     a mobile is rebound to the value (an object nobody else holds)."""
-    if is_mobile_name(target):
+    if is_mobile_var(target):
         return [assign(store_location(g, target), value)]
     if is_data_aggregate(target.type):
         helper = "assign" if is_flat(target.type) else "assign_deep"

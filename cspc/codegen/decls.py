@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 
 from cspc import syntax as S
-from cspc.check.types import type_str
+from cspc.check.types import is_mobile, type_str
 from cspc.diagnostics import InternalError
 
 from .control import copied_out
@@ -102,6 +102,10 @@ def initial_value(g: Generator, t: S.Type, name: str) -> ast.expr:
             if elem.size is None:
                 raise InternalError("array variable without a size")
             dims.append(g.expr(elem.size))
+            if is_mobile(elem.elem) and (starts_undefined(elem.elem) or isinstance(elem.elem, S.EndType)):
+                # an array of dynamic mobiles or of CHAN TYPE ends: each undefined
+                return call(g.helper("new_array"), ast.List(dims, ast.Load()),
+                            ast.Lambda(ast.arguments([], [], None, [], [], None, []), const(None)))
             elem = resolve(elem.elem)
         if len(dims) == 1 and is_scalar(elem):
             return ast.BinOp(

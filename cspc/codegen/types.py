@@ -62,10 +62,13 @@ def is_channel_like(t: S.Type | None) -> bool:
     return isinstance(t, (S.ChanType, S.TimerType))
 
 
-def is_mobile_name(e: S.Expr) -> bool:
-    """A name of an occam-pi mobile (``Symbol.mobile``): its variable holds the
-    object, or None while it is undefined."""
-    return isinstance(e, S.Name) and e.symbol is not None and e.symbol.mobile
+def is_mobile_var(e: S.Expr) -> bool:
+    """An occam-pi mobile: a name of one (``Symbol.mobile``), whose variable
+    holds the object or None while it is undefined, or an element of an array
+    of mobiles (``Subscript.mobile``), the list item holding the object or None."""
+    if isinstance(e, S.Name):
+        return e.symbol is not None and e.symbol.mobile
+    return isinstance(e, S.Subscript) and e.mobile
 
 
 def starts_undefined(t: S.Type | None) -> bool:

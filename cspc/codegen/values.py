@@ -9,7 +9,9 @@ past the end raises IndexError, which the runtime reports as occam's error.
 An occam-pi mobile (``Symbol.mobile``) is a Python variable holding its object,
 or None while it is undefined: every read of it goes through ``_mobile``,
 which raises occam's error for None; a move (``Name.moved``) hands the object
-on and stores None; CLONE is a deep copy.
+on and stores None; CLONE is a deep copy.  An array of mobiles is a list of
+such objects (None for an undefined element): its elements (``Subscript.mobile``)
+are read, moved (``Subscript.moved``) and stored the same way.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import ast
 import struct
 
 from cspc import syntax as S
+from cspc.check.access import mobile_label
 from cspc.diagnostics import InternalError
 
 from .core import Generator, translates
 from .pyast import as_store, assign, call, const, copy_ast, expr_stmt, load, method, stamp, store
 from .types import (
-    is_mobile_name,
+    is_mobile_var,
     INTEGERS,
     REALS,
     is_channel_like,
@@ -78,22 +81,28 @@ def name(g: Generator, e: S.Name) -> ast.expr:
 def store_location(g: Generator, e: S.Expr) -> ast.expr:
     """The Store form of a variable or element: a mobile's own Python variable
     (given a new object, or None), not the checked read of it."""
-    if is_mobile_name(e) and e.symbol not in g.aliases:
+    if isinstance(e, S.Name) and is_mobile_var(e) and e.symbol not in g.aliases:
         return store(g.ident_of(e))
+    if isinstance(e, S.Subscript) and e.mobile:
+        return as_store(element(g, e))
     return as_store(location(g, e))
 
 
-def raw_mobile(g: Generator, e: S.Name) -> ast.expr:
-    """A mobile's variable as it is, None included (DEFINED, MOBILE parameters)."""
+def raw_mobile(g: Generator, e: S.Name | S.Subscript) -> ast.expr:
+    """A mobile's variable (or element) as it is, None included (DEFINED, MOBILE parameters)."""
+    if isinstance(e, S.Subscript):
+        return element(g, e)
     return load(g.ident_of(e))
 
 
 def moved_away(g: Generator, items: list[S.Expr]) -> list[ast.stmt]:
-    """``m = None`` for each mobile the process moved out (``Name.moved``)."""
+    """``m = None`` (or ``a[i] = None``) for each mobile the process moved out
+    (``Name.moved``, ``Subscript.moved``)."""
     return [
-        stamp(ast.Assign([store(g.ident_of(e))], const(None)), e.span)
+        stamp(ast.Assign([store(g.ident_of(e)) if isinstance(e, S.Name) else as_store(element(g, e))],
+                         const(None)), e.span)
         for e in items
-        if isinstance(e, S.Name) and e.moved
+        if isinstance(e, (S.Name, S.Subscript)) and e.moved
     ]
 
 
@@ -115,6 +124,13 @@ def location(g: Generator, e: S.Expr) -> ast.expr:
 
 @translates(S.Subscript)
 def subscript(g: Generator, e: S.Subscript) -> ast.expr:
+    if e.mobile:  # an element of an array of mobiles: an error if it is undefined
+        return stamp(call(g.helper("mobile"), element(g, e), const(mobile_label(e))), e.span)
+    return element(g, e)
+
+
+def element(g: Generator, e: S.Subscript) -> ast.expr:
+    """`a[i]' as the list item it is (for a mobile element, None included)."""
     if isinstance(e.base, (S.Name, S.Subscript)):
         base = location(g, e.base)
     elif isinstance(e.base, S.Slice):  # may be assigned to: index the array itself
@@ -211,7 +227,7 @@ def out_value(g: Generator, item: S.Expr) -> ast.expr:
     if isinstance(item, S.CountedItem):
         return call(g.helper("counted_output"), g.expr(item.count), g.expr(item.array))
     value = g.expr(item)
-    if (isinstance(item, S.Name) and item.moved) or isinstance(item, S.Clone):
+    if (isinstance(item, (S.Name, S.Subscript)) and item.moved) or isinstance(item, S.Clone):
         return value  # the mobile's own object goes (it is undefined after), or a new copy
     if is_data_aggregate(item.type) and not isinstance(value, ast.Constant):
         value = copy_of(g, value, item.type)
@@ -222,7 +238,7 @@ def mobile_value(g: Generator, value: S.Expr) -> ast.expr:
     """The object a mobile variable is given: the value itself when it is new
     (moved, cloned, allocated), else a copy of an array or record."""
     py = g.expr(value)
-    if is_mobile_name(value) or isinstance(value, (S.Clone, S.MobileAllocation, S.ProcessAllocation)):
+    if is_mobile_var(value) or isinstance(value, (S.Clone, S.MobileAllocation, S.ProcessAllocation)):
         return py
     if is_data_aggregate(value.type):
         return copy_of(g, py, value.type)  # a string too: a list of its bytes
@@ -242,11 +258,26 @@ def mobile_allocation(g: Generator, e: S.MobileAllocation) -> ast.expr:
 
 
 @translates(S.EndsAllocation)
-def ends_allocation(g: Generator, e: S.EndsAllocation, name: str | None = None) -> ast.expr:
+def ends_allocation(g: Generator, e: S.EndsAllocation, name: ast.expr | None = None) -> ast.expr:
     """`MOBILE T': ``_ends(name, fields)``, the new bundle for both ends."""
     decl = e.name.symbol.decl
     fields = ast.Tuple([const(f.name.name) for f in decl.fields], ast.Load())
-    return stamp(call(g.helper("ends"), const(name or e.name.name), fields), e.span)
+    return stamp(call(g.helper("ends"), name or const(e.name.name), fields), e.span)
+
+
+def run_time_name(g: Generator, e: S.Expr) -> ast.expr | None:
+    """How reports name a variable or element as the program runs: `cli',
+    `clients[2]' (``f"clients[{i}]"``); None for anything else."""
+    if isinstance(e, S.Name):
+        return const(e.name)
+    if not isinstance(e, S.Subscript):
+        return None
+    base = run_time_name(g, e.base)
+    if base is None:
+        return None
+    parts = base.values if isinstance(base, ast.JoinedStr) else [base]
+    parts = parts + [const("["), ast.FormattedValue(g.expr(e.index), -1, None), const("]")]
+    return ast.JoinedStr(parts)
 
 
 @translates(S.BarrierAllocation)
@@ -264,7 +295,7 @@ def new_barrier(name: str) -> ast.expr:
 @translates(S.Clone)
 def clone(g: Generator, e: S.Clone) -> ast.expr:
     operand = e.operand
-    return stamp(call(g.helper("clone"), raw_mobile(g, operand), const(operand.name)), e.span)
+    return stamp(call(g.helper("clone"), raw_mobile(g, operand), const(mobile_label(operand))), e.span)
 
 
 @translates(S.Defined)

@@ -115,6 +115,8 @@ def _unexpected_token(err: UnexpectedToken, filename: str, text: str) -> ParseFa
     if expected:
         plain = f"{plain}; {expected}"
     label = label_of(err)
+    if label is SPEC_THEN_VALOF and not _inside_brackets(text, token):
+        label = None  # `INT r : x := 1' on a line of its own: the same parser state
     message = label.message(plain) if label else plain
     hint = _keyword_hint(text, token)
     if hint:
@@ -207,6 +209,21 @@ def _unsupported(text: str, token: Token, filename: str) -> Diagnostic | None:
     word, what, start, end = found
     span = Span(filename, token.line, start + 1, token.line, end + 1)
     return Diagnostic("error", f"`{word}' is not supported yet ({what})", span)
+
+
+_LITERALS = re.compile(r'"(?:\*.|[^"*])*"|\'(?:\*.|[^\'*])\'|--.*')
+
+
+def _inside_brackets(text: str, token: Token) -> bool:
+    """Is ``token`` inside a bracket opened earlier on its line (strings,
+    characters and comments left out)?"""
+    if token.type == "$END" or not token.line:
+        return False
+    lines = text.splitlines()
+    if token.line > len(lines):
+        return False
+    before = _LITERALS.sub("", lines[token.line - 1][: token.column - 1])
+    return before.count("(") > before.count(")")
 
 
 def _token_span(token: Token, filename: str, text: str) -> Span:
@@ -368,6 +385,13 @@ TWO_PROCESSES = Label(
     lambda plain: plain + " (two processes in a row need a SEQ or PAR above them)",
 )
 
+SPEC_THEN_VALOF = Label(
+    "specification in brackets without a VALOF",
+    lambda plain: plain + " (in brackets, a specification is followed by a VALOF on the lines below "
+                          "it, as in occam 2.1 and KRoC: `(VAL INT x IS e :', `VALOF', `RESULT x + 1)', "
+                          "each on its own line; there is no one-line `(spec : expression)')",
+)
+
 
 def _in_proc(*lines: str, heading: str = "PROC p ()") -> str:
     """A PROC whose body is ``lines`` (indented one level)."""
@@ -410,6 +434,10 @@ _NEXT_PROCESSES = ["x", "SKIP", "STOP", "SEQ", "PAR", "IF", "WHILE", "ALT", "CAS
 _LEADS = [(), ("INT x:",)]  # the first process alone, or after a declaration
 _PROCESS_KEYWORDS = ("SKIP", "STOP", "SEQ", "PAR", "IF", "WHILE", "ALT", "CASE")
 
+# `(VAL INT y IS 1 : y + 1)': a specification, then an expression on its line.
+_SPECS_IN_BRACKETS = ("VAL INT y IS 1 :", "VAL y IS 1 :", "INT r :", "INT r IS s :", "[2]INT r :")
+_AFTER_SPEC = ("y", "1", "(y)", "- y", "NOT y", "TRUE", "SIZE y", "[1, 2]", "'a'", '"ab"')
+
 # Each label, with example programs that show it.  An error is given the label
 # of an example that failed in the same parser state (the two LALR states on
 # top of the stack: what was just read, and what it is part of).  Where a
@@ -440,6 +468,9 @@ EXAMPLES: dict[Label, list[str]] = {
         for operator in sorted(_DYADIC_OPERATORS - {chain_op})
     ],
     OUTSIDE_PROC: [f"{top}{keyword}\n  SKIP\n" for top in _AT_TOP_LEVEL for keyword in _PROCESS_KEYWORDS],
+    SPEC_THEN_VALOF: [
+        _in_proc(f"x := ({spec} {after})") for spec in _SPECS_IN_BRACKETS for after in _AFTER_SPEC
+    ],
     TWO_PROCESSES: [
         _in_proc(*lead, *first, f"{second} := 2" if second == "x" else second, heading=heading)
         for heading in _HEADINGS
