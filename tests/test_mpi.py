@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cspc.runtime.distributed.placement import SPREAD, deal_branches, deal_copies, describe
+from cspc.runtime.distributed.placement import SPREAD, beyond, deal_branches, deal_copies, deal_processors, describe
 from cspc_cli import run_cspc
 
 PROGRAMS = Path(__file__).parent / "programs" / "mpi"
@@ -77,6 +77,17 @@ def test_placement_lines_name_each_ranks_processes():
     assert describe(["a", "b", "c"], [0, 1, 0]) == ["rank 0: a, c", "rank 1: b"]
     copies = [f"i={k}" for k in range(8)]
     assert describe(copies, deal_copies(8, 2)) == ["rank 0: i=0 .. i=3 (4 copies)", "rank 1: i=4 .. i=7 (4 copies)"]
+
+
+def test_processor_n_is_rank_n_and_numbers_past_the_last_rank_wrap_round():
+    assert deal_processors([2, 1, 0, 1], 3) == [2, 1, 0, 1]
+    assert deal_processors([3, 2, 1, 0], 2) == [1, 0, 1, 0]
+    assert beyond([2, 1, 0], 3) is None
+    assert beyond([2, 1, 0], 2) == (
+        "PROCESSOR 2 names a rank this job does not have (it has 2): "
+        "PROCESSOR n runs on rank n modulo 2 (--np 3 gives each number its own rank)"
+    )
+    assert beyond(range(9), 3).startswith("PROCESSOR 3, 4, 5, 6 and ... name ranks this job does not have (it has 3)")
 
 
 def test_np_without_mpi_says_in_one_line_what_to_install(monkeypatch):
@@ -213,7 +224,6 @@ def test_mpiexec_by_hand_runs_cspc_and_a_compiled_module(tmp_path):
         assert result.stdout == expected
 
 
-@needs_mpi
 def cpu_of_job(program: str) -> tuple[float, float]:
     """The CPU seconds (all ranks, mpiexec included) and wall seconds of a
     two-rank run of ``program``, which must print that it woke after 3 seconds."""
@@ -227,6 +237,7 @@ def cpu_of_job(program: str) -> tuple[float, float]:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
 
 
+@needs_mpi
 def test_an_idle_rank_does_not_spin_a_core():
     # The same job with and without a 3-second wait on a timer (rank 0) while
     # rank 1 waits for its message: two ranks polling flat out would spend
@@ -249,3 +260,103 @@ def test_the_mpi_bench_runs_in_its_quick_configuration(tmp_path):
     assert "**2 cores**" in text.replace(f"**{os.cpu_count()} cores**", "**2 cores**")
     for row in ("| 2 |", "| ping-pong |", "| CommsTime |", "| 4 |"):
         assert row in text
+
+
+# -- occam's PLACED PAR ----------------------------------------------------------------
+
+
+def squares_expected(count: int = 40) -> bytes:
+    """What placed.csp prints: the squares of 0 .. count - 1, then their sum."""
+    squares = [i * i for i in range(count)]
+    return ("".join(f"{x} " for x in squares) + f"\nsum of squares {sum(squares)}\n").encode()
+
+
+def farm_expected(workers: int = 3, work: int = 1000) -> bytes:
+    """What placed_farm.csp prints: worker i's sum of k * k * (i + 1) over k < work."""
+    return "".join(f"worker {i}: {sum(k * k for k in range(work)) * (i + 1)}\n" for i in range(workers)).encode()
+
+
+PLACED = {"placed.csp": squares_expected(), "placed_farm.csp": farm_expected()}
+HIGHEST_PROCESSOR = {"placed.csp": 2, "placed_farm.csp": 3}
+
+
+@pytest.mark.parametrize("program", sorted(PLACED))
+def test_a_placed_par_on_one_rank_runs_as_a_par(program, backend):
+    result = run_cspc("run", "--backend", backend, str(PROGRAMS / program))
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == PLACED[program]
+    assert result.stderr == b""
+
+
+@needs_mpi
+@pytest.mark.parametrize(
+    "program, np", [("placed.csp", 2), ("placed.csp", 3), ("placed_farm.csp", 2), ("placed_farm.csp", 3),
+                    ("placed_farm.csp", 4)],
+)  # fmt: skip
+def test_a_placed_par_gives_the_output_of_one_rank_on_any_number_of_ranks(program, np):
+    result = cspc("run", "--np", str(np), program)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == one_rank(program).stdout == PLACED[program]
+    warnings = result.stderr.decode().splitlines()
+    if HIGHEST_PROCESSOR[program] < np:
+        assert warnings == []
+    else:  # the numbers past the last rank, each once, from rank 0
+        assert len(warnings) == 1 and "warning: PROCESSOR " in warnings[0]
+        assert f"(it has {np}): PROCESSOR n runs on rank n modulo {np}" in warnings[0]
+
+
+@needs_mpi
+def test_each_processor_branch_runs_on_its_rank():
+    result = cspc("run", "--np", "3", "--placement", "placed.csp")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stderr.decode().splitlines() == [
+        "cspc: placement: rank 0: sink",
+        "cspc: placement: rank 1: square, tally",
+        "cspc: placement: rank 2: source",
+    ]
+
+
+@needs_mpi
+def test_each_copy_of_a_replicated_placed_par_runs_where_its_index_says():
+    result = cspc("run", "--np", "4", "--placement", "placed_farm.csp")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stderr.decode().splitlines() == [
+        "cspc: placement: rank 0: i=3",
+        "cspc: placement: rank 1: i=2",
+        "cspc: placement: rank 2: i=1",
+        "cspc: placement: rank 3: i=0",
+    ]
+
+
+@needs_mpi
+def test_a_processor_number_past_the_last_rank_wraps_round_with_a_warning():
+    result = cspc("run", "--np", "2", "--placement", "placed.csp")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stderr.decode().splitlines() == [
+        "placed.csp:48: warning: PROCESSOR 2 names a rank this job does not have (it has 2): "
+        "PROCESSOR n runs on rank n modulo 2 (--np 3 gives each number its own rank)",
+        "cspc: placement: rank 0: source, sink",
+        "cspc: placement: rank 1: square, tally",
+    ]
+
+
+NEGATIVE_PROCESSOR = [
+    "placed_negative.csp:3:3: run-time error: PROCESSOR -1: a PROCESSOR number cannot be negative",
+    "      PLACED PAR i = 0 FOR 2",
+    "      ^~~~~~~~~~~~~~~~~~~~~~",
+]
+
+
+def test_a_negative_processor_number_is_a_runtime_error_on_one_rank(backend):
+    result = run_cspc("run", "--backend", backend, "placed_negative.csp", cwd=PROGRAMS)
+    assert result.returncode == 1
+    assert result.stderr.decode().splitlines() == NEGATIVE_PROCESSOR
+
+
+@needs_mpi
+@pytest.mark.parametrize("np", [2, 3])
+def test_a_negative_processor_number_is_reported_once_across_ranks(np):
+    result = cspc("run", "--np", str(np), "placed_negative.csp")
+    assert result.returncode == 1
+    assert result.stdout == b""
+    assert result.stderr.decode().splitlines() == NEGATIVE_PROCESSOR
