@@ -360,3 +360,29 @@ def test_a_negative_processor_number_is_reported_once_across_ranks(np):
     assert result.returncode == 1
     assert result.stdout == b""
     assert result.stderr.decode().splitlines() == NEGATIVE_PROCESSOR
+
+
+# -- the extended rendezvous (??) across ranks --------------------------------------
+
+
+def extended_expected() -> bytes:
+    """What extended.csp prints when every writer waits out the during process."""
+    lines = []
+    for label, values in (("during ", range(3)), ("ALT a during ", range(10, 13)), ("ALT b during ", range(20, 23))):
+        for x in values:
+            lines += [f"{label}{x}: its writer waits", f"  then sent {x}"]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_the_extended_rendezvous_program_on_one_rank():
+    assert one_rank("extended.csp").stdout == extended_expected()
+
+
+@needs_mpi
+@pytest.mark.parametrize("np", [2, 3])
+def test_an_extended_input_holds_a_writer_on_another_rank_until_its_during_process_ends(np):
+    # At --np 2 writer b shares rank 0 with the reader; at 3 every writer is remote.
+    result = cspc("run", "--np", str(np), "extended.csp")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == extended_expected()
+    assert result.stderr == b""

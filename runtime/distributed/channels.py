@@ -15,7 +15,9 @@ other rank (:meth:`Engine.claim`).  A channel changes class as it learns
 ``RemoteRead``
     the reader is here, the writer on another rank.  The writer's rank sends
     an OFFER with each value; the value waits here as a writer would (an ALT
-    sees the guard ready), and whoever takes it sends the ACK back.
+    sees the guard ready), and whoever takes it sends the ACK back.  An
+    extended input (``??``) takes it the same way and sends the ACK only when
+    its during process ends (``release_extended``).
 ``RemoteWrite``
     the writer is here, the reader on another rank: ``write`` sends the OFFER
     and blocks as a local writer does until the ACK comes.
@@ -38,6 +40,9 @@ _current = _block = _block_until = _wake = _spawn = _direct = None
 _core.hot(globals())
 
 READER, WRITER = 0, 1
+# ``RemoteRead._held`` during an extended input (``??``): its reader waits for
+# the value, or has it and runs the during process; the ACK goes at the release.
+EXTENDED_READER, ACK_PENDING = "extended reader", "ACK pending"
 _engine = None  # the running rank's Engine (set by Engine.start)
 
 
@@ -123,10 +128,38 @@ class RemoteRead(Channel):
             # _in_ready polls MPI): the pump hands it over once the ALT sleeps.
             _engine.missed.append(self)
 
+    # -- the extended rendezvous (``c ?? x``): the ACK waits for the during process
+
     def read_extended(self):
-        _unsupported(self, "an extended input (??)")
+        """Take a value as :meth:`read` does, but send the ACK (which lets the
+        remote writer go on) only at :meth:`release_extended`."""
+        offered = _engine.offers.get(self)
+        if not offered:
+            _engine.progress()
+            offered = _engine.offers.get(self)
+        if offered:
+            self._held = ACK_PENDING
+            return offered.popleft()
+        cur = _current()
+        if self._reader is not None or self._ralt is not None or self._ended is not None:
+            self._refuse(cur, "input")
+        self._held = EXTENDED_READER  # offered() hands the value over and holds the ACK back
+        self._reader = cur
+        _block(cur, self)
+        value = cur.slot
+        cur.slot = None
+        return value
 
     _take_extended = read_extended
+
+    def release_extended(self) -> None:
+        if self._held is not None:
+            self._held = None
+            _engine.acknowledge(self)
+
+    def _hold_writer(self) -> None:
+        """An ALT's extended guard was chosen by an OFFER (in the pump): no ACK yet."""
+        self._held = ACK_PENDING
 
     def _out_ready(self) -> bool:
         _unsupported(self, "an output guard")
@@ -134,18 +167,22 @@ class RemoteRead(Channel):
     _out_register = _give = write = lambda self, *args: _unsupported(self, "writing from the reader's rank")
 
     def offered(self, value) -> bool:
-        """An OFFER came: hand it to a waiting reader or ALT (True), else keep it."""
+        """An OFFER came: hand it to a waiting reader or ALT, else keep it.
+        True if the writer may go on now (the ACK is due)."""
         r = self._reader
         if r is not None:
             self._reader = None
             r.slot = value
             r.wait_on = None
             _wake(r)
+            if self._held is EXTENDED_READER:
+                self._held = ACK_PENDING
+                return False
             return True
         ra = self._ralt
         if ra is not None:
-            ra[0].resolve(ra[1], value)
-            return True
+            ra[0].resolve(ra[1], value)  # an extended guard's (_hold_writer) holds the ACK back
+            return self._held is None
         _engine.offers.setdefault(self, deque()).append(value)
         return False
 
