@@ -14,6 +14,10 @@ from .errors import BlockedProcess, CSPError
 _current = _block = _block_until = _wake = _spawn = None
 _core.hot(globals())
 
+# Called with each CLAIM made while a run over MPI is on, which makes the claims of
+# channels between ranks their own kind (runtime/distributed/claims.py); None otherwise.
+_on_claim = None
+
 
 class Claim(Waitable):
     """Mutual exclusion among the processes sharing one end of a channel
@@ -183,6 +187,8 @@ def claim_of(channel, side: str) -> Claim:
     claim = getattr(channel, slot)
     if claim is None:
         claim = Claim(channel, side)
+        if _on_claim is not None:
+            _on_claim(claim)
         setattr(channel, slot, claim)
     return claim
 

@@ -386,3 +386,60 @@ def test_an_extended_input_holds_a_writer_on_another_rank_until_its_during_proce
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout == extended_expected()
     assert result.stderr == b""
+
+
+# -- shared channels (SHARED, CLAIM) across ranks ------------------------------------
+
+
+def shared_farm_expected(workers: int = 6, blocks: int = 20) -> bytes:
+    """What shared_farm.csp prints when every CLAIMed block arrives whole and in order."""
+    lines = [f"worker {i}: {blocks} blocks, sum {sum(range(blocks))}" for i in range(workers)]
+    return ("\n".join(lines + ["broken blocks: 0"]) + "\n").encode()
+
+
+def test_the_shared_farm_on_one_rank(backend):
+    result = run_cspc("run", "--backend", backend, str(PROGRAMS / "shared_farm.csp"))
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == shared_farm_expected()
+
+
+@needs_mpi
+@pytest.mark.parametrize("np", [2, 3, 4])
+def test_writers_on_every_rank_share_a_channel_and_each_claim_is_kept_whole(np):
+    # Workers beside the collector (rank 0) and on every other rank CLAIM one writing end.
+    result = cspc("run", "--np", str(np), "shared_farm.csp")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == shared_farm_expected()
+    assert result.stderr == b""
+
+
+@needs_mpi
+@pytest.mark.parametrize("np", [2, 3])
+def test_a_deadlock_with_a_claim_held_on_another_rank_is_reported(np):
+    alone = cspc("run", "shared_deadlock.csp")
+    result = cspc("run", "--np", str(np), "shared_deadlock.csp")
+    assert alone.returncode == result.returncode == 1
+    waiting_rank = 2 if np == 3 else 0  # branch 3
+    assert result.stderr.decode().splitlines() == [
+        "run-time error: deadlock: no process can proceed (2 blocked)",
+        "  shared_deadlock.csp:14: 'main, PAR branch 2' waits to output on channel c (to 'main, PAR branch 1')"
+        " [on rank 1]",
+        "  shared_deadlock.csp:18: 'main, PAR branch 3' waits to CLAIM a shared end of channel c"
+        f" (the writing end is held on another rank) [on rank {waiting_rank}]",
+    ]
+    assert "(the writing end is held by 'main, PAR branch 2')" in alone.stderr.decode()
+
+
+def test_readers_sharing_a_reading_end_run_on_one_rank():
+    assert one_rank("shared_readers.csp").stderr == b""
+
+
+@needs_mpi
+@pytest.mark.parametrize("np", [2, 3])
+def test_readers_of_a_shared_end_on_two_ranks_end_the_job_with_one_message(np):
+    result = cspc("run", "--np", str(np), "shared_readers.csp")
+    assert result.returncode == 1
+    assert result.stderr.decode().splitlines() == [
+        "run-time error: channel jobs: processes on rank 0 and rank 1 share its reading end; "
+        "the readers of a shared channel must be on one rank (its writers may be anywhere)"
+    ]

@@ -10,7 +10,7 @@ is unchanged, and nothing here is imported, nor mpi4py, unless the program
 runs under ``mpiexec`` with more than one rank (:func:`under_mpi`).
 
 Modules: ``placement`` (the dealing rule), ``channels`` (channels whose ends
-are on two ranks), ``engine`` (one rank's messages, pump and deadlock watch),
+are on two ranks), ``claims`` (CLAIMs of shared ends across ranks), ``engine`` (one rank's messages, pump and deadlock watch),
 ``toplevel`` (``run_main`` for a rank: keyboard and screen through rank 0).
 """
 

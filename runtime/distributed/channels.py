@@ -12,6 +12,9 @@ other rank (:meth:`Engine.claim`).  A channel changes class as it learns
 ``Channel``
     (the plain class) the other end is here too, or not known yet: an
     in-memory channel, at in-memory cost.
+``SharedPlacedChannel``
+    a shared writing end is used here, the reader not known yet: as
+    ``Channel``, but a first read here still claims the reading end.
 ``RemoteRead``
     the reader is here, the writer on another rank.  The writer's rank sends
     an OFFER with each value; the value waits here as a writer would (an ALT
@@ -21,6 +24,10 @@ other rank (:meth:`Engine.claim`).  A channel changes class as it learns
 ``RemoteWrite``
     the writer is here, the reader on another rank: ``write`` sends the OFFER
     and blocks as a local writer does until the ACK comes.
+``SharedRemoteRead``
+    the reader is here, and the writing end is shared (CLAIMed) by writers
+    here and on other ranks (see claims.py): a local writer's value is taken
+    as from a plain channel, a remote one's as by ``RemoteRead``.
 
 So a communication across ranks is still a rendezvous (the writer goes on only
 once the reader has the value) and costs two MPI messages.  A blocked process
@@ -86,6 +93,20 @@ class PlacedChannel(Channel):
     _give = write
     _take = read
     _take_extended = read_extended
+
+
+class SharedPlacedChannel(Channel):
+    """A channel whose shared (CLAIMed) writing end is used here, its reader
+    not yet known: writes are a plain channel's, and the first read or input
+    guard here still claims the reading end (the reader must be told of the
+    writers on other ranks)."""
+
+    __slots__ = ()
+
+    read = _take = PlacedChannel.read
+    read_extended = _take_extended = PlacedChannel.read_extended
+    _in_ready = PlacedChannel._in_ready
+    _in_register = PlacedChannel._in_register
 
 
 class RemoteRead(Channel):
@@ -185,6 +206,51 @@ class RemoteRead(Channel):
             return self._held is None
         _engine.offers.setdefault(self, deque()).append(value)
         return False
+
+
+class SharedRemoteRead(RemoteRead):
+    """The reading end is here and the writing end is shared (CLAIMed) by
+    writers here and on other ranks.  The CLAIM lets one writer in at a time,
+    so at most one value waits: a local writer's, taken as from any channel,
+    or a remote one's, taken as by :class:`RemoteRead` and ACKed to the rank
+    that offered it (``Engine._offered`` keeps that rank as the peer)."""
+
+    __slots__ = ()
+
+    def read(self):
+        if self._writer is not None or self._walt is not None:
+            return Channel.read(self)
+        return RemoteRead.read(self)
+
+    _take = read
+
+    def read_extended(self):
+        if self._writer is None and (_engine.offers.get(self) or (_engine.progress() and _engine.offers.get(self))):
+            return RemoteRead.read_extended(self)
+        # A local writer waits, or none yet: wait as an _ExtendedRead, which a
+        # local write resolves and holds, and an OFFER resolves (see _hold_writer).
+        return Channel.read_extended(self)
+
+    _take_extended = read_extended
+
+    def release_extended(self) -> None:
+        if self._held is ACK_PENDING:
+            RemoteRead.release_extended(self)
+        else:
+            Channel.release_extended(self)
+
+    def _hold_writer(self) -> None:
+        if _current() is _engine.pump_proc:  # resolved by a remote writer's OFFER
+            self._held = ACK_PENDING
+        else:  # by a local writer, which waits for the release
+            Channel._hold_writer(self)
+
+    def _in_ready(self) -> bool:
+        return Channel._in_ready(self) or RemoteRead._in_ready(self)
+
+    write = _give = Channel.write
+    _out_ready = Channel._out_ready
+    _out_register = Channel._out_register
 
 
 class RemoteWrite(Channel):

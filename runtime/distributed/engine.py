@@ -14,11 +14,15 @@ under MPI: rank 0's pump does it for the whole job (:meth:`watch`).
 Messages (one communicator, any tag received in order from each sender):
 
 =============  ===========================================================
-ANNOUNCE       (gid, end): the sender holds that end of channel gid
+ANNOUNCE       (gid, end, value, shared): the sender holds that end of
+               channel gid (shared: the end is a shared one, CLAIMed)
 OFFER, ACK     (gid, value) / gid: the two halves of a cross-rank rendezvous
 SCREEN         (stream name, bytes): a rank's screen or error output, to rank 0
 DONE           the sender's placed processes have all ended
 FAIL           the report of a run-time error on the sender: the job ends
+CLAIM_REQ,     (gid, side): a process on the sender CLAIMs that shared end;
+GRANT,         the home rank grants it; the holder's CLAIM has ended
+RELEASE        (see claims.py)
 PROBE, STATUS  rank 0 asks, each rank answers (idle?, sent, received)
 REPORT_REQ,    rank 0 asks for, each rank sends, the records of its blocked
 REPORT         processes, once a deadlock is certain
@@ -38,19 +42,27 @@ from __future__ import annotations
 import atexit
 import os
 import time
+from collections import deque
 
 from mpi4py import MPI
 
 from .. import _core
+from .. import _shared
 from .. import channels as _channels
 from ..backends.base import _report_order, deadlock_report
 from ..channels import Channel
 from ..errors import Deadlock, OccamError
 from . import channels as _remote
-from .channels import READER, WRITER, PlacedChannel, RemoteRead, RemoteWrite
+from . import claims as _claims
+from .channels import (
+    READER, WRITER, PlacedChannel, RemoteRead, RemoteWrite, SharedPlacedChannel, SharedRemoteRead,
+)
+from .claims import HOME, DistributedClaim
 
 ANNOUNCE, OFFER, ACK, SCREEN, DONE, FAIL = 1, 2, 3, 4, 5, 6  # counted: see watch()
-PROBE, STATUS, REPORT_REQ, REPORT, STOP = 7, 8, 9, 10, 11
+CLAIM_REQ, GRANT, RELEASE = 7, 8, 9  # counted too
+PROBE, STATUS, REPORT_REQ, REPORT, STOP = 10, 11, 12, 13, 14
+COUNTED = RELEASE  # the messages tagged up to this one are counted (sent, received)
 
 SPIN = 1e-3  # seconds of polling flat out after the last event, before napping
 MAX_NAP = 0.002
@@ -97,6 +109,11 @@ class Engine:
         self.early: dict = {}  # gid -> a writer's first value, sent with its ANNOUNCE (see claim)
         self.early_sent: set[int] = set()  # gids whose waiting writer's value went with the ANNOUNCE
         self.missed: list = []  # RemoteRead channels an ALT waits on with an offer already there
+        self.shared: set[int] = set()  # gids whose writing end is shared (CLAIMed) by several ranks
+        self.claims: dict = {}  # (gid, side) -> this rank's DistributedClaim of that end
+        self.claim_holders: dict = {}  # the home's: (gid, side) -> the rank holding it
+        self.claim_queues: dict = {}  # the home's: (gid, side) -> deque of ranks waiting for it
+        self.reading_ranks: dict = {}  # the home's: (gid, "reading") -> the rank of its readers
         self.outgoing: list = []
         self.sent = self.received = 0
         self.placed = False
@@ -118,6 +135,7 @@ class Engine:
         self._handlers = {
             ANNOUNCE: self._on_announce, OFFER: self._on_offer, ACK: self._on_ack,
             SCREEN: self._on_screen, DONE: self._on_done, FAIL: self._on_fail,
+            CLAIM_REQ: self._on_claim_req, GRANT: self._on_grant, RELEASE: self._on_release,
             PROBE: self._on_probe, STATUS: self._on_status, REPORT_REQ: self._on_report_req,
             REPORT: self._on_report, STOP: self._on_stop,
         }  # fmt: skip
@@ -126,15 +144,17 @@ class Engine:
 
     def start(self) -> None:
         """Become the rank's engine: channels made from now until the placed PAR are registered."""
-        _remote._engine = self
+        _remote._engine = _claims._engine = self
         _channels._on_create = self.register
+        _shared._on_claim = self.adopt_claim
         # MPI_Finalize at exit, before mpi4py would call MPI_Abort for a non-zero
         # status: the error is reported already, and an abort would garble it.
         atexit.register(_finalize)
 
     def finish(self) -> None:
         _channels._on_create = None
-        _remote._engine = None
+        _shared._on_claim = None
+        _remote._engine = _claims._engine = None
         self.drain()
 
     def drain(self) -> None:
@@ -171,31 +191,47 @@ class Engine:
         gid = self.gids[channel]
         ends = self.ends[gid]
         holder = ends[end]
-        if holder is not None and holder != self.rank:
-            side = "reads" if end == READER else "writes"
-            raise OccamError(
-                f"channel {channel.name}: a process on rank {self.rank} and one on rank {holder} "
-                f"both {side} it; a channel between ranks has one reader and one writer"
-            )
+        shared = end == WRITER and channel._wclaim is not None  # CLAIMed: many writers, on any rank
+        if shared:
+            self.shared.add(gid)
+        elif holder is not None and holder != self.rank:
+            raise OccamError(self._two_ranks(channel, end, self.rank, holder))
         other = ends[1 - end]
-        if holder is None:
+        if holder != self.rank:
             ends[end] = self.rank
             if end == WRITER and other is None and value is not NO_VALUE:
                 self.early_sent.add(gid)
-                self.broadcast(ANNOUNCE, (gid, end, value))
+                self.broadcast(ANNOUNCE, (gid, end, value, shared))
             else:
-                self.broadcast(ANNOUNCE, (gid, end, NO_VALUE))
-        if other is None or other == self.rank:
-            channel.__class__ = Channel  # in memory, unless the other end turns up elsewhere
-        else:
+                self.broadcast(ANNOUNCE, (gid, end, NO_VALUE, shared))
+        if other is not None and other != self.rank:
             self._connect(channel, end, other)
+        elif shared:
+            channel.__class__ = SharedPlacedChannel  # writers here; the reader is told of them when it comes
+        elif end == READER and gid in self.shared:
+            self._connect(channel, READER, self.rank if other is None else other)  # writers may be anywhere
+        else:
+            channel.__class__ = Channel  # in memory, unless the other end turns up elsewhere
+
+    def _two_ranks(self, channel, end: int, here: int, there: int) -> str:
+        """The error for two ranks using one end of a channel."""
+        if end == READER and channel._rclaim is not None:
+            return (
+                f"channel {channel.name}: processes on rank {here} and rank {there} share its reading end; "
+                f"the readers of a shared channel must be on one rank (its writers may be anywhere)"
+            )
+        side = "reads" if end == READER else "writes"
+        return (
+            f"channel {channel.name}: a process on rank {here} and one on rank {there} "
+            f"both {side} it; a channel between ranks has one reader and one writer"
+        )
 
     def _connect(self, channel, mine: int, other: int) -> None:
         """``channel``'s end ``mine`` is here and its other end on rank ``other``."""
         self.peer[channel] = other
         gid = self.gids[channel]
         if mine == READER:
-            channel.__class__ = RemoteRead
+            channel.__class__ = SharedRemoteRead if gid in self.shared else RemoteRead
             if gid in self.early:  # the writer's first value came with its ANNOUNCE
                 self._offered(channel, other, self.early.pop(gid))
         else:
@@ -218,7 +254,7 @@ class Engine:
             for screen in self.local_screens:  # what was written before this, arrives before it
                 screen.flush()
         self.outgoing.append(self.comm.isend(obj, dest, tag))
-        if tag <= FAIL:
+        if tag <= COUNTED:
             self.sent += 1
         if len(self.outgoing) > 64:
             self.outgoing = [r for r in self.outgoing if not r.Test()]
@@ -242,19 +278,17 @@ class Engine:
             obj = message.recv()
             got = True
             tag = status.Get_tag()
-            if tag <= FAIL:
+            if tag <= COUNTED:
                 self.received += 1
             self._handlers[tag](status.Get_source(), obj)
 
     def _on_announce(self, src, obj) -> None:
-        gid, end, value = obj
+        gid, end, value, shared = obj
         ends = self.ends.setdefault(gid, [None, None])
-        if ends[end] == self.rank:
-            side = "reads" if end == READER else "writes"
-            self.conflict = (
-                f"channel {self.channels[gid].name}: a process on rank {self.rank} and one on rank {src} "
-                f"both {side} it; a channel between ranks has one reader and one writer"
-            )
+        if shared:
+            self.shared.add(gid)
+        elif ends[end] == self.rank:
+            self.conflict = self._two_ranks(self.channels[gid], end, self.rank, src)
         ends[end] = src
         if value is not NO_VALUE:
             self.early[gid] = value
@@ -274,6 +308,7 @@ class Engine:
             self._offered(channel, self.peer[channel], offered.popleft())
 
     def _offered(self, channel, src, value) -> None:
+        self.peer[channel] = src  # the writer to ACK (of a shared end: the one holding its CLAIM)
         if channel.offered(value):
             self.send(src, ACK, self.gids[channel])
 
@@ -297,6 +332,62 @@ class Engine:
 
     def _on_stop(self, src, obj) -> None:
         self.stopped = True
+
+    # -- CLAIMs of shared ends across ranks (claims.py) ---------------------------
+
+    def adopt_claim(self, claim) -> None:
+        """``claim_of``'s hook: the claim of a main-PROC channel's end is granted by the home rank."""
+        gid = self.gids.get(claim.channel)
+        if gid is not None and claim.side in ("writing", "reading"):
+            claim.__class__ = DistributedClaim
+            self.claims[(gid, claim.side)] = claim
+
+    def request_claim(self, claim) -> bool:
+        """Ask the home for ``claim``'s end; True if granted at once (the home is here)."""
+        key = (self.gids[claim.channel], claim.side)
+        if self.rank != HOME:
+            self.send(HOME, CLAIM_REQ, key)
+            return False
+        return self._claim_requested(key, self.rank)
+
+    def release_claim(self, claim) -> None:
+        key = (self.gids[claim.channel], claim.side)
+        if self.rank != HOME:
+            self.send(HOME, RELEASE, key)
+        else:
+            self._claim_released(key)
+
+    def _claim_requested(self, key, rank: int) -> bool:
+        """The home: ``rank`` asks for the end ``key``; True if it has it now."""
+        if key[1] == "reading":  # the readers of a shared end must share a rank (see claims.py)
+            ranks = self.reading_ranks.setdefault(key, rank)
+            if ranks != rank and self.conflict is None:
+                self.conflict = self._two_ranks(self.channels[key[0]], READER, ranks, rank)
+        if self.claim_holders.get(key) is None:
+            self.claim_holders[key] = rank
+            return True
+        self.claim_queues.setdefault(key, deque()).append(rank)
+        return False
+
+    def _claim_released(self, key) -> None:
+        """The home: the end ``key`` is free; grant it to the first rank waiting."""
+        waiting = self.claim_queues.get(key)
+        rank = waiting.popleft() if waiting else None
+        self.claim_holders[key] = rank
+        if rank == self.rank:
+            self.claims[key].granted()
+        elif rank is not None:
+            self.send(rank, GRANT, key)
+
+    def _on_claim_req(self, src, key) -> None:
+        if self._claim_requested(tuple(key), src):
+            self.send(src, GRANT, tuple(key))
+
+    def _on_grant(self, src, key) -> None:
+        self.claims[tuple(key)].granted()
+
+    def _on_release(self, src, key) -> None:
+        self._claim_released(tuple(key))
 
     # -- the pump --------------------------------------------------------------
 
@@ -350,7 +441,7 @@ class Engine:
             if self.deadlock is not None:
                 raise self.deadlock
             if self.conflict is not None:
-                raise OccamError(self.conflict)
+                raise self._conflict_error()
             if len(self.done) == self.size:
                 return
             backend.poll()  # timers due, external input arrived
@@ -373,6 +464,18 @@ class Engine:
             if backend.timers:
                 nap = min(nap, max(0.0, (backend.timers[0][0] - _now_us()) / 1e6))
             time.sleep(nap)
+
+    def _conflict_error(self) -> OccamError:
+        """The error for two ranks at one end of a channel, told to every rank
+        first (the others may not have seen it), so that the job ends."""
+        from ..toplevel import format_runtime_error
+
+        error = OccamError(self.conflict)
+        if not self.reported:
+            self.broadcast(FAIL, format_runtime_error(error))
+            self.drain()
+            self.reported = True
+        return error
 
     def idle(self) -> bool:
         """Whether nothing on this rank can move until a message comes."""
