@@ -240,7 +240,7 @@ class SharedRemoteRead(RemoteRead):
             Channel.release_extended(self)
 
     def _hold_writer(self) -> None:
-        if _current() is _engine.pump_proc:  # resolved by a remote writer's OFFER
+        if _engine.offering:  # resolved by a remote writer's OFFER
             self._held = ACK_PENDING
         else:  # by a local writer, which waits for the release
             Channel._hold_writer(self)

@@ -9,7 +9,10 @@ lets the other processes run whenever one is runnable, and otherwise naps with
 back-off: a short spin first (a reply often comes within microseconds), then
 sleeps growing to :data:`MAX_NAP`, so an idle rank does not hold a core.  As
 the pump is always runnable, the backend's own deadlock test never fires
-under MPI: rank 0's pump does it for the whole job (:meth:`watch`).
+under MPI: rank 0's pump does it for the whole job (:meth:`watch`).  A rank
+whose processes compute does not wait for the pump's turn to come round the
+ready queue: every process's time slice (``fair.tick``) ends by receiving
+what has come (:meth:`between_slices`), so a message waits about one slice.
 
 Messages (one communicator, any tag received in order from each sender):
 
@@ -48,6 +51,7 @@ from mpi4py import MPI
 
 from .. import _core
 from .. import _shared
+from .. import fair as _fair
 from .. import channels as _channels
 from ..backends.base import _report_order, deadlock_report
 from ..channels import Channel
@@ -109,6 +113,7 @@ class Engine:
         self.early: dict = {}  # gid -> a writer's first value, sent with its ANNOUNCE (see claim)
         self.early_sent: set[int] = set()  # gids whose waiting writer's value went with the ANNOUNCE
         self.missed: list = []  # RemoteRead channels an ALT waits on with an offer already there
+        self.offering = False  # an OFFER is being handed over (see _offered)
         self.shared: set[int] = set()  # gids whose writing end is shared (CLAIMed) by several ranks
         self.claims: dict = {}  # (gid, side) -> this rank's DistributedClaim of that end
         self.claim_holders: dict = {}  # the home's: (gid, side) -> the rank holding it
@@ -147,6 +152,7 @@ class Engine:
         _remote._engine = _claims._engine = self
         _channels._on_create = self.register
         _shared._on_claim = self.adopt_claim
+        _fair._on_slice = self.between_slices
         # MPI_Finalize at exit, before mpi4py would call MPI_Abort for a non-zero
         # status: the error is reported already, and an abort would garble it.
         atexit.register(_finalize)
@@ -154,6 +160,7 @@ class Engine:
     def finish(self) -> None:
         _channels._on_create = None
         _shared._on_claim = None
+        _fair._on_slice = None
         _remote._engine = _claims._engine = None
         self.drain()
 
@@ -309,7 +316,12 @@ class Engine:
 
     def _offered(self, channel, src, value) -> None:
         self.peer[channel] = src  # the writer to ACK (of a shared end: the one holding its CLAIM)
-        if channel.offered(value):
+        self.offering = True  # for SharedRemoteRead._hold_writer, whichever process receives it
+        try:
+            taken = channel.offered(value)
+        finally:
+            self.offering = False
+        if taken:
             self.send(src, ACK, self.gids[channel])
 
     def _on_ack(self, src, gid) -> None:
@@ -417,6 +429,17 @@ class Engine:
 
         cur = _core.active.primitives()["_current"]()
         par(local, self.pump, names=[cur.name, f"rank {self.rank}'s MPI pump"])
+
+    def between_slices(self) -> None:
+        """A process here has run a time slice without blocking (``fair.tick``):
+        receive the messages waiting, so that another rank need not wait for the
+        pump's turn, and let the processes they woke run first."""
+        ready = _core.active.ready
+        runnable = len(ready)
+        self.progress()
+        woken = len(ready) - runnable
+        if woken and runnable:
+            ready.rotate(woken)
 
     def pump(self) -> None:
         backend = _core.active
