@@ -443,3 +443,21 @@ def test_readers_of_a_shared_end_on_two_ranks_end_the_job_with_one_message(np):
         "run-time error: channel jobs: processes on rank 0 and rank 1 share its reading end; "
         "the readers of a shared channel must be on one rank (its writers may be anywhere)"
     ]
+
+
+def shared_extended_expected(writers: int = 4, rounds: int = 3) -> bytes:
+    lines = [f"writer {i}: {rounds}" for i in range(writers)] + ["writers gone on during a rendezvous: 0"]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_the_extended_input_of_a_shared_channel_on_one_rank():
+    assert one_rank("shared_extended.csp").stdout == shared_extended_expected()
+
+
+@needs_mpi
+@pytest.mark.parametrize("np", [2, 3])
+def test_an_extended_input_of_a_shared_channel_holds_local_and_remote_writers(np):
+    result = cspc("run", "--np", str(np), "shared_extended.csp")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == shared_extended_expected()
+    assert result.stderr == b""
