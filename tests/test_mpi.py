@@ -461,3 +461,18 @@ def test_an_extended_input_of_a_shared_channel_holds_local_and_remote_writers(np
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout == shared_extended_expected()
     assert result.stderr == b""
+
+
+# -- what stays on one rank ------------------------------------------------------------
+
+
+@needs_mpi
+@pytest.mark.parametrize("np", [2, 3])
+def test_a_par_whose_branches_share_a_barrier_runs_on_rank_0(np):
+    result = cspc("run", "--np", str(np), "--placement", "barrier.csp")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == one_rank("barrier.csp").stdout == b"abcCAB\n"
+    assert result.stderr.decode().splitlines() == [
+        "cspc: placement: rank 0: everything (the main PROC's PAR has ENROLL, or its branches share a BARRIER, "
+        "which does not cross ranks)"
+    ]
