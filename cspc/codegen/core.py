@@ -226,8 +226,6 @@ class Generator:
             body.append(assign(store("__cspc_main__"), const(main_ident)))
             if self.placed is not None:
                 body.append(assign(store("__cspc_placed__"), const(True)))
-            elif main_par(self.main) is not None:  # a PAR kept on one rank: --placement says why
-                body.append(assign(store("__cspc_placed__"), const(UNPLACED)))
             body.append(self.script_entry(main_ident))
         module = ast.Module(self.imports() + body, type_ignores=[])
         # Every node has a position now: stamp() fills in those made without one.
@@ -327,43 +325,21 @@ class Generator:
         return stamp(fn, span)
 
 
-# Why a main PROC's PAR runs on rank 0 alone (``__cspc_placed__`` holds it, for --placement).
-UNPLACED = "the main PROC's PAR has ENROLL, or its branches share a BARRIER, which does not cross ranks"
-
-
 def placed_pars(main: S.ProcDecl | None) -> tuple[S.Par | None, list[S.Par]]:
     """The PAR that is the main PROC's body (under its declarations), if any,
     and the replicated PARs that are that PAR (or its branches) themselves.
 
     Only these are marked: the runtime places their branches and copies on
     MPI ranks (runtime/distributed/placement.py); every other PAR is a plain
-    ``par``.  A PAR with ENROLL, or whose copies share a barrier, is not
-    marked, as a barrier does not cross ranks.  A PLACED PAR says where its
-    branches go itself: nothing under it is spread."""
+    ``par``.  A PLACED PAR says where its branches go itself: nothing under
+    it is spread."""
     body = main_par(main)
-    if body is None or body.enroll or barriers_around(main, body):
+    if body is None:
         return None, []
     if body.placed:
         return body, []
     if body.replicator is not None:
         return body, [body]
-    spread = [b for b in body.body if isinstance(b, S.Par) and b.replicator is not None and not b.enroll]
+    spread = [b for b in body.body if isinstance(b, S.Par) and b.replicator is not None]
     return body, spread
-
-
-def barriers_around(main: S.ProcDecl, par: S.Par) -> bool:
-    """Whether ``par`` (the main PROC's own PAR) uses a BARRIER that the main
-    PROC declares around it: its branches sync on it, so they stay on one rank."""
-    declared = set()
-    spec = main.body
-    while isinstance(spec, S.Specified):
-        for decl in spec.specs:
-            for name in getattr(decl, "names", []) or []:
-                if isinstance(name, S.Name) and name.symbol is not None and name.symbol.kind == "barrier":
-                    declared.add(id(name.symbol))
-        spec = spec.body
-    return any(
-        isinstance(node, S.Name) and node.symbol is not None and id(node.symbol) in declared
-        for node in S.walk(par)
-    )
 

@@ -10,7 +10,8 @@ is unchanged, and nothing here is imported, nor mpi4py, unless the program
 runs under ``mpiexec`` with more than one rank (:func:`under_mpi`).
 
 Modules: ``placement`` (the dealing rule), ``channels`` (channels whose ends
-are on two ranks), ``claims`` (CLAIMs of shared ends across ranks), ``engine`` (one rank's messages, pump and deadlock watch),
+are on two ranks), ``claims`` (CLAIMs of shared ends across ranks), ``barriers`` (barriers across
+ranks), ``engine`` (one rank's messages, pump and deadlock watch),
 ``toplevel`` (``run_main`` for a rank: keyboard and screen through rank 0).
 """
 
@@ -73,7 +74,11 @@ def placed_par(*fns, names=None, spread=(), processors=None):
         if warning and engine.rank == 0:
             print(f"{_caller_place()}warning: {warning}", file=sys.stderr, flush=True)
     show_placement(names, ranks)
-    engine.run_placed([(fn, n) for fn, n, r in zip(fns, names, ranks) if r is SPREAD or r == engine.rank])
+    mirror = engine.rank != 0  # a spread branch's own enrols and resigns count once, on rank 0
+    engine.run_placed(
+        [(engine.mirrored(fn) if r is SPREAD and mirror else fn, n) for fn, n, r in zip(fns, names, ranks)
+         if r is SPREAD or r == engine.rank]
+    )  # fmt: skip
 
 
 def _caller_place() -> str:
@@ -100,7 +105,8 @@ def spread_par(*fns, names=None):
     if not engine.placed:  # the main PROC's body is this replicated PAR itself
         return engine.run_placed(mine)
     if mine:
-        par(*[fn for fn, _ in mine], names=[n for _, n in mine])
+        with engine.copies_counted():  # the first copy may run in this (mirror) process
+            par(*[fn for fn, _ in mine], names=[n for _, n in mine])
 
 
 def show_placement(names, ranks) -> None:

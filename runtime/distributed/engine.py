@@ -26,6 +26,9 @@ FAIL           the report of a run-time error on the sender: the job ends
 CLAIM_REQ,     (gid, side): a process on the sender CLAIMs that shared end;
 GRANT,         the home rank grants it; the holder's CLAIM has ended
 RELEASE        (see claims.py)
+SYNC, ENROL,   (bid, n): a process on the sender syncs on, enrols on or
+RESIGN         resigns from main-PROC barrier bid, which rank 0 counts
+PHASE          (bid, 0): rank 0 says bid's phase is over (see barriers.py)
 PROBE, STATUS  rank 0 asks, each rank answers (idle?, sent, received)
 REPORT_REQ,    rank 0 asks for, each rank sends, the records of its blocked
 REPORT         processes, once a deadlock is certain
@@ -43,6 +46,7 @@ marked with its rank) and rank 0 raises the one merged Deadlock.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import time
 from collections import deque
@@ -51,13 +55,17 @@ from mpi4py import MPI
 
 from .. import _core
 from .. import _shared
+from .. import barrier as _barrier
 from .. import fair as _fair
 from .. import channels as _channels
 from ..backends.base import _report_order, deadlock_report
+from ..barrier import Barrier
 from ..channels import Channel
 from ..errors import Deadlock, OccamError
 from . import channels as _remote
+from . import barriers as _barriers
 from . import claims as _claims
+from .barriers import DistributedBarrier
 from .channels import (
     READER, WRITER, PlacedChannel, RemoteRead, RemoteWrite, SharedPlacedChannel, SharedRemoteRead,
 )
@@ -65,8 +73,9 @@ from .claims import HOME, DistributedClaim
 
 ANNOUNCE, OFFER, ACK, SCREEN, DONE, FAIL = 1, 2, 3, 4, 5, 6  # counted: see watch()
 CLAIM_REQ, GRANT, RELEASE = 7, 8, 9  # counted too
-PROBE, STATUS, REPORT_REQ, REPORT, STOP = 10, 11, 12, 13, 14
-COUNTED = RELEASE  # the messages tagged up to this one are counted (sent, received)
+SYNC, ENROL, RESIGN, PHASE = 10, 11, 12, 13  # counted too
+PROBE, STATUS, REPORT_REQ, REPORT, STOP = 14, 15, 16, 17, 18
+COUNTED = PHASE  # the messages tagged up to this one are counted (sent, received)
 
 SPIN = 1e-3  # seconds of polling flat out after the last event, before napping
 MAX_NAP = 0.002
@@ -118,6 +127,11 @@ class Engine:
         self.claims: dict = {}  # (gid, side) -> this rank's DistributedClaim of that end
         self.claim_holders: dict = {}  # the home's: (gid, side) -> the rank holding it
         self.claim_queues: dict = {}  # the home's: (gid, side) -> deque of ranks waiting for it
+        self.barriers: list = []  # the main PROC's barriers, by bid (made as its channels are)
+        self.bids: dict = {}
+        self.barrier_syncs: dict = {}  # rank 0's: bid -> {rank: processes there waiting in this phase}
+        self.forwarding = False  # the placed PAR runs: barrier operations count on rank 0
+        self.mirrors: set = set()  # processes whose barrier enrols and resigns count elsewhere
         self.reading_ranks: dict = {}  # the home's: (gid, "reading") -> the rank of its readers
         self.outgoing: list = []
         self.sent = self.received = 0
@@ -141,6 +155,7 @@ class Engine:
             ANNOUNCE: self._on_announce, OFFER: self._on_offer, ACK: self._on_ack,
             SCREEN: self._on_screen, DONE: self._on_done, FAIL: self._on_fail,
             CLAIM_REQ: self._on_claim_req, GRANT: self._on_grant, RELEASE: self._on_release,
+            SYNC: self._on_sync, ENROL: self._on_enrol, RESIGN: self._on_resign, PHASE: self._on_phase,
             PROBE: self._on_probe, STATUS: self._on_status, REPORT_REQ: self._on_report_req,
             REPORT: self._on_report, STOP: self._on_stop,
         }  # fmt: skip
@@ -149,8 +164,9 @@ class Engine:
 
     def start(self) -> None:
         """Become the rank's engine: channels made from now until the placed PAR are registered."""
-        _remote._engine = _claims._engine = self
+        _remote._engine = _claims._engine = _barriers._engine = self
         _channels._on_create = self.register
+        _barrier._on_create = self.register_barrier
         _shared._on_claim = self.adopt_claim
         _fair._on_slice = self.between_slices
         # MPI_Finalize at exit, before mpi4py would call MPI_Abort for a non-zero
@@ -161,7 +177,8 @@ class Engine:
         _channels._on_create = None
         _shared._on_claim = None
         _fair._on_slice = None
-        _remote._engine = _claims._engine = None
+        _barrier._on_create = None
+        _remote._engine = _claims._engine = _barriers._engine = None
         self.drain()
 
     def drain(self) -> None:
@@ -185,8 +202,85 @@ class Engine:
             channel.__class__ = PlacedChannel
 
     def stop_registering(self) -> None:
-        _channels._on_create = None
+        _channels._on_create = _barrier._on_create = None
         self.placed = True
+
+    def register_barrier(self, barrier) -> None:
+        """Barrier.__init__'s hook while the main PROC declares its barriers."""
+        self.bids[barrier] = len(self.barriers)
+        self.barriers.append(barrier)
+        barrier.__class__ = DistributedBarrier
+
+    # -- barriers across ranks (barriers.py) ---------------------------------------
+
+    def forwards(self, barrier, sync: bool = False, n: int = 1) -> bool:
+        """Whether an enrol (``n`` > 0), resign (``n`` < 0) or sync of ``barrier``
+        by the current process is rank 0's to count (sent there) or nobody's (a
+        mirror's enrol or resign); False: it is done here."""
+        if self.rank == HOME or not self.forwarding:
+            return False
+        if sync:
+            self.send(HOME, SYNC, (self.bids[barrier], 0))
+            return True
+        if _core.active.primitives()["_current"]() not in self.mirrors:
+            self.send(HOME, ENROL if n > 0 else RESIGN, (self.bids[barrier], abs(n)))
+        return True
+
+    def remote_synced(self, barrier) -> int:
+        syncs = self.barrier_syncs.get(self.bids.get(barrier))
+        return sum(syncs.values()) if syncs else 0
+
+    def phase_over(self, barrier) -> None:
+        """Rank 0: ``barrier``'s phase is over; tell the ranks with processes waiting."""
+        syncs = self.barrier_syncs.pop(self.bids.get(barrier), None)
+        for rank in sorted(syncs or ()):
+            self.send(rank, PHASE, (self.bids[barrier], 0))
+
+    def mirrored(self, fn):
+        """``fn``, run so that its barrier enrols and resigns count on rank 0's run of it only."""
+
+        def mirror():
+            cur = _core.active.primitives()["_current"]()
+            self.mirrors.add(cur)
+            try:
+                fn()
+            finally:
+                self.mirrors.discard(cur)
+
+        return mirror
+
+    @contextlib.contextmanager
+    def copies_counted(self):
+        """While a spread PAR's copies run here, their barrier operations count,
+        even the first copy's, which runs in the mirror process itself."""
+        cur = _core.active.primitives()["_current"]()
+        mirror = cur in self.mirrors
+        self.mirrors.discard(cur)
+        try:
+            yield
+        finally:
+            if mirror:
+                self.mirrors.add(cur)
+
+    def _on_sync(self, src, obj) -> None:
+        bid, _ = obj
+        syncs = self.barrier_syncs.setdefault(bid, {})
+        syncs[src] = syncs.get(src, 0) + 1
+        barrier = self.barriers[bid]
+        if barrier.synced() >= barrier.enrolled:
+            barrier._release_all()
+
+    def _on_enrol(self, src, obj) -> None:
+        bid, n = obj
+        self.barriers[bid].enrol(n)
+
+    def _on_resign(self, src, obj) -> None:
+        bid, n = obj
+        self.barriers[bid].resign(n)
+
+    def _on_phase(self, src, obj) -> None:
+        bid, _ = obj
+        Barrier._release_all(self.barriers[bid])
 
     def claim(self, channel, end: int, value=NO_VALUE) -> None:
         """A process here is first to use ``end`` of ``channel`` on this rank.
@@ -428,7 +522,11 @@ class Engine:
             self.broadcast(DONE, None)
 
         cur = _core.active.primitives()["_current"]()
-        par(local, self.pump, names=[cur.name, f"rank {self.rank}'s MPI pump"])
+        self.forwarding = True
+        try:
+            par(local, self.pump, names=[cur.name, f"rank {self.rank}'s MPI pump"])
+        finally:
+            self.forwarding = False
 
     def between_slices(self) -> None:
         """A process here has run a time slice without blocking (``fair.tick``):

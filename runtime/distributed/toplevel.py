@@ -60,8 +60,7 @@ def run_main(proc, backend=None, stdin=None, stdout=None, stderr=None, *, observ
         if comm.Get_rank() != 0:
             return 0
         if os.environ.get("CSPC_PLACEMENT"):
-            why = _unplaced_reason(proc)
-            print(f"cspc: placement: rank 0: everything ({why})", file=sys.stderr)
+            print("cspc: placement: rank 0: everything (the main PROC's body is not a PAR)", file=sys.stderr)
         distributed.engine = None
         return run_main_here(proc, backend, stdin, stdout, stderr, observer=observer, policy=policy)
     engine = distributed.engine = Engine(comm.Dup())
@@ -84,13 +83,7 @@ def run_main(proc, backend=None, stdin=None, stdout=None, stderr=None, *, observ
 
 def _is_placed(proc) -> bool:
     """Whether the compiler marked a placed PAR in this program's main PROC."""
-    return getattr(proc, "__globals__", {}).get("__cspc_placed__") is True
-
-
-def _unplaced_reason(proc) -> str:
-    """Why the compiler kept the main PROC on one rank (its ``__cspc_placed__``, if a reason)."""
-    why = getattr(proc, "__globals__", {}).get("__cspc_placed__")
-    return why if isinstance(why, str) else "the main PROC's body is not a PAR"
+    return bool(getattr(proc, "__globals__", {}).get("__cspc_placed__"))
 
 
 def _run_other_rank(proc, engine) -> int:
