@@ -486,3 +486,21 @@ def test_a_barrier_holds_its_processes_on_every_rank_together(np):
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout == barrier_expected()
     assert result.stderr == b""
+
+
+@needs_mpi
+@pytest.mark.parametrize("np, ranks", [(2, (0, 1, 0, 1)), (3, (0, 1, 2, 0))])
+def test_a_deadlock_at_a_barrier_across_ranks_is_reported(np, ranks):
+    result = cspc("run", "--np", str(np), "barrier_deadlock.csp")
+    assert result.returncode == 1
+    counted = "3 of 4 enrolled have synced, on every rank"
+    elsewhere = "the barrier's count is kept on rank 0"
+    sync = [counted if rank == 0 else elsewhere for rank in ranks]
+    assert result.stderr.decode().splitlines() == [
+        "run-time error: deadlock: no process can proceed (4 blocked)",
+        f"  barrier_deadlock.csp:7: 'main, PAR branch 1' waits to SYNC on barrier b [{sync[0]}; on rank {ranks[0]}]",
+        f"  barrier_deadlock.csp:8: 'main, PAR branch 2' waits to SYNC on barrier b [{sync[1]}; on rank {ranks[1]}]",
+        "  barrier_deadlock.csp:11: 'main, PAR branch 3' waits to input from channel c (from 'main, PAR branch 4')"
+        f" [on rank {ranks[2]}]",
+        f"  barrier_deadlock.csp:14: 'main, PAR branch 4' waits to SYNC on barrier b [{sync[3]}; on rank {ranks[3]}]",
+    ]
