@@ -504,3 +504,15 @@ def test_a_deadlock_at_a_barrier_across_ranks_is_reported(np, ranks):
         f" [on rank {ranks[2]}]",
         f"  barrier_deadlock.csp:14: 'main, PAR branch 4' waits to SYNC on barrier b [{sync[3]}; on rank {ranks[3]}]",
     ]
+
+
+@needs_mpi
+@pytest.mark.parametrize("np", [2, 3])
+def test_a_placed_par_shares_a_reading_end_among_workers_on_one_rank_and_a_writing_end_back(np):
+    result = cspc("run", "--np", str(np), "--placement", "placed_shared.csp")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == one_rank("placed_shared.csp").stdout == f"sum of squares {sum(j * j for j in range(30))}\n".encode()
+    assert result.stderr.decode().splitlines() == [
+        "cspc: placement: rank 0: main, PAR branch 1, main, PAR branch 4",
+        "cspc: placement: rank 1: worker, worker",
+    ]
