@@ -746,6 +746,9 @@ class Par(Process):
     replicator: Optional[Replicator] = None
     pri: bool = False
     enroll: list["Name"] = field(default_factory=list)  # occam-pi `PAR ... ENROLL b': barriers
+    # occam's `PLACED PAR': the PROCESSOR number of each branch (of the one
+    # branch of a replicated PLACED PAR, computed for each copy from its index).
+    processors: list[Expr] = field(default_factory=list)
     # The process names of the branches, for reports ("consumer", "main, PAR branch 2");
     # empty for a replicated PAR, whose copies are named by copy_prefix.
     names: list[str] = annotation(factory=list)
@@ -757,6 +760,11 @@ class Par(Process):
     # For a PAR inside copies of replicated PARs (of the same PROC, outermost
     # first): its branches are named with those copies' indexes, "fork i=3".
     copies: list["Par"] = annotation(factory=list)
+
+    @property
+    def placed(self) -> bool:
+        """An occam `PLACED PAR' (with at least one PROCESSOR item)."""
+        return bool(self.processors)
 
 
 @dataclass(eq=False)

@@ -19,6 +19,10 @@ _core.hot(globals())
 # returns True once the claim is the process's.  None otherwise.
 _before_claim = None
 
+# Called with each CLAIM made while a run over MPI is on, which makes the claims of
+# channels between ranks their own kind (runtime/distributed/claims.py); None otherwise.
+_on_claim = None
+
 
 class Claim(Waitable):
     """Mutual exclusion among the processes sharing one end of a channel
@@ -190,6 +194,8 @@ def claim_of(channel, side: str) -> Claim:
     claim = getattr(channel, slot)
     if claim is None:
         claim = Claim(channel, side)
+        if _on_claim is not None:
+            _on_claim(claim)
         setattr(channel, slot, claim)
     return claim
 

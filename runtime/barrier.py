@@ -12,6 +12,9 @@ _current = _block = _block_until = _wake = _spawn = None
 _core.hot(globals())
 
 _names = itertools.count(1)
+# Called with each new barrier while a run over MPI registers the main PROC's
+# barriers (see runtime/distributed/engine.py); None otherwise.
+_on_create = None
 
 
 class Barrier(Waitable):
@@ -27,6 +30,8 @@ class Barrier(Waitable):
         self.name = name if name is not None else f"barrier#{next(_names)}"
         self.enrolled = enrolled
         self.waiting = []
+        if _on_create is not None:
+            _on_create(self)
 
     def enrol(self, n=1) -> None:
         self.enrolled += n

@@ -34,6 +34,10 @@ _core.hot(globals())
 
 _ticks = TICKS
 _slice_start = 0
+# Called when a time slice is over, before the others run: a run over MPI receives
+# its messages there (runtime/distributed/engine.py), not only when its pump's turn
+# comes round; None otherwise.
+_on_slice = None
 
 
 def tick() -> None:
@@ -49,5 +53,7 @@ def _slice_over() -> None:
     _ticks = TICKS
     now = now_us()
     if now - _slice_start >= SLICE_US and _core.active is not None:  # (a PROC called
-        _reschedule(_current())  # from plain Python, outside a run, has no one to let in)
+        if _on_slice is not None:  # from plain Python, outside a run, has no one to let in)
+            _on_slice()
+        _reschedule(_current())
         _slice_start = now_us()

@@ -83,6 +83,19 @@ def test_a_construct_not_supported_yet_says_so_at_the_construct(body, message, l
     assert first_error(HEAD + body + ":\n") == (message, line, col)
 
 
+def test_processor_outside_a_placed_par_says_where_it_belongs():
+    message, line, col = first_error(HEAD + "  SEQ\n    PROCESSOR 1\n      SKIP\n:\n")
+    assert (line, col) == (3, 5)
+    assert message.startswith("unexpected `PROCESSOR'; expected a process")
+    assert message.endswith("(`PROCESSOR n' begins a branch of a PLACED PAR, and only there)")
+
+
+def test_a_placed_par_is_read_so_its_own_mistakes_get_the_plain_message():
+    assert first_error(HEAD + "  PLACED PAR\n    SKIP\n:\n") == ("unexpected `SKIP'; expected `PROCESSOR'", 3, 5)
+    assert first_error(HEAD + "  PLACED PAR i = 0 FOR\n    PROCESSOR i\n      SKIP\n:\n") == (
+        "unexpected `PROCESSOR'; expected an expression", 3, 5)
+
+
 def test_an_unsupported_word_in_a_string_or_comment_is_not_taken_for_the_construct():
     source = HEAD + '  screen ! "MOBILE ??" (  -- SHARED\n:\n'
     message, line, col = first_error(source)

@@ -13,6 +13,8 @@ The rule families, one module each:
   used both ways, the "will deadlock" warning;
 * :mod:`~cspc.check.flow` -- the "may be read before it is set" warning and the
   undefined-ness check of mobiles;
+* :mod:`~cspc.check.placed` -- PLACED PAR's PROCESSOR numbers (with the
+  resolver), and the warning for a PLACED PAR that places nothing;
 * :mod:`~cspc.check.loops` -- loops nested deeper than Python allows, and which loop ends need a tick for fair scheduling;
 * helpers: :mod:`~cspc.check.types`, :mod:`~cspc.check.constants`,
   :mod:`~cspc.check.literals`, :mod:`~cspc.check.scopes`, :mod:`~cspc.check.access`;
@@ -99,6 +101,9 @@ without errors):
 * Mobile processes (occam-pi): ``ProcCall.activates`` marks `m (args)` with m a mobile process variable
   (its Symbol is mobile and its type the PROC TYPE); a MOBILE PROC is a
   ProcDecl whose ``implements`` names its PROC TYPE (symbol kind "proc type").
+* PLACED PAR: a Par whose ``processors`` are set (``Par.placed``); each
+  PROCESSOR number is an INT that is constant or computed from the PAR's own
+  index (:mod:`~cspc.check.placed`).
 * :func:`main_proc` picks the PROC the program runs.
 """
 
@@ -129,11 +134,13 @@ def check(program: S.Program, reporter: Reporter, *, warn_unused: bool = False) 
         return
     from cspc.check.flow import check_flow
     from cspc.check.loops import check_loops
+    from cspc.check.placed import check_placement
     from cspc.check.usage import check_usage
 
     check_usage(program, reporter)
     check_flow(program, reporter)
     check_loops(program, reporter)
+    check_placement(program, main_proc(program), reporter)
 
 
 def _forget_annotations(program: S.Program) -> None:

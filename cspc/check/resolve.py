@@ -34,6 +34,7 @@ from cspc.check.aliases import AliasRules
 from cspc.check.claims import ClaimRules
 from cspc.check.declarations import DeclarationRules
 from cspc.check.expressions import ExpressionRules, declared_note
+from cspc.check.placed import PlacementRules
 from cspc.check.processes import ProcessRules
 from cspc.check.protocols import CommunicationRules
 from cspc.check.scopes import KIND_WORDS, Scopes
@@ -53,7 +54,9 @@ def routine_words(function: S.FunctionDecl) -> str:
 VALOF_EXPRESSION = "(VALOF ...)"  # the name of the FUNCTION that stands for a VALOF in an expression
 
 
-class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules, ClaimRules, ProcessRules):
+class Resolver(
+    DeclarationRules, ExpressionRules, CommunicationRules, AliasRules, ClaimRules, ProcessRules, PlacementRules
+):
     """Names, types and the rules that need only them, in one pass over the program."""
 
     def __init__(self, reporter: Reporter, warn_unused: bool = False, predefined=None) -> None:
@@ -460,7 +463,12 @@ class Resolver(DeclarationRules, ExpressionRules, CommunicationRules, AliasRules
             if symbol is not None and symbol.kind != "barrier":
                 self.error(name.span, f"a PAR ENROLLs barriers: `{name.name}' is "
                                       f"{KIND_WORDS.get(symbol.kind, symbol.kind)}")
-        self.replicated(p.replicator, lambda: [self.process(b) for b in p.body], constant_count=True)
+        self.replicated(p.replicator, lambda: self.par_body(p), constant_count=True)
+
+    def par_body(self, p: S.Par) -> None:
+        self.processor_numbers(p)  # a PLACED PAR's
+        for b in p.body:
+            self.process(b)
 
     def proc_If(self, p: S.If) -> None:
         self.replicated(p.replicator, lambda: [self.choice(c) for c in p.choices])

@@ -27,6 +27,7 @@ from cspc import syntax as S
 from cspc.diagnostics import InternalError, Span
 from cspc.names import NameAllocator, base_identifier, inert
 from cspc.check import STANDARD_CHANNELS, main_channels
+from cspc.check.placed import main_par
 from cspc.runtime.occam import ABI_VERSION
 
 from .pyast import call, const, expr_stmt, load, stamp, store, stored_names, assign
@@ -330,15 +331,15 @@ def placed_pars(main: S.ProcDecl | None) -> tuple[S.Par | None, list[S.Par]]:
 
     Only these are marked: the runtime places their branches and copies on
     MPI ranks (runtime/distributed/placement.py); every other PAR is a plain
-    ``par``.  A PAR with ENROLL, or whose copies share a barrier, is not
-    marked, as a barrier does not cross ranks."""
-    body = main.body if main is not None else None
-    while isinstance(body, S.Specified):
-        body = body.body
-    if not isinstance(body, S.Par) or body.enroll:
+    ``par``.  A PLACED PAR says where its branches go itself: nothing under
+    it is spread."""
+    body = main_par(main)
+    if body is None:
         return None, []
+    if body.placed:
+        return body, []
     if body.replicator is not None:
         return body, [body]
-    spread = [b for b in body.body if isinstance(b, S.Par) and b.replicator is not None and not b.enroll]
+    spread = [b for b in body.body if isinstance(b, S.Par) and b.replicator is not None]
     return body, spread
 

@@ -2,7 +2,9 @@
 
 A PAR branch is a nested function (declaring ``nonlocal`` the outer variables
 it assigns) and the PAR one call of the runtime's ``par`` with the branches
-and their names (``Par.names``, from the checks).  A replicated PAR is one
+and their names (``Par.names``, from the checks).  The main PROC's own PAR
+calls ``placed_par`` instead (see ``core.placed_pars``); for a PLACED PAR, with
+each branch's (each copy's) PROCESSOR number.  A replicated PAR is one
 function taking the index, started once per copy with ``functools.partial``;
 each copy first records the channel elements it uses (``Par.expects``) and is
 named ``i=3``; the branches of a PAR inside a copy are named with its index
@@ -48,6 +50,8 @@ def par(g: Generator, p: S.Par) -> list[ast.stmt]:
     if p is g.placed:  # the main PROC's own PAR: a run over MPI deals its branches to ranks
         spread = [i for i, branch in enumerate(p.body) if any(branch is q for q in g.spread)]
         extra = {"spread": ast.List([const(i) for i in spread], ast.Load())} if spread else {}
+        if p.placed:
+            extra = {"processors": ast.List([g.expr(n) for n in p.processors], ast.Load())}
         run = call(g.rt("placed_par"), *[load(d.name) for d in defs], names=names, **extra)
     before = [enrol(b, const(n - 1)) for b, n in enrolled.items() if n != 1]
     after = [enrol(b, const(1)) for b in enrolled]
@@ -89,9 +93,13 @@ def replicated_par(g: Generator, p: S.Par) -> list[ast.stmt]:
     copies = each(call("_partial", load(ident), value))
     names = each(label(p.copy_prefix, copy_ast(value)))
     stmts.extend(enrol(b, ast.BinOp(load(tn), ast.Sub(), const(1))) for b in barriers)
-    # The main PROC's replicated PARs: a run over MPI spreads their copies over its ranks.
-    runner = "spread_par" if any(p is q for q in g.spread) else "par"
-    stmts.append(expr_stmt(call(g.rt(runner), ast.Starred(copies, ast.Load()), names=names)))
+    # The main PROC's replicated PARs: a run over MPI spreads their copies over its ranks,
+    # or puts each copy of its own PLACED PAR where its PROCESSOR number says.
+    runner, extra = ("spread_par" if any(p is q for q in g.spread) else "par"), {}
+    if p.placed and p is g.placed:
+        at = ast.Lambda(ast.arguments([], [ast.arg(index)], None, [], [], None, []), g.expr(p.processors[0]))
+        runner, extra = "placed_par", {"processors": each(call(at, copy_ast(value)))}
+    stmts.append(expr_stmt(call(g.rt(runner), ast.Starred(copies, ast.Load()), names=names, **extra)))
     stmts.extend(enrol(b, const(1)) for b in barriers)
     return stmts
 

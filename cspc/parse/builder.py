@@ -536,13 +536,21 @@ class ToAST:
         replicator, body = self._body(children)
         return S.Par(body, replicator, pri, enroll[0].names if enroll else [], span=span)
 
+    def placed_par(self, span, children):
+        replicator, items = self._body(children)
+        processors = [number for number, _ in items]
+        return S.Par([body for _, body in items], replicator, processors=processors, span=span)
+
+    def processor(self, span, children):
+        return tuple(children)  # (number, process), taken apart by placed_par
+
     def enroll(self, span, children):
         return _Enroll(children[0])
 
     def process_block(self, span, children):
         return list(children)
 
-    choice_block = option_block = alternative_block = process_block
+    choice_block = option_block = alternative_block = processor_block = process_block
 
     def replicator(self, span, children):
         name, base, count, *step = children

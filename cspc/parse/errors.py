@@ -118,7 +118,8 @@ def _unexpected_token(err: UnexpectedToken, filename: str, text: str) -> ParseFa
     if label is SPEC_THEN_VALOF and not _inside_brackets(text, token):
         label = None  # `INT r : x := 1' on a line of its own: the same parser state
     message = label.message(plain) if label else plain
-    hint = _keyword_hint(text, token)
+    hint = _MISPLACED.get(token.value) if token.type != "NAME" and "SKIP" in keys else None  # where a process goes
+    hint = hint or _keyword_hint(text, token)
     if hint:
         message = f"{message} ({hint})"
     return ParseFailed(
@@ -176,10 +177,12 @@ def _keyword_hint(text: str, token: Token) -> str | None:
 # and is told so instead of being given a syntax error.
 UNSUPPORTED = {
     "PLACED": "placement",
-    "PROCESSOR": "placement",
     "PORT": "placement",
 }
 _UNSUPPORTED_PAIRS: dict[tuple[str, str], str] = {}  # two-word constructs not read yet (none now)
+_SUPPORTED_PAIRS = {("PLACED", "PAR")}  # read, though their first word alone is not
+# Keywords that belong in one construct only, met elsewhere: what they are for.
+_MISPLACED = {"PROCESSOR": "`PROCESSOR n' begins a branch of a PLACED PAR, and only there"}
 _QUOTED = re.compile(r'"(?:[^"*]|\*.)*"?|\'(?:[^\'*]|\*.)*\'?')  # blanked out: not code
 _DIRECTIVE = re.compile(r"#(?:IF|ELIF|ELSE|ENDIF|DEFINE|UNDEF|ERROR|WARNING|RELAX|COMMENT|OPTION)\b")
 
@@ -201,6 +204,8 @@ def _unsupported(text: str, token: Token, filename: str) -> Diagnostic | None:
         if pair in _UNSUPPORTED_PAIRS:
             found = (" ".join(pair), _UNSUPPORTED_PAIRS[pair], m.start(), words[i + 1].end())
             break
+        if pair in _SUPPORTED_PAIRS:
+            continue
         if m.group() in UNSUPPORTED:
             found = (m.group(), UNSUPPORTED[m.group()], m.start(), m.end())
             break
@@ -286,7 +291,7 @@ _SPEC_WORDS = _TYPE_WORDS | frozenset(
     + ["STRING"]
 )
 _PROCESS_WORDS = (
-    _SPEC_WORDS | _EXPRESSION_WORDS | frozenset("SKIP STOP SEQ PAR PRI IF WHILE CASE ALT SYNC CLAIM".split())
+    _SPEC_WORDS | _EXPRESSION_WORDS | frozenset("SKIP STOP SEQ PAR PRI PLACED IF WHILE CASE ALT SYNC CLAIM".split())
 )
 _GROUPS = [
     ("a process", {"SKIP", "SEQ", "WHILE"}, _PROCESS_WORDS),

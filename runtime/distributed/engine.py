@@ -9,16 +9,26 @@ lets the other processes run whenever one is runnable, and otherwise naps with
 back-off: a short spin first (a reply often comes within microseconds), then
 sleeps growing to :data:`MAX_NAP`, so an idle rank does not hold a core.  As
 the pump is always runnable, the backend's own deadlock test never fires
-under MPI: rank 0's pump does it for the whole job (:meth:`watch`).
+under MPI: rank 0's pump does it for the whole job (:meth:`watch`).  A rank
+whose processes compute does not wait for the pump's turn to come round the
+ready queue: every process's time slice (``fair.tick``) ends by receiving
+what has come (:meth:`between_slices`), so a message waits about one slice.
 
 Messages (one communicator, any tag received in order from each sender):
 
 =============  ===========================================================
-ANNOUNCE       (gid, end): the sender holds that end of channel gid
+ANNOUNCE       (gid, end, value, shared): the sender holds that end of
+               channel gid (shared: the end is a shared one, CLAIMed)
 OFFER, ACK     (gid, value) / gid: the two halves of a cross-rank rendezvous
 SCREEN         (stream name, bytes): a rank's screen or error output, to rank 0
 DONE           the sender's placed processes have all ended
 FAIL           the report of a run-time error on the sender: the job ends
+CLAIM_REQ,     (gid, side): a process on the sender CLAIMs that shared end;
+GRANT,         the home rank grants it; the holder's CLAIM has ended
+RELEASE        (see claims.py)
+SYNC, ENROL,   (bid, n): a process on the sender syncs on, enrols on or
+RESIGN         resigns from main-PROC barrier bid, which rank 0 counts
+PHASE          (bid, 0): rank 0 says bid's phase is over (see barriers.py)
 PROBE, STATUS  rank 0 asks, each rank answers (idle?, sent, received)
 REPORT_REQ,    rank 0 asks for, each rank sends, the records of its blocked
 REPORT         processes, once a deadlock is certain
@@ -36,21 +46,36 @@ marked with its rank) and rank 0 raises the one merged Deadlock.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import time
+from collections import deque
 
 from mpi4py import MPI
 
 from .. import _core
+from .. import _shared
+from .. import barrier as _barrier
+from .. import fair as _fair
 from .. import channels as _channels
 from ..backends.base import _report_order, deadlock_report
+from ..barrier import Barrier
 from ..channels import Channel
 from ..errors import Deadlock, OccamError
 from . import channels as _remote
-from .channels import READER, WRITER, PlacedChannel, RemoteRead, RemoteWrite
+from . import barriers as _barriers
+from . import claims as _claims
+from .barriers import DistributedBarrier
+from .channels import (
+    READER, WRITER, PlacedChannel, RemoteRead, RemoteWrite, SharedPlacedChannel, SharedRemoteRead,
+)
+from .claims import HOME, DistributedClaim
 
 ANNOUNCE, OFFER, ACK, SCREEN, DONE, FAIL = 1, 2, 3, 4, 5, 6  # counted: see watch()
-PROBE, STATUS, REPORT_REQ, REPORT, STOP = 7, 8, 9, 10, 11
+CLAIM_REQ, GRANT, RELEASE = 7, 8, 9  # counted too
+SYNC, ENROL, RESIGN, PHASE = 10, 11, 12, 13  # counted too
+PROBE, STATUS, REPORT_REQ, REPORT, STOP = 14, 15, 16, 17, 18
+COUNTED = PHASE  # the messages tagged up to this one are counted (sent, received)
 
 SPIN = 1e-3  # seconds of polling flat out after the last event, before napping
 MAX_NAP = 0.002
@@ -97,6 +122,17 @@ class Engine:
         self.early: dict = {}  # gid -> a writer's first value, sent with its ANNOUNCE (see claim)
         self.early_sent: set[int] = set()  # gids whose waiting writer's value went with the ANNOUNCE
         self.missed: list = []  # RemoteRead channels an ALT waits on with an offer already there
+        self.offering = False  # an OFFER is being handed over (see _offered)
+        self.shared: set[int] = set()  # gids whose writing end is shared (CLAIMed) by several ranks
+        self.claims: dict = {}  # (gid, side) -> this rank's DistributedClaim of that end
+        self.claim_holders: dict = {}  # the home's: (gid, side) -> the rank holding it
+        self.claim_queues: dict = {}  # the home's: (gid, side) -> deque of ranks waiting for it
+        self.barriers: list = []  # the main PROC's barriers, by bid (made as its channels are)
+        self.bids: dict = {}
+        self.barrier_syncs: dict = {}  # rank 0's: bid -> {rank: processes there waiting in this phase}
+        self.forwarding = False  # the placed PAR runs: barrier operations count on rank 0
+        self.mirrors: set = set()  # processes whose barrier enrols and resigns count elsewhere
+        self.reading_ranks: dict = {}  # the home's: (gid, "reading") -> the rank of its readers
         self.outgoing: list = []
         self.sent = self.received = 0
         self.placed = False
@@ -118,6 +154,8 @@ class Engine:
         self._handlers = {
             ANNOUNCE: self._on_announce, OFFER: self._on_offer, ACK: self._on_ack,
             SCREEN: self._on_screen, DONE: self._on_done, FAIL: self._on_fail,
+            CLAIM_REQ: self._on_claim_req, GRANT: self._on_grant, RELEASE: self._on_release,
+            SYNC: self._on_sync, ENROL: self._on_enrol, RESIGN: self._on_resign, PHASE: self._on_phase,
             PROBE: self._on_probe, STATUS: self._on_status, REPORT_REQ: self._on_report_req,
             REPORT: self._on_report, STOP: self._on_stop,
         }  # fmt: skip
@@ -126,15 +164,21 @@ class Engine:
 
     def start(self) -> None:
         """Become the rank's engine: channels made from now until the placed PAR are registered."""
-        _remote._engine = self
+        _remote._engine = _claims._engine = _barriers._engine = self
         _channels._on_create = self.register
+        _barrier._on_create = self.register_barrier
+        _shared._on_claim = self.adopt_claim
+        _fair._on_slice = self.between_slices
         # MPI_Finalize at exit, before mpi4py would call MPI_Abort for a non-zero
         # status: the error is reported already, and an abort would garble it.
         atexit.register(_finalize)
 
     def finish(self) -> None:
         _channels._on_create = None
-        _remote._engine = None
+        _shared._on_claim = None
+        _fair._on_slice = None
+        _barrier._on_create = None
+        _remote._engine = _claims._engine = _barriers._engine = None
         self.drain()
 
     def drain(self) -> None:
@@ -158,8 +202,85 @@ class Engine:
             channel.__class__ = PlacedChannel
 
     def stop_registering(self) -> None:
-        _channels._on_create = None
+        _channels._on_create = _barrier._on_create = None
         self.placed = True
+
+    def register_barrier(self, barrier) -> None:
+        """Barrier.__init__'s hook while the main PROC declares its barriers."""
+        self.bids[barrier] = len(self.barriers)
+        self.barriers.append(barrier)
+        barrier.__class__ = DistributedBarrier
+
+    # -- barriers across ranks (barriers.py) ---------------------------------------
+
+    def forwards(self, barrier, sync: bool = False, n: int = 1) -> bool:
+        """Whether an enrol (``n`` > 0), resign (``n`` < 0) or sync of ``barrier``
+        by the current process is rank 0's to count (sent there) or nobody's (a
+        mirror's enrol or resign); False: it is done here."""
+        if self.rank == HOME or not self.forwarding:
+            return False
+        if sync:
+            self.send(HOME, SYNC, (self.bids[barrier], 0))
+            return True
+        if _core.active.primitives()["_current"]() not in self.mirrors:
+            self.send(HOME, ENROL if n > 0 else RESIGN, (self.bids[barrier], abs(n)))
+        return True
+
+    def remote_synced(self, barrier) -> int:
+        syncs = self.barrier_syncs.get(self.bids.get(barrier))
+        return sum(syncs.values()) if syncs else 0
+
+    def phase_over(self, barrier) -> None:
+        """Rank 0: ``barrier``'s phase is over; tell the ranks with processes waiting."""
+        syncs = self.barrier_syncs.pop(self.bids.get(barrier), None)
+        for rank in sorted(syncs or ()):
+            self.send(rank, PHASE, (self.bids[barrier], 0))
+
+    def mirrored(self, fn):
+        """``fn``, run so that its barrier enrols and resigns count on rank 0's run of it only."""
+
+        def mirror():
+            cur = _core.active.primitives()["_current"]()
+            self.mirrors.add(cur)
+            try:
+                fn()
+            finally:
+                self.mirrors.discard(cur)
+
+        return mirror
+
+    @contextlib.contextmanager
+    def copies_counted(self):
+        """While a spread PAR's copies run here, their barrier operations count,
+        even the first copy's, which runs in the mirror process itself."""
+        cur = _core.active.primitives()["_current"]()
+        mirror = cur in self.mirrors
+        self.mirrors.discard(cur)
+        try:
+            yield
+        finally:
+            if mirror:
+                self.mirrors.add(cur)
+
+    def _on_sync(self, src, obj) -> None:
+        bid, _ = obj
+        syncs = self.barrier_syncs.setdefault(bid, {})
+        syncs[src] = syncs.get(src, 0) + 1
+        barrier = self.barriers[bid]
+        if barrier.synced() >= barrier.enrolled:
+            barrier._release_all()
+
+    def _on_enrol(self, src, obj) -> None:
+        bid, n = obj
+        self.barriers[bid].enrol(n)
+
+    def _on_resign(self, src, obj) -> None:
+        bid, n = obj
+        self.barriers[bid].resign(n)
+
+    def _on_phase(self, src, obj) -> None:
+        bid, _ = obj
+        Barrier._release_all(self.barriers[bid])
 
     def claim(self, channel, end: int, value=NO_VALUE) -> None:
         """A process here is first to use ``end`` of ``channel`` on this rank.
@@ -171,31 +292,47 @@ class Engine:
         gid = self.gids[channel]
         ends = self.ends[gid]
         holder = ends[end]
-        if holder is not None and holder != self.rank:
-            side = "reads" if end == READER else "writes"
-            raise OccamError(
-                f"channel {channel.name}: a process on rank {self.rank} and one on rank {holder} "
-                f"both {side} it; a channel between ranks has one reader and one writer"
-            )
+        shared = end == WRITER and channel._wclaim is not None  # CLAIMed: many writers, on any rank
+        if shared:
+            self.shared.add(gid)
+        elif holder is not None and holder != self.rank:
+            raise OccamError(self._two_ranks(channel, end, self.rank, holder))
         other = ends[1 - end]
-        if holder is None:
+        if holder != self.rank:
             ends[end] = self.rank
             if end == WRITER and other is None and value is not NO_VALUE:
                 self.early_sent.add(gid)
-                self.broadcast(ANNOUNCE, (gid, end, value))
+                self.broadcast(ANNOUNCE, (gid, end, value, shared))
             else:
-                self.broadcast(ANNOUNCE, (gid, end, NO_VALUE))
-        if other is None or other == self.rank:
-            channel.__class__ = Channel  # in memory, unless the other end turns up elsewhere
-        else:
+                self.broadcast(ANNOUNCE, (gid, end, NO_VALUE, shared))
+        if other is not None and other != self.rank:
             self._connect(channel, end, other)
+        elif shared:
+            channel.__class__ = SharedPlacedChannel  # writers here; the reader is told of them when it comes
+        elif end == READER and gid in self.shared:
+            self._connect(channel, READER, self.rank if other is None else other)  # writers may be anywhere
+        else:
+            channel.__class__ = Channel  # in memory, unless the other end turns up elsewhere
+
+    def _two_ranks(self, channel, end: int, here: int, there: int) -> str:
+        """The error for two ranks using one end of a channel."""
+        if end == READER and channel._rclaim is not None:
+            return (
+                f"channel {channel.name}: processes on rank {here} and rank {there} share its reading end; "
+                f"the readers of a shared channel must be on one rank (its writers may be anywhere)"
+            )
+        side = "reads" if end == READER else "writes"
+        return (
+            f"channel {channel.name}: a process on rank {here} and one on rank {there} "
+            f"both {side} it; a channel between ranks has one reader and one writer"
+        )
 
     def _connect(self, channel, mine: int, other: int) -> None:
         """``channel``'s end ``mine`` is here and its other end on rank ``other``."""
         self.peer[channel] = other
         gid = self.gids[channel]
         if mine == READER:
-            channel.__class__ = RemoteRead
+            channel.__class__ = SharedRemoteRead if gid in self.shared else RemoteRead
             if gid in self.early:  # the writer's first value came with its ANNOUNCE
                 self._offered(channel, other, self.early.pop(gid))
         else:
@@ -218,7 +355,7 @@ class Engine:
             for screen in self.local_screens:  # what was written before this, arrives before it
                 screen.flush()
         self.outgoing.append(self.comm.isend(obj, dest, tag))
-        if tag <= FAIL:
+        if tag <= COUNTED:
             self.sent += 1
         if len(self.outgoing) > 64:
             self.outgoing = [r for r in self.outgoing if not r.Test()]
@@ -242,19 +379,17 @@ class Engine:
             obj = message.recv()
             got = True
             tag = status.Get_tag()
-            if tag <= FAIL:
+            if tag <= COUNTED:
                 self.received += 1
             self._handlers[tag](status.Get_source(), obj)
 
     def _on_announce(self, src, obj) -> None:
-        gid, end, value = obj
+        gid, end, value, shared = obj
         ends = self.ends.setdefault(gid, [None, None])
-        if ends[end] == self.rank:
-            side = "reads" if end == READER else "writes"
-            self.conflict = (
-                f"channel {self.channels[gid].name}: a process on rank {self.rank} and one on rank {src} "
-                f"both {side} it; a channel between ranks has one reader and one writer"
-            )
+        if shared:
+            self.shared.add(gid)
+        elif ends[end] == self.rank:
+            self.conflict = self._two_ranks(self.channels[gid], end, self.rank, src)
         ends[end] = src
         if value is not NO_VALUE:
             self.early[gid] = value
@@ -274,7 +409,13 @@ class Engine:
             self._offered(channel, self.peer[channel], offered.popleft())
 
     def _offered(self, channel, src, value) -> None:
-        if channel.offered(value):
+        self.peer[channel] = src  # the writer to ACK (of a shared end: the one holding its CLAIM)
+        self.offering = True  # for SharedRemoteRead._hold_writer, whichever process receives it
+        try:
+            taken = channel.offered(value)
+        finally:
+            self.offering = False
+        if taken:
             self.send(src, ACK, self.gids[channel])
 
     def _on_ack(self, src, gid) -> None:
@@ -297,6 +438,62 @@ class Engine:
 
     def _on_stop(self, src, obj) -> None:
         self.stopped = True
+
+    # -- CLAIMs of shared ends across ranks (claims.py) ---------------------------
+
+    def adopt_claim(self, claim) -> None:
+        """``claim_of``'s hook: the claim of a main-PROC channel's end is granted by the home rank."""
+        gid = self.gids.get(claim.channel)
+        if gid is not None and claim.side in ("writing", "reading"):
+            claim.__class__ = DistributedClaim
+            self.claims[(gid, claim.side)] = claim
+
+    def request_claim(self, claim) -> bool:
+        """Ask the home for ``claim``'s end; True if granted at once (the home is here)."""
+        key = (self.gids[claim.channel], claim.side)
+        if self.rank != HOME:
+            self.send(HOME, CLAIM_REQ, key)
+            return False
+        return self._claim_requested(key, self.rank)
+
+    def release_claim(self, claim) -> None:
+        key = (self.gids[claim.channel], claim.side)
+        if self.rank != HOME:
+            self.send(HOME, RELEASE, key)
+        else:
+            self._claim_released(key)
+
+    def _claim_requested(self, key, rank: int) -> bool:
+        """The home: ``rank`` asks for the end ``key``; True if it has it now."""
+        if key[1] == "reading":  # the readers of a shared end must share a rank (see claims.py)
+            ranks = self.reading_ranks.setdefault(key, rank)
+            if ranks != rank and self.conflict is None:
+                self.conflict = self._two_ranks(self.channels[key[0]], READER, ranks, rank)
+        if self.claim_holders.get(key) is None:
+            self.claim_holders[key] = rank
+            return True
+        self.claim_queues.setdefault(key, deque()).append(rank)
+        return False
+
+    def _claim_released(self, key) -> None:
+        """The home: the end ``key`` is free; grant it to the first rank waiting."""
+        waiting = self.claim_queues.get(key)
+        rank = waiting.popleft() if waiting else None
+        self.claim_holders[key] = rank
+        if rank == self.rank:
+            self.claims[key].granted()
+        elif rank is not None:
+            self.send(rank, GRANT, key)
+
+    def _on_claim_req(self, src, key) -> None:
+        if self._claim_requested(tuple(key), src):
+            self.send(src, GRANT, tuple(key))
+
+    def _on_grant(self, src, key) -> None:
+        self.claims[tuple(key)].granted()
+
+    def _on_release(self, src, key) -> None:
+        self._claim_released(tuple(key))
 
     # -- the pump --------------------------------------------------------------
 
@@ -325,7 +522,22 @@ class Engine:
             self.broadcast(DONE, None)
 
         cur = _core.active.primitives()["_current"]()
-        par(local, self.pump, names=[cur.name, f"rank {self.rank}'s MPI pump"])
+        self.forwarding = True
+        try:
+            par(local, self.pump, names=[cur.name, f"rank {self.rank}'s MPI pump"])
+        finally:
+            self.forwarding = False
+
+    def between_slices(self) -> None:
+        """A process here has run a time slice without blocking (``fair.tick``):
+        receive the messages waiting, so that another rank need not wait for the
+        pump's turn, and let the processes they woke run first."""
+        ready = _core.active.ready
+        runnable = len(ready)
+        self.progress()
+        woken = len(ready) - runnable
+        if woken and runnable:
+            ready.rotate(woken)
 
     def pump(self) -> None:
         backend = _core.active
@@ -350,7 +562,7 @@ class Engine:
             if self.deadlock is not None:
                 raise self.deadlock
             if self.conflict is not None:
-                raise OccamError(self.conflict)
+                raise self._conflict_error()
             if len(self.done) == self.size:
                 return
             backend.poll()  # timers due, external input arrived
@@ -373,6 +585,18 @@ class Engine:
             if backend.timers:
                 nap = min(nap, max(0.0, (backend.timers[0][0] - _now_us()) / 1e6))
             time.sleep(nap)
+
+    def _conflict_error(self) -> OccamError:
+        """The error for two ranks at one end of a channel, told to every rank
+        first (the others may not have seen it), so that the job ends."""
+        from ..toplevel import format_runtime_error
+
+        error = OccamError(self.conflict)
+        if not self.reported:
+            self.broadcast(FAIL, format_runtime_error(error))
+            self.drain()
+            self.reported = True
+        return error
 
     def idle(self) -> bool:
         """Whether nothing on this rank can move until a message comes."""

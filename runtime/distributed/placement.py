@@ -13,6 +13,10 @@ Everything else in the program stays where its placed branch runs.
   and every rank gets ``n // ranks`` or one more.
 * A main PROC whose body (under its declarations) is a replicated PAR is one
   spread branch on its own.
+* A PLACED PAR says where each branch goes: `PROCESSOR n` is rank ``n``.  A
+  number past the job's last rank wraps round (rank ``n % ranks``, with a
+  warning: the program was written for more processors than the job has), so
+  a program placed for 4 processors still runs, in the same order, on 2.
 
 The rule only reads counts, never the program, so every rank computes the same
 placement without talking to the others.
@@ -40,6 +44,26 @@ def deal_branches(count: int, spread, ranks: int) -> list:
 def deal_copies(count: int, ranks: int) -> list[int]:
     """The rank of each of a spread branch's ``count`` copies."""
     return [k * ranks // count for k in range(count)]
+
+
+def deal_processors(processors, ranks: int) -> list[int]:
+    """The rank of each branch of a PLACED PAR whose PROCESSOR numbers are
+    ``processors``: rank ``n % ranks`` for `PROCESSOR n` (see :func:`beyond`)."""
+    return [n % ranks for n in processors]
+
+
+def beyond(processors, ranks: int) -> str | None:
+    """The warning for PROCESSOR numbers past the last of ``ranks`` ranks, or None."""
+    past = sorted({n for n in processors if n >= ranks})
+    if not past:
+        return None
+    shown = [str(n) for n in past[:4]] + (["..."] if len(past) > 4 else [])
+    numbers = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return (
+        f"PROCESSOR {numbers} {'names a rank' if len(past) == 1 else 'name ranks'} this job does not have "
+        f"(it has {ranks}): PROCESSOR n runs on rank n modulo {ranks} (--np {max(processors) + 1} "
+        "gives each number its own rank)"
+    )
 
 
 def describe(names, ranks_of) -> list[str]:
