@@ -141,7 +141,7 @@ class Report:
             data["error"] = self.error_text()
         if self.more:
             keys = ("verdict", "summary", "decisions", "steps", "communications", "blocked", "cycle", "error")
-            data["findings"] = [{k: d[k] for k in keys} for d in [dict(data)] + [r.as_data() for r in self.more]]
+            data["findings"] = [{k: d[k] for k in keys} for d in [data] + [r.as_data() for r in self.more]]
         return data
 
     def error_text(self) -> str | None:
@@ -212,14 +212,6 @@ def _event_data(event) -> dict:
                 "writer_at": event.writer_at, "reader": event.reader, "reader_at": event.reader_at}
     return {"decision": [{"process": n, "at": at, "guard": w} for n, at, w in event.choices],
             "taken": event.taken}
-
-
-def explore_program(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000, max_time=None,
-                    protocols=None, every=False) -> Report:
-    """Search ``proc``'s schedules and word the result."""
-    result = explore(proc, keyboard=keyboard, max_states=max_states, max_depth=max_depth, max_time=max_time,
-                     every=every)
-    return word(result, proc, keyboard, protocols)
 
 
 def word(result: Result, proc, keyboard=b"", protocols=None) -> Report:

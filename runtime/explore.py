@@ -386,9 +386,12 @@ def explore(proc, *, keyboard=b"", max_states=100_000, max_depth=1_000, max_time
         run = Run(proc, decisions, keyboard, at_frontier=at_frontier)
         counts["runs"] += 1
         finding = run.go()
-        if finding is None or finding.key() in findings:
+        if finding is None:
             continue
-        findings[finding.key()] = finding
+        key = finding.key()
+        if key in findings:  # found before, by a sequence no longer than this one
+            continue
+        findings[key] = finding
         # A partial deadlock or a STOP is seen at a stable point before it is counted: count it.
         at_points += finding.kind == "partial deadlock" or bool(finding.message)
         if not every:
