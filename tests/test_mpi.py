@@ -58,6 +58,15 @@ def one_rank(program: str) -> subprocess.CompletedProcess:
     return result
 
 
+def clean_run(np: int, program: str) -> bytes:
+    """What ``cspc run --np NP PROGRAM`` prints, once it has ended with status 0
+    and nothing on standard error."""
+    result = cspc("run", "--np", str(np), program)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stderr == b""
+    return result.stdout
+
+
 # -- the placement rule (no MPI needed) ---------------------------------------------
 
 
@@ -118,10 +127,7 @@ def test_without_mpi_the_placed_par_is_an_ordinary_par():
 )
 def test_output_is_the_same_as_on_one_rank(program, np):
     expected = one_rank(program).stdout
-    result = cspc("run", "--np", str(np), program)
-    assert result.returncode == 0, result.stderr.decode()
-    assert result.stdout == expected
-    assert result.stderr == b""
+    assert clean_run(np, program) == expected
 
 
 @needs_mpi
@@ -382,10 +388,7 @@ def test_the_extended_rendezvous_program_on_one_rank():
 @pytest.mark.parametrize("np", [2, 3])
 def test_an_extended_input_holds_a_writer_on_another_rank_until_its_during_process_ends(np):
     # At --np 2 writer b shares rank 0 with the reader; at 3 every writer is remote.
-    result = cspc("run", "--np", str(np), "extended.csp")
-    assert result.returncode == 0, result.stderr.decode()
-    assert result.stdout == extended_expected()
-    assert result.stderr == b""
+    assert clean_run(np, "extended.csp") == extended_expected()
 
 
 # -- shared channels (SHARED, CLAIM) across ranks ------------------------------------
@@ -407,10 +410,7 @@ def test_the_shared_farm_on_one_rank(backend):
 @pytest.mark.parametrize("np", [2, 3, 4])
 def test_writers_on_every_rank_share_a_channel_and_each_claim_is_kept_whole(np):
     # Workers beside the collector (rank 0) and on every other rank CLAIM one writing end.
-    result = cspc("run", "--np", str(np), "shared_farm.csp")
-    assert result.returncode == 0, result.stderr.decode()
-    assert result.stdout == shared_farm_expected()
-    assert result.stderr == b""
+    assert clean_run(np, "shared_farm.csp") == shared_farm_expected()
 
 
 @needs_mpi
@@ -457,10 +457,7 @@ def test_the_extended_input_of_a_shared_channel_on_one_rank():
 @needs_mpi
 @pytest.mark.parametrize("np", [2, 3])
 def test_an_extended_input_of_a_shared_channel_holds_local_and_remote_writers(np):
-    result = cspc("run", "--np", str(np), "shared_extended.csp")
-    assert result.returncode == 0, result.stderr.decode()
-    assert result.stdout == shared_extended_expected()
-    assert result.stderr == b""
+    assert clean_run(np, "shared_extended.csp") == shared_extended_expected()
 
 
 # -- barriers across ranks -------------------------------------------------------------
@@ -482,10 +479,7 @@ def test_the_barrier_program_on_one_rank(backend):
 @pytest.mark.parametrize("np", [2, 3, 4])
 def test_a_barrier_holds_its_processes_on_every_rank_together(np):
     # Workers on every rank SYNC each phase; those that end resign, from whichever rank.
-    result = cspc("run", "--np", str(np), "barrier.csp")
-    assert result.returncode == 0, result.stderr.decode()
-    assert result.stdout == barrier_expected()
-    assert result.stderr == b""
+    assert clean_run(np, "barrier.csp") == barrier_expected()
 
 
 @needs_mpi
